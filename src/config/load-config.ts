@@ -1,0 +1,105 @@
+/** Merges config file < env < flags into one validated GatewayConfig. */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { type ConfigInput, configSchema, type GatewayConfig } from './config-schema.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface ConfigFlags {
+  config?: string;
+  host?: string;
+  port?: number;
+  db?: string;
+  logLevel?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): GatewayConfig {
+  const file = readConfigFile(
+    flags.config ?? env.RGW_CONFIG,
+    flags.config !== undefined || env.RGW_CONFIG !== undefined,
+  );
+  const merged: Record<string, unknown> = { ...file };
+  applyEnv(merged, env);
+  for (const [key, value] of Object.entries(flags)) {
+    if (key !== 'config' && value !== undefined) merged[key] = value;
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function readConfigFile(path: string | undefined, explicit: boolean): ConfigInput {
+  const target = resolve(path ?? './gateway.config.yaml');
+  if (!existsSync(target)) {
+    if (explicit) throw new ConfigError(`Config file not found: ${target}`);
+    return {};
+  }
+  let data: unknown;
+  try {
+    const text = readFileSync(target, 'utf8');
+    data = target.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`Cannot read config file ${target}: ${(error as Error).message}`);
+  }
+  if (data == null) return {};
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw new ConfigError(`Config file ${target} must hold an object.`);
+  return data as ConfigInput;
+}
+
+function applyEnv(merged: Record<string, unknown>, env: Env): void {
+  if (env.RGW_HOST) merged.host = env.RGW_HOST;
+  if (env.RGW_PORT) merged.port = parsePort(env.RGW_PORT);
+  if (env.RGW_DB) merged.db = env.RGW_DB;
+  if (env.RGW_LOG_LEVEL) merged.logLevel = env.RGW_LOG_LEVEL;
+  if (env.RGW_API_KEYS) {
+    merged.apiKeys = env.RGW_API_KEYS.split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== '');
+  }
+  const providers = [...((merged.providers as Array<Record<string, unknown>> | undefined) ?? [])];
+  const upsert = (name: string, values: Record<string, unknown>) => {
+    const index = providers.findIndex((p) => p.name === name);
+    if (index >= 0) providers[index] = { ...providers[index], ...values };
+    else providers.push({ name, ...values });
+  };
+  if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY) {
+    const api = env.OPENAI_API ?? 'chat';
+    if (api !== 'chat' && api !== 'responses')
+      throw new ConfigError(`OPENAI_API must be 'chat' or 'responses', not '${api}'.`);
+    upsert('openai', {
+      type: api === 'chat' ? 'openai-chat' : 'openai-responses',
+      baseUrl: env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
+      ...(env.OPENAI_API_KEY ? { apiKey: env.OPENAI_API_KEY } : {}),
+    });
+  }
+  if (env.ANTHROPIC_API_KEY || env.ANTHROPIC_BASE_URL) {
+    upsert('anthropic', {
+      type: 'anthropic',
+      baseUrl: env.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com',
+      ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
+    });
+  }
+  if (env.GEMINI_API_KEY || env.GEMINI_BASE_URL) {
+    upsert('gemini', {
+      type: 'gemini',
+      baseUrl: env.GEMINI_BASE_URL ?? 'https://generativelanguage.googleapis.com',
+      ...(env.GEMINI_API_KEY ? { apiKey: env.GEMINI_API_KEY } : {}),
+    });
+  }
+  if (env.RGW_LOCAL_MODEL) upsert('local', { type: 'local', modelPath: env.RGW_LOCAL_MODEL });
+  if (providers.length > 0) merged.providers = providers;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`RGW_PORT must be a port number, not '${value}'.`);
+  return port;
+}

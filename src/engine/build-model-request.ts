@@ -1,0 +1,135 @@
+/** A validated create body → the normalized ModelRequest a provider receives. */
+import { invalidRequest } from '../errors.js';
+import type { ModelRequest, OutputFormat, ToolChoiceSpec, ToolSpec } from '../providers/types.js';
+import type { CreateResponseBody } from '../server/schemas/create-response.js';
+import { toModelMessages } from './convert-input.js';
+
+export interface ToolPolicy {
+  webSearchWhenUnavailable: 'drop' | 'error';
+}
+
+export interface BuiltRequest {
+  request: ModelRequest;
+  /** Things dropped or adjusted, for the log. */
+  warnings: string[];
+}
+
+const WEB_SEARCH = /^web_search/;
+
+export function buildModelRequest(
+  body: CreateResponseBody,
+  modelId: string,
+  policy: ToolPolicy,
+): BuiltRequest {
+  const warnings: string[] = [];
+  const tools = toToolSpecs(body.tools ?? [], policy, warnings);
+  const include = body.include ?? [];
+  const request: ModelRequest = {
+    modelId,
+    messages: toModelMessages(body.instructions, body.input ?? []),
+    tools,
+    toolChoice: toToolChoiceSpec(body.tool_choice, tools),
+    parallelToolCalls: body.parallel_tool_calls ?? undefined,
+    outputFormat: toOutputFormat(body.text?.format),
+    reasoningEffort: body.reasoning?.effort ?? undefined,
+    reasoningSummary: body.reasoning?.summary ?? body.reasoning?.generate_summary ?? undefined,
+    verbosity: body.text?.verbosity ?? undefined,
+    maxOutputTokens: body.max_output_tokens ?? undefined,
+    temperature: body.temperature ?? undefined,
+    topP: body.top_p ?? undefined,
+    logprobs: include.includes('message.output_text.logprobs') ? (body.top_logprobs ?? 0) : undefined,
+    metadata: body.metadata ?? undefined,
+    user: body.safety_identifier ?? body.user ?? undefined,
+    serviceTier: body.service_tier ?? undefined,
+    promptCacheKey: body.prompt_cache_key ?? undefined,
+  };
+  return { request, warnings };
+}
+
+function toToolSpecs(
+  tools: NonNullable<CreateResponseBody['tools']>,
+  policy: ToolPolicy,
+  warnings: string[],
+): ToolSpec[] {
+  const specs: ToolSpec[] = [];
+  tools.forEach((tool, index) => {
+    if (tool.type === 'function') {
+      specs.push({
+        kind: 'function',
+        name: tool.name,
+        ...(tool.description != null ? { description: tool.description } : {}),
+        parameters: (tool.parameters as Record<string, unknown> | null | undefined) ?? null,
+        strict: tool.strict ?? null,
+      });
+      return;
+    }
+    if (tool.type === 'custom') {
+      specs.push({
+        kind: 'custom',
+        name: tool.name,
+        ...(tool.description != null ? { description: tool.description } : {}),
+        ...(tool.format != null ? { format: tool.format } : {}),
+      });
+      return;
+    }
+    if (WEB_SEARCH.test(tool.type) && policy.webSearchWhenUnavailable === 'drop') {
+      warnings.push(
+        `tools[${index}]: '${tool.type}' has no backend on this gateway and was left out of the request.`,
+      );
+      return;
+    }
+    throw invalidRequest(
+      `The built-in tool '${tool.type}' is not available on this gateway: no backend is configured for it.`,
+      `tools[${index}].type`,
+      'unsupported_tool',
+    );
+  });
+  return specs;
+}
+
+function toToolChoiceSpec(
+  choice: CreateResponseBody['tool_choice'],
+  tools: readonly ToolSpec[],
+): ToolChoiceSpec | undefined {
+  if (choice == null) return undefined;
+  if (typeof choice === 'string') return { type: choice };
+  switch (choice.type) {
+    case 'function':
+    case 'custom': {
+      const name = (choice as { name: string }).name;
+      if (!tools.some((tool) => tool.name === name && tool.kind === choice.type)) {
+        throw invalidRequest(
+          `Tool choice '${choice.type}' named '${name}' not found in 'tools' parameter.`,
+          'tool_choice',
+          'invalid_value',
+        );
+      }
+      return { type: 'tool', name };
+    }
+    case 'allowed_tools': {
+      const allowed = choice as { mode: 'auto' | 'required'; tools: Array<{ type: string; name?: string }> };
+      const names = allowed.tools.flatMap((tool) => (tool.name !== undefined ? [tool.name] : []));
+      return { type: 'allowed', mode: allowed.mode, names };
+    }
+    default:
+      throw invalidRequest(
+        `Tool choice '${choice.type}' names a built-in tool that is not available on this gateway.`,
+        'tool_choice',
+        'unsupported_tool',
+      );
+  }
+}
+
+function toOutputFormat(
+  format: NonNullable<CreateResponseBody['text']>['format'] | undefined,
+): OutputFormat | undefined {
+  if (format == null || format.type === 'text') return undefined;
+  if (format.type === 'json_object') return { type: 'json_object' };
+  return {
+    type: 'json_schema',
+    name: format.name,
+    schema: format.schema as Record<string, unknown>,
+    ...(format.description != null ? { description: format.description } : {}),
+    strict: format.strict ?? null,
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * Public Responses input (instructions + string or items) → the normalized prompt providers take.
+ * Consecutive assistant-side items (message, reasoning, tool calls) fold into one assistant turn,
+ * which is how every chat-style upstream expects them.
+ */
+import { invalidRequest } from '../errors.js';
+import type { AssistantPart, ModelMessage, UserPart } from '../providers/types.js';
+import type { InputContent, InputItem } from '../server/schemas/create-response.js';
+
+export function toModelMessages(
+  instructions: string | null | undefined,
+  input: string | readonly InputItem[],
+): ModelMessage[] {
+  const messages: ModelMessage[] = [];
+  if (instructions != null && instructions !== '') messages.push({ role: 'system', content: instructions });
+  if (typeof input === 'string') {
+    messages.push({ role: 'user', content: [{ type: 'text', text: input }] });
+    return messages;
+  }
+  for (const [index, item] of input.entries()) appendItem(messages, item, index);
+  return messages;
+}
+
+function appendItem(messages: ModelMessage[], item: InputItem, index: number): void {
+  const param = `input[${index}]`;
+  const type = item.type ?? 'message';
+  switch (type) {
+    case 'message': {
+      const message = item as Extract<InputItem, { role: string }>;
+      if (message.role === 'assistant') {
+        pushAssistant(messages, assistantParts(message.content, param));
+      } else if (message.role === 'user') {
+        messages.push({ role: 'user', content: userParts(message.content, `${param}.content`) });
+      } else {
+        messages.push({ role: message.role, content: textOf(message.content, `${param}.content`) });
+      }
+      return;
+    }
+    case 'function_call': {
+      const call = item as Extract<InputItem, { type: 'function_call' }>;
+      pushAssistant(messages, [
+        {
+          type: 'tool-call',
+          callId: call.call_id,
+          toolName: call.name,
+          input: call.arguments,
+          toolKind: 'function',
+        },
+      ]);
+      return;
+    }
+    case 'custom_tool_call': {
+      const call = item as Extract<InputItem, { type: 'custom_tool_call' }>;
+      pushAssistant(messages, [
+        {
+          type: 'tool-call',
+          callId: call.call_id,
+          toolName: call.name,
+          input: call.input,
+          toolKind: 'custom',
+        },
+      ]);
+      return;
+    }
+    case 'function_call_output':
+    case 'custom_tool_call_output': {
+      const result = item as Extract<InputItem, { type: 'function_call_output' | 'custom_tool_call_output' }>;
+      messages.push({
+        role: 'tool',
+        callId: result.call_id,
+        toolKind: type === 'function_call_output' ? 'function' : 'custom',
+        output:
+          typeof result.output === 'string'
+            ? result.output
+            : userParts(result.output as InputContent[], `${param}.output`),
+      });
+      return;
+    }
+    case 'reasoning': {
+      const reasoning = item as Extract<InputItem, { type: 'reasoning' }>;
+      pushAssistant(messages, [
+        {
+          type: 'reasoning',
+          text: (reasoning.content ?? []).map((part) => part.text).join(''),
+          summary: reasoning.summary.map((part) => part.text),
+          ...(reasoning.encrypted_content != null ? { encryptedContent: reasoning.encrypted_content } : {}),
+        },
+      ]);
+      return;
+    }
+    case 'item_reference':
+      throw invalidRequest(
+        `Item reference '${(item as { id: string }).id}' cannot be resolved: no stored item with that id.`,
+        `${param}.id`,
+        'item_not_found',
+      );
+    default:
+      throw invalidRequest(
+        `Input items of type '${type}' are not supported by this gateway yet.`,
+        `${param}.type`,
+        'unsupported_value',
+      );
+  }
+}
+
+function pushAssistant(messages: ModelMessage[], parts: AssistantPart[]): void {
+  const last = messages[messages.length - 1];
+  if (last?.role === 'assistant') last.content.push(...parts);
+  else messages.push({ role: 'assistant', content: parts });
+}
+
+function assistantParts(content: string | readonly InputContent[], param: string): AssistantPart[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  return content.map((part, i): AssistantPart => {
+    if (part.type === 'output_text' || part.type === 'input_text') return { type: 'text', text: part.text };
+    if (part.type === 'refusal') return { type: 'refusal', refusal: part.refusal };
+    throw invalidRequest(
+      `Assistant messages take output_text and refusal content, not '${part.type}'.`,
+      `${param}.content[${i}].type`,
+      'invalid_value',
+    );
+  });
+}
+
+function userParts(content: string | readonly InputContent[], param: string): UserPart[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  return content.map((part, i): UserPart => {
+    switch (part.type) {
+      case 'input_text':
+      case 'output_text':
+        return { type: 'text', text: part.text };
+      case 'input_image': {
+        if (part.image_url == null) {
+          throw invalidRequest(
+            'input_image by file_id needs the Files API, which this gateway does not serve yet; send image_url.',
+            `${param}[${i}].file_id`,
+            'unsupported_parameter',
+          );
+        }
+        return { type: 'image', url: part.image_url, detail: part.detail ?? 'auto' };
+      }
+      case 'input_file':
+        return {
+          type: 'file',
+          ...(part.file_id != null ? { fileId: part.file_id } : {}),
+          ...(part.file_data != null ? { data: part.file_data } : {}),
+          ...(part.file_url != null ? { url: part.file_url } : {}),
+          ...(part.filename != null ? { filename: part.filename } : {}),
+        };
+      default:
+        throw invalidRequest(
+          `Content of type '${part.type}' is not allowed here.`,
+          `${param}[${i}].type`,
+          'invalid_value',
+        );
+    }
+  });
+}
+
+function textOf(content: string | readonly InputContent[], param: string): string {
+  if (typeof content === 'string') return content;
+  return content
+    .map((part, i) => {
+      if (part.type === 'input_text' || part.type === 'output_text') return part.text;
+      throw invalidRequest(
+        `System and developer messages take text only, not '${part.type}'.`,
+        `${param}[${i}].type`,
+        'invalid_value',
+      );
+    })
+    .join('\n');
+}

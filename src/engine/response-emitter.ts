@@ -1,0 +1,536 @@
+/**
+ * Turns normalized stream parts into Responses API events. The single builder of events: it owns
+ * sequence_number, output_index, content_index and item ids, and folds every event into the
+ * Response through the reducer before handing it to the sink.
+ */
+import { newId } from '../ids.js';
+import type { FinishReason, StreamPart, TokenUsage, ToolKind } from '../providers/types.js';
+import type { ResponseEvent } from './events.js';
+import { copyItem, ResponseReducer } from './response-reducer.js';
+import type {
+  ContentPart,
+  ItemStatus,
+  Logprob,
+  OutputItem,
+  ResponseErrorInfo,
+  ResponseObject,
+  Usage,
+} from './response-types.js';
+import { collectOutputText } from './response-types.js';
+
+export type EventSink = (event: ResponseEvent) => void;
+
+export interface EmitterOptions {
+  /** `message.output_text.logprobs` was included: keep logprobs on output_text parts. */
+  includeLogprobs: boolean;
+  /** `stream_options.include_obfuscation` (OpenAI's default is on for streams). */
+  obfuscate: boolean;
+}
+
+type OpenBlock =
+  | { kind: 'text' | 'refusal'; outputIndex: number; contentIndex: number; itemId: string }
+  | { kind: 'reasoning-text'; outputIndex: number; contentIndex: number; itemId: string }
+  | { kind: 'reasoning-summary'; outputIndex: number; summaryIndex: number; itemId: string }
+  | { kind: 'tool'; outputIndex: number; itemId: string; toolKind: ToolKind };
+
+export class ResponseEmitter {
+  private readonly reducer: ResponseReducer;
+  private sequence = 0;
+  /** The message or reasoning item that text/refusal/reasoning blocks currently append to. */
+  private currentItem: { type: 'message' | 'reasoning'; outputIndex: number; itemId: string } | null = null;
+  private readonly blocks = new Map<string, OpenBlock>();
+  private readonly openTools = new Set<number>();
+  private ended = false;
+
+  constructor(
+    initial: ResponseObject,
+    private readonly sink: EventSink,
+    private readonly options: EmitterOptions,
+  ) {
+    this.reducer = new ResponseReducer(initial);
+  }
+
+  get response(): ResponseObject {
+    return this.reducer.response;
+  }
+
+  get nextSequenceNumber(): number {
+    return this.sequence;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  queued(): void {
+    this.emit({ type: 'response.queued', sequence_number: this.sequence, response: this.snapshot('queued') });
+  }
+
+  created(): void {
+    const status = this.response.status === 'queued' ? 'queued' : 'in_progress';
+    this.emit({ type: 'response.created', sequence_number: this.sequence, response: this.snapshot(status) });
+  }
+
+  inProgress(): void {
+    this.emit({
+      type: 'response.in_progress',
+      sequence_number: this.sequence,
+      response: this.snapshot('in_progress'),
+    });
+  }
+
+  /** Ends the response from the provider's finish part: completed, or incomplete with a reason. */
+  finish(finishReason: FinishReason, usage: TokenUsage | undefined, completedAt: number): void {
+    const incompleteReason =
+      finishReason === 'length'
+        ? 'max_output_tokens'
+        : finishReason === 'content-filter'
+          ? 'content_filter'
+          : null;
+    this.closeAll(incompleteReason ? 'incomplete' : 'completed');
+    const response = this.snapshot(incompleteReason ? 'incomplete' : 'completed');
+    response.completed_at = incompleteReason ? null : completedAt;
+    response.incomplete_details = incompleteReason ? { reason: incompleteReason } : null;
+    response.usage = toUsage(usage);
+    response.output_text = collectOutputText(response.output);
+    this.end(incompleteReason ? 'response.incomplete' : 'response.completed', response);
+  }
+
+  /** Ends the response as failed; open items are left as they are, marked incomplete. */
+  fail(error: ResponseErrorInfo, usage?: TokenUsage): void {
+    const response = this.snapshot('failed');
+    response.output = response.output.map((item) => markUnfinished(item, 'incomplete'));
+    response.error = error;
+    response.usage = usage ? toUsage(usage) : null;
+    response.output_text = collectOutputText(response.output);
+    this.end('response.failed', response);
+  }
+
+  /** Ends the response as cancelled (client gone or cancel requested), keeping what was produced. */
+  cancel(usage?: TokenUsage): void {
+    const response = this.snapshot('cancelled');
+    response.output = response.output.map((item) => markUnfinished(item, 'incomplete'));
+    response.usage = usage ? toUsage(usage) : null;
+    response.output_text = collectOutputText(response.output);
+    this.ended = true;
+    this.reducer.response = response;
+  }
+
+  // ------------------------------------------------------------ parts
+
+  part(part: StreamPart): void {
+    switch (part.type) {
+      case 'text-start':
+      case 'refusal-start':
+        return this.startContent(part.id, part.type === 'text-start' ? 'text' : 'refusal');
+      case 'text-delta':
+        return this.textDelta(part.id, part.delta, part.logprobs);
+      case 'refusal-delta':
+        return this.refusalDelta(part.id, part.delta);
+      case 'text-end':
+      case 'refusal-end':
+        return this.endContent(part.id);
+      case 'reasoning-start':
+        return this.startReasoning(part.id);
+      case 'reasoning-delta':
+        return this.reasoningDelta(part.id, part.delta, part.kind);
+      case 'reasoning-end':
+        return this.endReasoning(part.id, part.encryptedContent);
+      case 'tool-input-start':
+        return this.startTool(part.id, part.callId, part.toolName, part.toolKind);
+      case 'tool-input-delta':
+        return this.toolDelta(part.id, part.delta);
+      case 'tool-input-end':
+        return this.endTool(part.id);
+      case 'finish':
+      case 'warning':
+      case 'error':
+        // Lifecycle parts are the engine's to act on: it decides between finish, fail and retry.
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ message content
+
+  private startContent(blockId: string, kind: 'text' | 'refusal'): void {
+    const item = this.ensureItem('message');
+    const message = this.response.output[item.outputIndex];
+    const contentIndex = message?.type === 'message' ? message.content.length : 0;
+    this.blocks.set(blockId, { kind, outputIndex: item.outputIndex, contentIndex, itemId: item.itemId });
+    const part: ContentPart =
+      kind === 'text'
+        ? this.options.includeLogprobs
+          ? { type: 'output_text', annotations: [], logprobs: [], text: '' }
+          : { type: 'output_text', annotations: [], text: '' }
+        : { type: 'refusal', refusal: '' };
+    this.emit({
+      type: 'response.content_part.added',
+      sequence_number: this.sequence,
+      item_id: item.itemId,
+      output_index: item.outputIndex,
+      content_index: contentIndex,
+      part,
+    });
+  }
+
+  private textDelta(blockId: string, delta: string, logprobs: Logprob[] | undefined): void {
+    let block = this.blocks.get(blockId);
+    if (!block) {
+      this.startContent(blockId, 'text');
+      block = this.blocks.get(blockId)!;
+    }
+    if (block.kind !== 'text') return;
+    const event: ResponseEvent = {
+      type: 'response.output_text.delta',
+      sequence_number: this.sequence,
+      item_id: block.itemId,
+      output_index: block.outputIndex,
+      content_index: block.contentIndex,
+      delta,
+      logprobs: this.options.includeLogprobs && logprobs ? logprobs : [],
+    };
+    if (this.options.obfuscate) event.obfuscation = obfuscationFor(delta);
+    this.emit(event);
+  }
+
+  private refusalDelta(blockId: string, delta: string): void {
+    let block = this.blocks.get(blockId);
+    if (!block) {
+      this.startContent(blockId, 'refusal');
+      block = this.blocks.get(blockId)!;
+    }
+    if (block.kind !== 'refusal') return;
+    this.emit({
+      type: 'response.refusal.delta',
+      sequence_number: this.sequence,
+      item_id: block.itemId,
+      output_index: block.outputIndex,
+      content_index: block.contentIndex,
+      delta,
+    });
+  }
+
+  private endContent(blockId: string): void {
+    const block = this.blocks.get(blockId);
+    if (!block || (block.kind !== 'text' && block.kind !== 'refusal')) return;
+    this.blocks.delete(blockId);
+    const item = this.response.output[block.outputIndex];
+    const part = item?.type === 'message' ? item.content[block.contentIndex] : undefined;
+    if (!part) return;
+    const ref = { item_id: block.itemId, output_index: block.outputIndex, content_index: block.contentIndex };
+    if (part.type === 'output_text') {
+      this.emit({
+        type: 'response.output_text.done',
+        sequence_number: this.sequence,
+        ...ref,
+        text: part.text,
+        logprobs: part.logprobs ?? [],
+      });
+    } else {
+      this.emit({
+        type: 'response.refusal.done',
+        sequence_number: this.sequence,
+        ...ref,
+        refusal: part.refusal,
+      });
+    }
+    this.emit({
+      type: 'response.content_part.done',
+      sequence_number: this.sequence,
+      ...ref,
+      part: { ...part },
+    });
+  }
+
+  // ------------------------------------------------------------ reasoning
+
+  private startReasoning(blockId: string): void {
+    const item = this.ensureItem('reasoning');
+    // Which kind of reasoning block this is becomes known with its first delta.
+    this.blocks.set(blockId, {
+      kind: 'reasoning-text',
+      outputIndex: item.outputIndex,
+      contentIndex: -1,
+      itemId: item.itemId,
+    });
+  }
+
+  private reasoningDelta(blockId: string, delta: string, kind: 'text' | 'summary'): void {
+    let block = this.blocks.get(blockId);
+    if (!block) {
+      this.startReasoning(blockId);
+      block = this.blocks.get(blockId)!;
+    }
+    const reasoning = this.response.output[block.outputIndex];
+    if (reasoning?.type !== 'reasoning') return;
+    const ref = { item_id: block.itemId, output_index: block.outputIndex };
+    if (kind === 'summary') {
+      if (block.kind !== 'reasoning-summary') {
+        block = { kind: 'reasoning-summary', ...reasoningRef(block), summaryIndex: reasoning.summary.length };
+        this.blocks.set(blockId, block);
+        this.emit({
+          type: 'response.reasoning_summary_part.added',
+          sequence_number: this.sequence,
+          ...ref,
+          summary_index: block.summaryIndex,
+          part: { type: 'summary_text', text: '' },
+        });
+      }
+      const event: ResponseEvent = {
+        type: 'response.reasoning_summary_text.delta',
+        sequence_number: this.sequence,
+        ...ref,
+        summary_index: block.summaryIndex,
+        delta,
+      };
+      if (this.options.obfuscate) event.obfuscation = obfuscationFor(delta);
+      this.emit(event);
+      return;
+    }
+    if (block.kind !== 'reasoning-text' || block.contentIndex < 0) {
+      block = {
+        kind: 'reasoning-text',
+        ...reasoningRef(block),
+        contentIndex: reasoning.content?.length ?? 0,
+      };
+      this.blocks.set(blockId, block);
+      this.emit({
+        type: 'response.content_part.added',
+        sequence_number: this.sequence,
+        ...ref,
+        content_index: block.contentIndex,
+        part: { type: 'reasoning_text', text: '' },
+      });
+    }
+    const event: ResponseEvent = {
+      type: 'response.reasoning_text.delta',
+      sequence_number: this.sequence,
+      ...ref,
+      content_index: block.contentIndex,
+      delta,
+    };
+    if (this.options.obfuscate) event.obfuscation = obfuscationFor(delta);
+    this.emit(event);
+  }
+
+  private endReasoning(blockId: string, encryptedContent: string | undefined): void {
+    const block = this.blocks.get(blockId);
+    if (!block) return;
+    this.blocks.delete(blockId);
+    const item = this.response.output[block.outputIndex];
+    if (item?.type !== 'reasoning') return;
+    const ref = { item_id: block.itemId, output_index: block.outputIndex };
+    if (block.kind === 'reasoning-summary') {
+      const part = item.summary[block.summaryIndex];
+      const text = part?.text ?? '';
+      this.emit({
+        type: 'response.reasoning_summary_text.done',
+        sequence_number: this.sequence,
+        ...ref,
+        summary_index: block.summaryIndex,
+        text,
+      });
+      this.emit({
+        type: 'response.reasoning_summary_part.done',
+        sequence_number: this.sequence,
+        ...ref,
+        summary_index: block.summaryIndex,
+        part: { type: 'summary_text', text },
+      });
+    } else if (block.kind === 'reasoning-text' && block.contentIndex >= 0) {
+      const text = item.content?.[block.contentIndex]?.text ?? '';
+      const partRef = { ...ref, content_index: block.contentIndex };
+      this.emit({ type: 'response.reasoning_text.done', sequence_number: this.sequence, ...partRef, text });
+      this.emit({
+        type: 'response.content_part.done',
+        sequence_number: this.sequence,
+        ...partRef,
+        part: { type: 'reasoning_text', text },
+      });
+    }
+    if (encryptedContent !== undefined) item.encrypted_content = encryptedContent;
+  }
+
+  // ------------------------------------------------------------ tool calls
+
+  private startTool(blockId: string, callId: string, name: string, toolKind: ToolKind): void {
+    this.closeCurrentItem('completed');
+    const outputIndex = this.response.output.length;
+    const itemId = newId(toolKind === 'function' ? 'fc' : 'ctc');
+    this.blocks.set(blockId, { kind: 'tool', outputIndex, itemId, toolKind });
+    this.openTools.add(outputIndex);
+    const item: OutputItem =
+      toolKind === 'function'
+        ? { id: itemId, type: 'function_call', status: 'in_progress', arguments: '', call_id: callId, name }
+        : { id: itemId, type: 'custom_tool_call', status: 'in_progress', call_id: callId, input: '', name };
+    this.emit({
+      type: 'response.output_item.added',
+      sequence_number: this.sequence,
+      output_index: outputIndex,
+      item,
+    });
+  }
+
+  private toolDelta(blockId: string, delta: string): void {
+    const block = this.blocks.get(blockId);
+    if (block?.kind !== 'tool' || delta === '') return;
+    const event: ResponseEvent =
+      block.toolKind === 'function'
+        ? {
+            type: 'response.function_call_arguments.delta',
+            sequence_number: this.sequence,
+            item_id: block.itemId,
+            output_index: block.outputIndex,
+            delta,
+          }
+        : {
+            type: 'response.custom_tool_call_input.delta',
+            sequence_number: this.sequence,
+            item_id: block.itemId,
+            output_index: block.outputIndex,
+            delta,
+          };
+    if (this.options.obfuscate) event.obfuscation = obfuscationFor(delta);
+    this.emit(event);
+  }
+
+  private endTool(blockId: string): void {
+    const block = this.blocks.get(blockId);
+    if (block?.kind !== 'tool') return;
+    this.blocks.delete(blockId);
+    this.finishTool(block.outputIndex, 'completed');
+  }
+
+  private finishTool(outputIndex: number, status: ItemStatus): void {
+    if (!this.openTools.delete(outputIndex)) return;
+    const item = this.response.output[outputIndex];
+    const ref = { sequence_number: this.sequence, item_id: item?.id ?? '', output_index: outputIndex };
+    if (item?.type === 'function_call') {
+      this.emit({
+        type: 'response.function_call_arguments.done',
+        ...ref,
+        arguments: item.arguments,
+        name: item.name,
+      });
+    } else if (item?.type === 'custom_tool_call') {
+      this.emit({ type: 'response.custom_tool_call_input.done', ...ref, input: item.input });
+    } else {
+      return;
+    }
+    this.itemDone(outputIndex, status);
+  }
+
+  // ------------------------------------------------------------ items
+
+  private ensureItem(type: 'message' | 'reasoning'): { outputIndex: number; itemId: string } {
+    if (this.currentItem?.type === type) return this.currentItem;
+    this.closeCurrentItem('completed');
+    this.closeOpenTools('completed');
+    const outputIndex = this.response.output.length;
+    const itemId = newId(type === 'message' ? 'msg' : 'rs');
+    const item: OutputItem =
+      type === 'message'
+        ? { id: itemId, type: 'message', status: 'in_progress', content: [], role: 'assistant' }
+        : { id: itemId, type: 'reasoning', summary: [] };
+    this.currentItem = { type, outputIndex, itemId };
+    this.emit({
+      type: 'response.output_item.added',
+      sequence_number: this.sequence,
+      output_index: outputIndex,
+      item,
+    });
+    return this.currentItem;
+  }
+
+  private closeCurrentItem(status: ItemStatus): void {
+    const current = this.currentItem;
+    if (!current) return;
+    for (const [blockId, block] of this.blocks) {
+      if (block.outputIndex !== current.outputIndex) continue;
+      if (block.kind === 'text' || block.kind === 'refusal') this.endContent(blockId);
+      else if (block.kind !== 'tool') this.endReasoning(blockId, undefined);
+    }
+    this.currentItem = null;
+    this.itemDone(current.outputIndex, status);
+  }
+
+  private closeOpenTools(status: ItemStatus): void {
+    for (const [blockId, block] of this.blocks) if (block.kind === 'tool') this.blocks.delete(blockId);
+    for (const outputIndex of [...this.openTools]) this.finishTool(outputIndex, status);
+  }
+
+  private closeAll(status: ItemStatus): void {
+    this.closeCurrentItem(status);
+    this.closeOpenTools(status);
+  }
+
+  private itemDone(outputIndex: number, status: ItemStatus): void {
+    const item = this.response.output[outputIndex];
+    if (!item) return;
+    const done = copyItem(item);
+    if (done.type !== 'reasoning') done.status = status;
+    this.emit({
+      type: 'response.output_item.done',
+      sequence_number: this.sequence,
+      output_index: outputIndex,
+      item: done,
+    });
+  }
+
+  // ------------------------------------------------------------ plumbing
+
+  private snapshot(status: ResponseObject['status']): ResponseObject {
+    const current = this.response;
+    return { ...current, status, output: current.output.map((item) => copyItem(item)) };
+  }
+
+  private end(
+    type: 'response.completed' | 'response.incomplete' | 'response.failed',
+    response: ResponseObject,
+  ): void {
+    this.emit({ type, sequence_number: this.sequence, response });
+    this.ended = true;
+  }
+
+  private emit(event: ResponseEvent): void {
+    if (this.ended) return;
+    this.sequence++;
+    this.reducer.apply(event);
+    this.sink(event);
+  }
+}
+
+function reasoningRef(block: OpenBlock): { outputIndex: number; itemId: string } {
+  return { outputIndex: block.outputIndex, itemId: block.itemId };
+}
+
+function markUnfinished(item: OutputItem, status: ItemStatus): OutputItem {
+  if (item.type === 'reasoning' || item.status !== 'in_progress') return item;
+  return { ...item, status };
+}
+
+export function toUsage(usage: TokenUsage | undefined): Usage | null {
+  if (!usage) return null;
+  return {
+    input_tokens: usage.inputTokens,
+    input_tokens_details: { cached_tokens: usage.cachedInputTokens },
+    output_tokens: usage.outputTokens,
+    output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+    total_tokens: usage.inputTokens + usage.outputTokens,
+  };
+}
+
+const OBFUSCATION_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/**
+ * OpenAI pads delta events with random characters so that payload sizes do not reveal token
+ * lengths; pads short deltas more. Math.random suffices: this hides sizes, it is no secret.
+ */
+function obfuscationFor(delta: string): string {
+  const length = Math.max(2, 16 - delta.length) + Math.floor(Math.random() * 4);
+  let out = '';
+  for (let i = 0; i < length; i++) out += OBFUSCATION_ALPHABET[Math.floor(Math.random() * 62)];
+  return out;
+}

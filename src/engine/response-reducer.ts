@@ -1,0 +1,167 @@
+/**
+ * Folds stream events into a Response. The one place that knows how each event changes the
+ * Response: the emitter reads its state from here, non-streaming requests return it, and event
+ * logs replay through it.
+ */
+import type { ResponseEvent } from './events.js';
+import type {
+  CustomToolCallItem,
+  FunctionCallItem,
+  OutputItem,
+  OutputMessage,
+  ReasoningItem,
+  ResponseObject,
+} from './response-types.js';
+
+export class ResponseReducer {
+  response: ResponseObject;
+
+  constructor(initial: ResponseObject) {
+    this.response = initial;
+  }
+
+  apply(event: ResponseEvent): void {
+    const output = this.response.output;
+    switch (event.type) {
+      case 'response.created':
+      case 'response.queued':
+      case 'response.in_progress':
+      case 'response.completed':
+      case 'response.incomplete':
+      case 'response.failed':
+        this.response = event.response;
+        return;
+      case 'response.output_item.added':
+        output[event.output_index] = copyItem(event.item);
+        return;
+      case 'response.output_item.done':
+        output[event.output_index] = copyItem(event.item);
+        return;
+      case 'response.content_part.added': {
+        const item = output[event.output_index];
+        if (item?.type === 'message' && event.part.type !== 'reasoning_text') {
+          item.content[event.content_index] = { ...event.part };
+        } else if (item?.type === 'reasoning' && event.part.type === 'reasoning_text') {
+          item.content ??= [];
+          item.content[event.content_index] = { ...event.part };
+        }
+        return;
+      }
+      case 'response.content_part.done':
+        return;
+      case 'response.output_text.delta': {
+        const part = messagePart(output, event.output_index, event.content_index);
+        if (part?.type === 'output_text') {
+          part.text += event.delta;
+          if (part.logprobs && event.logprobs.length > 0) part.logprobs.push(...event.logprobs);
+        }
+        return;
+      }
+      case 'response.output_text.done': {
+        const part = messagePart(output, event.output_index, event.content_index);
+        if (part?.type === 'output_text') part.text = event.text;
+        return;
+      }
+      case 'response.output_text.annotation.added': {
+        const part = messagePart(output, event.output_index, event.content_index);
+        if (part?.type === 'output_text') part.annotations[event.annotation_index] = event.annotation;
+        return;
+      }
+      case 'response.refusal.delta': {
+        const part = messagePart(output, event.output_index, event.content_index);
+        if (part?.type === 'refusal') part.refusal += event.delta;
+        return;
+      }
+      case 'response.refusal.done': {
+        const part = messagePart(output, event.output_index, event.content_index);
+        if (part?.type === 'refusal') part.refusal = event.refusal;
+        return;
+      }
+      case 'response.reasoning_text.delta': {
+        const part = reasoningOf(output, event.output_index)?.content?.[event.content_index];
+        if (part) part.text += event.delta;
+        return;
+      }
+      case 'response.reasoning_text.done': {
+        const part = reasoningOf(output, event.output_index)?.content?.[event.content_index];
+        if (part) part.text = event.text;
+        return;
+      }
+      case 'response.reasoning_summary_part.added': {
+        const item = reasoningOf(output, event.output_index);
+        if (item) item.summary[event.summary_index] = { ...event.part };
+        return;
+      }
+      case 'response.reasoning_summary_part.done':
+        return;
+      case 'response.reasoning_summary_text.delta': {
+        const part = reasoningOf(output, event.output_index)?.summary[event.summary_index];
+        if (part) part.text += event.delta;
+        return;
+      }
+      case 'response.reasoning_summary_text.done': {
+        const part = reasoningOf(output, event.output_index)?.summary[event.summary_index];
+        if (part) part.text = event.text;
+        return;
+      }
+      case 'response.function_call_arguments.delta': {
+        const item = output[event.output_index];
+        if (item?.type === 'function_call') item.arguments += event.delta;
+        return;
+      }
+      case 'response.function_call_arguments.done': {
+        const item = output[event.output_index];
+        if (item?.type === 'function_call') item.arguments = event.arguments;
+        return;
+      }
+      case 'response.custom_tool_call_input.delta': {
+        const item = output[event.output_index];
+        if (item?.type === 'custom_tool_call') item.input += event.delta;
+        return;
+      }
+      case 'response.custom_tool_call_input.done': {
+        const item = output[event.output_index];
+        if (item?.type === 'custom_tool_call') item.input = event.input;
+        return;
+      }
+      case 'error':
+        return;
+      default:
+        assertNever(event);
+    }
+  }
+}
+
+function messagePart(output: OutputItem[], outputIndex: number, contentIndex: number) {
+  const item = output[outputIndex];
+  return item?.type === 'message' ? item.content[contentIndex] : undefined;
+}
+
+function reasoningOf(output: OutputItem[], outputIndex: number): ReasoningItem | undefined {
+  const item = output[outputIndex];
+  return item?.type === 'reasoning' ? item : undefined;
+}
+
+/** Items in events are immutable once emitted; the reducer keeps its own copy to fold into. */
+export function copyItem<T extends OutputItem>(item: T): T {
+  switch (item.type) {
+    case 'message':
+      return { ...item, content: (item as OutputMessage).content.map((p) => ({ ...p })) } as T;
+    case 'reasoning': {
+      const r = item as ReasoningItem;
+      const copy: ReasoningItem = { ...r, summary: r.summary.map((p) => ({ ...p })) };
+      if (r.content) copy.content = r.content.map((p) => ({ ...p }));
+      return copy as T;
+    }
+    case 'function_call':
+      return { ...(item as FunctionCallItem) } as T;
+    case 'custom_tool_call':
+      return { ...(item as CustomToolCallItem) } as T;
+    default:
+      return assertNever(item);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled: ${JSON.stringify(value)}`);
+}

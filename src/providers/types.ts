@@ -1,0 +1,130 @@
+/**
+ * The provider contract: a normalized request in, normalized stream parts out. Providers translate
+ * these to and from their own wire format and never see the public Responses shapes.
+ */
+import type { Logprob } from '../engine/response-types.js';
+
+// ---------------------------------------------------------------- prompt
+
+export type UserPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; url: string; detail: 'low' | 'high' | 'auto' | 'original' }
+  | { type: 'file'; fileId?: string; data?: string; url?: string; filename?: string };
+
+export type AssistantPart =
+  | { type: 'text'; text: string }
+  | { type: 'refusal'; refusal: string }
+  | { type: 'reasoning'; text: string; summary: string[]; encryptedContent?: string }
+  | { type: 'tool-call'; callId: string; toolName: string; input: string; toolKind: ToolKind };
+
+export type ToolKind = 'function' | 'custom';
+
+export type ModelMessage =
+  | { role: 'system' | 'developer'; content: string }
+  | { role: 'user'; content: UserPart[] }
+  | { role: 'assistant'; content: AssistantPart[] }
+  | { role: 'tool'; callId: string; toolKind: ToolKind; output: string | UserPart[] };
+
+// ---------------------------------------------------------------- request
+
+export interface FunctionToolSpec {
+  kind: 'function';
+  name: string;
+  description?: string;
+  parameters: Record<string, unknown> | null;
+  strict: boolean | null;
+}
+export interface CustomToolSpec {
+  kind: 'custom';
+  name: string;
+  description?: string;
+  format?: unknown;
+}
+export type ToolSpec = FunctionToolSpec | CustomToolSpec;
+
+export type ToolChoiceSpec =
+  | { type: 'auto' | 'none' | 'required' }
+  | { type: 'tool'; name: string }
+  | { type: 'allowed'; mode: 'auto' | 'required'; names: string[] };
+
+export type OutputFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | {
+      type: 'json_schema';
+      name: string;
+      schema: Record<string, unknown>;
+      description?: string;
+      strict: boolean | null;
+    };
+
+export interface ModelRequest {
+  /** The model id the upstream knows (after routing stripped any provider prefix). */
+  modelId: string;
+  messages: ModelMessage[];
+  tools: ToolSpec[];
+  toolChoice: ToolChoiceSpec | undefined;
+  parallelToolCalls: boolean | undefined;
+  outputFormat: OutputFormat | undefined;
+  reasoningEffort: string | undefined;
+  reasoningSummary: string | undefined;
+  verbosity: string | undefined;
+  maxOutputTokens: number | undefined;
+  temperature: number | undefined;
+  topP: number | undefined;
+  /** Return per-token logprobs, with this many alternatives (0 = only the chosen token). */
+  logprobs: number | undefined;
+  metadata: Record<string, string> | undefined;
+  user: string | undefined;
+  serviceTier: string | undefined;
+  promptCacheKey: string | undefined;
+}
+
+// ---------------------------------------------------------------- stream parts
+
+export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'error' | 'other';
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+}
+
+/**
+ * What a provider yields. `id`s are provider-local and only pair start/delta/end of one block;
+ * the emitter assigns the public item ids and indexes.
+ */
+export type StreamPart =
+  | { type: 'text-start'; id: string }
+  | { type: 'text-delta'; id: string; delta: string; logprobs?: Logprob[] }
+  | { type: 'text-end'; id: string }
+  | { type: 'refusal-start'; id: string }
+  | { type: 'refusal-delta'; id: string; delta: string }
+  | { type: 'refusal-end'; id: string }
+  | { type: 'reasoning-start'; id: string }
+  | { type: 'reasoning-delta'; id: string; delta: string; kind: 'text' | 'summary' }
+  | { type: 'reasoning-end'; id: string; encryptedContent?: string }
+  | { type: 'tool-input-start'; id: string; callId: string; toolName: string; toolKind: ToolKind }
+  | { type: 'tool-input-delta'; id: string; delta: string }
+  | { type: 'tool-input-end'; id: string }
+  | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage | undefined }
+  | { type: 'warning'; message: string }
+  | { type: 'error'; error: Error };
+
+export interface CallOptions {
+  signal: AbortSignal;
+}
+
+export interface LanguageModel {
+  /** Provider name, for logs and metrics. */
+  readonly provider: string;
+  /**
+   * Starts a call. Resolves once the upstream has accepted it (status and headers received), so
+   * that failures before the first byte reject here and can fail over; later failures arrive as an
+   * `error` part.
+   */
+  stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>>;
+  /** Same result without upstream streaming, cheaper for non-streaming clients. */
+  generate(request: ModelRequest, options: CallOptions): Promise<StreamPart[]>;
+}
