@@ -1,15 +1,22 @@
-/** Composition root: config → providers → engine → HTTP app. */
+/** Composition root: config → store, providers → engine → HTTP app. */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { GatewayConfig } from './config/config-schema.js';
+import { Conversations } from './engine/conversations.js';
+import { ReasoningSealer } from './engine/reasoning-seal.js';
 import { ResponseEngine } from './engine/response-engine.js';
+import { StoredResponses } from './engine/stored-responses.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/types.js';
 
 export interface Gateway {
   app: FastifyInstance;
   logger: Logger;
+  store: Store;
   /** Where it listens, once started. */
   url: string;
   start(): Promise<string>;
@@ -20,15 +27,27 @@ export function createGateway(
   config: GatewayConfig,
   logger: Logger = createLogger(config.logLevel),
 ): Gateway {
+  const store = openStore(config.db);
+  const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys);
-  const engine = new ResponseEngine({ registry, toolPolicy: config.tools, logger });
-  const app = buildApp({ engine, authenticator, logger, bodyLimit: config.bodyLimit });
+  const engine = new ResponseEngine({ registry, store, sealer, toolPolicy: config.tools, logger });
+  const app = buildApp({
+    engine,
+    responses: new StoredResponses(store),
+    conversations: new Conversations(store),
+    checkReady: () => store.ping(),
+    authenticator,
+    logger,
+    bodyLimit: config.bodyLimit,
+  });
   const gateway: Gateway = {
     app,
     logger,
+    store,
     url: '',
     async start() {
+      if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
       const address = await app.listen({ host: config.host, port: config.port });
       gateway.url = address.replace('[::1]', 'localhost');
       if (authenticator.open) {
@@ -46,9 +65,15 @@ export function createGateway(
     async close() {
       await app.close();
       await registry.close();
+      await store.close();
     },
   };
   return gateway;
+}
+
+/** A gateway without configured keys still seals reasoning, with a key generated once per store. */
+async function storedSecret(store: Store): Promise<string> {
+  return store.settings.setIfAbsent('reasoning_seal_key', randomBytes(32).toString('base64url'));
 }
 
 export function createLogger(level: string): Logger {

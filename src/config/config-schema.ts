@@ -26,6 +26,11 @@ export const configSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8080),
   db: z.string().default('./data/gateway.db'),
   apiKeys: z.array(z.string().min(1)).default([]),
+  /**
+   * Keys sealing reasoning returned as `encrypted_content` (current first, older ones still
+   * opened). Empty: a random key is generated once and kept in the store.
+   */
+  secretKeys: z.array(z.string().min(16, 'at least 16 characters')).default([]),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest request body accepted, bytes. */
   bodyLimit: z

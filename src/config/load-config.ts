@@ -63,6 +63,7 @@ function applyEnv(merged: Record<string, unknown>, env: Env): void {
       .map((key) => key.trim())
       .filter((key) => key !== '');
   }
+  if (env.RGW_SECRET_KEYS) merged.secretKeys = env.RGW_SECRET_KEYS.split(',').map((key) => key.trim());
   const providers = [...((merged.providers as Array<Record<string, unknown>> | undefined) ?? [])];
   const upsert = (name: string, values: Record<string, unknown>) => {
     const index = providers.findIndex((p) => p.name === name);

@@ -1,7 +1,7 @@
 /** A validated create body → the normalized ModelRequest a provider receives. */
 import { invalidRequest } from '../errors.js';
 import type { ModelRequest, OutputFormat, ToolChoiceSpec, ToolSpec } from '../providers/types.js';
-import type { CreateResponseBody } from '../server/schemas/create-response.js';
+import type { CreateResponseBody, InputItem } from '../server/schemas/create-response.js';
 import { toModelMessages } from './convert-input.js';
 
 export interface ToolPolicy {
@@ -16,8 +16,10 @@ export interface BuiltRequest {
 
 const WEB_SEARCH = /^web_search/;
 
+/** @param input the full model-facing input: earlier turns, then this request's items. */
 export function buildModelRequest(
   body: CreateResponseBody,
+  input: readonly InputItem[],
   modelId: string,
   policy: ToolPolicy,
 ): BuiltRequest {
@@ -26,7 +28,7 @@ export function buildModelRequest(
   const include = body.include ?? [];
   const request: ModelRequest = {
     modelId,
-    messages: toModelMessages(body.instructions, body.input ?? []),
+    messages: toModelMessages(body.instructions, input),
     tools,
     toolChoice: toToolChoiceSpec(body.tool_choice, tools),
     parallelToolCalls: body.parallel_tool_calls ?? undefined,

@@ -6,6 +6,7 @@
 import { newId } from '../ids.js';
 import type { FinishReason, StreamPart, TokenUsage, ToolKind } from '../providers/types.js';
 import type { ResponseEvent } from './events.js';
+import type { ReasoningPayload } from './reasoning-seal.js';
 import { copyItem, ResponseReducer } from './response-reducer.js';
 import type {
   ContentPart,
@@ -25,6 +26,8 @@ export interface EmitterOptions {
   includeLogprobs: boolean;
   /** `stream_options.include_obfuscation` (OpenAI's default is on for streams). */
   obfuscate: boolean;
+  /** Set when `reasoning.encrypted_content` is included: seals a finished reasoning item. */
+  sealReasoning?: ((reasoning: ReasoningPayload) => string) | undefined;
 }
 
 type OpenBlock =
@@ -350,7 +353,13 @@ export class ResponseEmitter {
         part: { type: 'reasoning_text', text },
       });
     }
-    if (encryptedContent !== undefined) item.encrypted_content = encryptedContent;
+    if (this.options.sealReasoning) {
+      item.encrypted_content = this.options.sealReasoning({
+        text: (item.content ?? []).map((part) => part.text).join(''),
+        summary: item.summary.map((part) => part.text),
+        ...(encryptedContent !== undefined ? { upstream: encryptedContent } : {}),
+      });
+    }
   }
 
   // ------------------------------------------------------------ tool calls

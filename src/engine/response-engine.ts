@@ -1,6 +1,7 @@
 /**
- * One response's life: resolve the model, call it, and drive the emitter from its stream parts.
- * Streaming and non-streaming requests run through the same emitter; only the sink differs.
+ * One response's life: resolve its context, call the model, drive the emitter from the stream
+ * parts, and store the result before the final event goes out. Streaming and non-streaming
+ * requests run through the same emitter; only the sink differs.
  */
 import type { Logger } from 'pino';
 import { UpstreamError } from '../errors.js';
@@ -8,18 +9,25 @@ import { newId } from '../ids.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { StreamPart, TokenUsage } from '../providers/types.js';
 import type { CreateResponseBody } from '../server/schemas/create-response.js';
+import type { Store, StoredItem } from '../store/types.js';
 import { buildModelRequest, type ToolPolicy } from './build-model-request.js';
+import { isTerminalEvent, type ResponseEvent } from './events.js';
 import { initialResponse } from './initial-response.js';
+import type { ReasoningSealer } from './reasoning-seal.js';
+import { resolveContext } from './resolve-context.js';
 import { type EventSink, ResponseEmitter } from './response-emitter.js';
 import type { ResponseErrorInfo, ResponseObject } from './response-types.js';
 
 export interface EngineDeps {
   registry: ProviderRegistry;
+  store: Store;
+  sealer: ReasoningSealer;
   toolPolicy: ToolPolicy;
   logger: Logger;
 }
 
 export interface StartOptions {
+  tenantId: string;
   stream: boolean;
   /** Aborts the upstream call: client disconnect or cancel. */
   signal: AbortSignal;
@@ -35,27 +43,81 @@ export class ResponseEngine {
   constructor(private readonly deps: EngineDeps) {}
 
   /**
-   * Validates what only the engine can (model, tools, input), then calls the upstream. Rejects
+   * Validates what only the engine can (model, context, tools), then calls the upstream. Rejects
    * with a GatewayError or UpstreamError before anything was emitted, so the server can still
    * answer with an HTTP error.
    */
   async start(body: CreateResponseBody, options: StartOptions): Promise<StartedResponse> {
-    const { model, modelId } = this.deps.registry.resolve(body.model);
-    const { request, warnings } = buildModelRequest(body, modelId, this.deps.toolPolicy);
-    for (const warning of warnings) this.deps.logger.warn({ model: body.model }, warning);
+    const { registry, store, sealer, toolPolicy, logger } = this.deps;
+    const { model, modelId } = registry.resolve(body.model);
+    const conversationId =
+      body.conversation == null
+        ? undefined
+        : typeof body.conversation === 'string'
+          ? body.conversation
+          : body.conversation.id;
+    const context = await resolveContext(
+      { input: body.input, previousResponseId: body.previous_response_id, conversationId },
+      options.tenantId,
+      store,
+      sealer,
+    );
+    const { request, warnings } = buildModelRequest(body, context.modelInput, modelId, toolPolicy);
+    for (const warning of warnings) logger.warn({ model: body.model }, warning);
     const initial = initialResponse(newId('resp'), body, nowSeconds());
     const parts: AsyncIterable<StreamPart> | StreamPart[] = options.stream
       ? await model.stream(request, { signal: options.signal })
       : await model.generate(request, { signal: options.signal });
+    const include = body.include ?? [];
     const emitterOptions = {
-      includeLogprobs: (body.include ?? []).includes('message.output_text.logprobs'),
+      includeLogprobs: include.includes('message.output_text.logprobs'),
       obfuscate: options.stream && body.stream_options?.include_obfuscation !== false,
+      sealReasoning: include.includes('reasoning.encrypted_content') ? sealer.seal.bind(sealer) : undefined,
     };
-    const logger = this.deps.logger;
+    const persist = (response: ResponseObject) =>
+      this.persist(options.tenantId, response, context.storedInput, body.store !== false, conversationId);
     return {
       initial,
-      run: (sink) => drive(new ResponseEmitter(initial, sink, emitterOptions), parts, options.signal, logger),
+      run: async (sink) => {
+        // The final event waits until the response is stored, so it is readable once a client sees it.
+        let terminal: ResponseEvent | undefined;
+        const emitter = new ResponseEmitter(
+          initial,
+          (event) => {
+            if (isTerminalEvent(event)) terminal = event;
+            else sink(event);
+          },
+          emitterOptions,
+        );
+        const response = await drive(emitter, parts, options.signal, logger);
+        await persist(response);
+        if (terminal) sink(terminal);
+        return response;
+      },
     };
+  }
+
+  private async persist(
+    tenantId: string,
+    response: ResponseObject,
+    storedInput: StoredItem[],
+    store: boolean,
+    conversationId: string | undefined,
+  ): Promise<void> {
+    const appendTo =
+      response.status === 'completed' || response.status === 'incomplete' ? conversationId : undefined;
+    try {
+      if (store) {
+        await this.deps.store.responses.save(tenantId, { response, inputItems: storedInput }, appendTo);
+      } else if (appendTo !== undefined) {
+        await this.deps.store.conversations.appendItems(tenantId, appendTo, [
+          ...storedInput,
+          ...(response.output as unknown as StoredItem[]),
+        ]);
+      }
+    } catch (error) {
+      this.deps.logger.error({ err: error, responseId: response.id }, 'could not store response');
+    }
   }
 }
 

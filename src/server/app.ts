@@ -1,12 +1,16 @@
 /** The HTTP app: routes, authentication and the error envelope, over fastify. */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { Conversations } from '../engine/conversations.js';
 import type { ResponseEngine } from '../engine/response-engine.js';
+import type { StoredResponses } from '../engine/stored-responses.js';
 import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Authenticator, Principal } from './auth.js';
 import { renderError } from './error-response.js';
+import { registerConversationRoutes } from './routes/conversations.js';
 import { registerResponseRoutes } from './routes/responses.js';
+import { registerStoredResponseRoutes } from './routes/stored-responses.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,6 +20,10 @@ declare module 'fastify' {
 
 export interface AppDeps {
   engine: ResponseEngine;
+  responses: StoredResponses;
+  conversations: Conversations;
+  /** Rejects when the store cannot serve; for /readyz. */
+  checkReady: () => Promise<void>;
   authenticator: Authenticator;
   logger: Logger;
   bodyLimit: number;
@@ -32,6 +40,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return503OnClosing: false,
   });
   app.decorateRequest('principal', undefined);
+  // Bodies are JSON only: without this, fastify's built-in text/plain parser hands the route a string.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -62,6 +72,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await deps.checkReady();
+      return { status: 'ready' };
+    } catch (error) {
+      return reply.code(503).send({ status: 'unavailable', error: (error as Error).message });
+    }
+  });
   registerResponseRoutes(app, deps.engine);
+  registerStoredResponseRoutes(app, deps.responses);
+  registerConversationRoutes(app, deps.conversations);
   return app;
 }

@@ -1,6 +1,6 @@
 /** Starts a real gateway on 127.0.0.1 (ephemeral port) in front of a scripted mock upstream. */
 
-import type { ConfigInput } from '../../src/config/config-schema.js';
+import { type ConfigInput, configSchema } from '../../src/config/config-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createGateway, createLogger, type Gateway } from '../../src/gateway.js';
 import { type MockChatUpstream, startMockChatUpstream } from '../mocks/chat-completions-mock.js';
@@ -28,8 +28,11 @@ export interface Harness {
 export interface HarnessOptions {
   /** Extra env, as the CLI would see it (e.g. RGW_API_KEYS). */
   env?: Record<string, string>;
-  /** Extra config-file values. */
-  config?: Partial<ConfigInput>;
+  /**
+   * Extra config values, over what env gives (validated, so defaults apply); a function receives the
+   * mock, e.g. to point a provider with its own settings at it.
+   */
+  config?: Partial<ConfigInput> | ((mock: MockChatUpstream) => Partial<ConfigInput>);
 }
 
 export const TEST_KEY = 'test-key';
@@ -38,10 +41,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const mock = await startMockChatUpstream();
   const config = loadConfig(
     { port: 0, host: '127.0.0.1', logLevel: 'silent' },
-    { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: 'upstream-key', RGW_CONFIG: undefined, ...options.env },
+    { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: 'upstream-key', RGW_DB: ':memory:', ...options.env },
   );
-  const merged = options.config ? { ...config, ...options.config } : config;
-  const gateway = createGateway(merged as typeof config, createLogger('silent'));
+  const extra = typeof options.config === 'function' ? options.config(mock) : options.config;
+  const merged = extra ? configSchema.parse({ ...config, ...extra }) : config;
+  const gateway = createGateway(merged, createLogger('silent'));
   const url = await gateway.start();
   const request = async (
     method: string,

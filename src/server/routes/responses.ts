@@ -21,7 +21,11 @@ export function registerResponseRoutes(app: FastifyInstance, engine: ResponseEng
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const started = await engine.start(body, { stream, signal: abort.signal });
+    const started = await engine.start(body, {
+      tenantId: request.principal!.tenantId,
+      stream,
+      signal: abort.signal,
+    });
     if (!stream) {
       const response = await started.run(() => {});
       return reply.send(response);

@@ -1,0 +1,139 @@
+/**
+ * What the model sees for one request: earlier turns (previous_response_id chain or conversation
+ * items), then this request's input with item references resolved and sealed reasoning opened.
+ * Also the input as it is stored, each item with an id.
+ */
+import { GatewayError, invalidRequest } from '../errors.js';
+import { newId } from '../ids.js';
+import type { InputItem } from '../server/schemas/create-response.js';
+import type { Store, StoredItem } from '../store/types.js';
+import type { ReasoningSealer } from './reasoning-seal.js';
+
+export interface ResolvedContext {
+  /** Earlier turns and this input, ready for toModelMessages. */
+  modelInput: InputItem[];
+  /** This request's input items as stored and listed by input_items, with ids. */
+  storedInput: StoredItem[];
+}
+
+export interface ContextRequest {
+  input: string | readonly InputItem[] | undefined;
+  previousResponseId: string | null | undefined;
+  conversationId: string | undefined;
+}
+
+export async function resolveContext(
+  request: ContextRequest,
+  tenantId: string,
+  store: Store,
+  sealer: ReasoningSealer,
+): Promise<ResolvedContext> {
+  const earlier = await loadEarlierTurns(request, tenantId, store);
+  const storedInput = await itemsWithIds(request.input ?? [], tenantId, store);
+  const modelInput = [...earlier, ...storedInput].map((item, index) =>
+    openReasoning(item, sealer, index - earlier.length),
+  );
+  return { modelInput, storedInput };
+}
+
+async function loadEarlierTurns(
+  request: ContextRequest,
+  tenantId: string,
+  store: Store,
+): Promise<StoredItem[]> {
+  if (request.previousResponseId != null) {
+    const chain = await store.responses.loadChain(tenantId, request.previousResponseId);
+    if (!chain) {
+      throw invalidRequest(
+        `Previous response with id '${request.previousResponseId}' not found.`,
+        'previous_response_id',
+        'previous_response_not_found',
+      );
+    }
+    return chain;
+  }
+  if (request.conversationId !== undefined) {
+    const items = await store.conversations.allItems(tenantId, request.conversationId);
+    if (!items) {
+      throw new GatewayError(404, `Conversation with id '${request.conversationId}' not found.`, {
+        type: 'invalid_request_error',
+        param: 'conversation',
+        code: 'conversation_not_found',
+      });
+    }
+    return items;
+  }
+  return [];
+}
+
+/** Normalises input to items with ids, replacing item references by the items they name. */
+export async function itemsWithIds(
+  input: string | readonly InputItem[],
+  tenantId: string,
+  store: Store,
+): Promise<StoredItem[]> {
+  if (typeof input === 'string') {
+    return [
+      {
+        id: newId('msg'),
+        type: 'message',
+        status: 'completed',
+        role: 'user',
+        content: [{ type: 'input_text', text: input }],
+      },
+    ];
+  }
+  const items: StoredItem[] = [];
+  for (const [index, item] of input.entries()) {
+    if (item.type === 'item_reference' || (item.type === undefined && !('role' in item))) {
+      const id = (item as { id: string }).id;
+      const found = await store.responses.findItem(tenantId, id);
+      if (!found)
+        throw invalidRequest(`Item with id '${id}' not found.`, `input[${index}].id`, 'item_not_found');
+      items.push(found);
+      continue;
+    }
+    const typed = { type: 'message', ...item } as Record<string, unknown>;
+    if (typeof typed.id !== 'string') typed.id = newId(idPrefixFor(String(typed.type)));
+    if (typed.type === 'message') {
+      typed.status ??= 'completed';
+      if (typeof typed.content === 'string') {
+        typed.content = [
+          { type: typed.role === 'assistant' ? 'output_text' : 'input_text', text: typed.content },
+        ];
+      }
+    }
+    items.push(typed as StoredItem);
+  }
+  return items;
+}
+
+function idPrefixFor(type: string): 'msg' | 'fc' | 'ctc' | 'rs' {
+  if (type === 'function_call' || type === 'function_call_output') return 'fc';
+  if (type === 'custom_tool_call' || type === 'custom_tool_call_output') return 'ctc';
+  if (type === 'reasoning') return 'rs';
+  return 'msg';
+}
+
+/**
+ * Reasoning sealed by this gateway is opened for the model; content it cannot verify is refused,
+ * since replaying forged reasoning would put words in the model's mouth.
+ */
+function openReasoning(item: StoredItem, sealer: ReasoningSealer, inputIndex: number): InputItem {
+  if (item.type !== 'reasoning' || typeof item.encrypted_content !== 'string')
+    return item as unknown as InputItem;
+  const payload = sealer.open(item.encrypted_content);
+  if (!payload) {
+    throw invalidRequest(
+      `The encrypted content of reasoning item '${item.id}' could not be verified: it was altered or was not issued by this gateway.`,
+      inputIndex >= 0 ? `input[${inputIndex}].encrypted_content` : 'previous_response_id',
+      'invalid_encrypted_content',
+    );
+  }
+  return {
+    ...item,
+    summary: payload.summary.map((text) => ({ type: 'summary_text', text })),
+    content: payload.text ? [{ type: 'reasoning_text', text: payload.text }] : [],
+    encrypted_content: payload.upstream ?? null,
+  } as unknown as InputItem;
+}

@@ -1,0 +1,45 @@
+/** Versioned schema for the SQLite store; each step runs once, in order, inside a transaction. */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE responses (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    previous_response_id TEXT,
+    conversation_id TEXT,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE response_items (
+    response_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    item_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (response_id, kind, position)
+  ) WITHOUT ROWID;
+  CREATE INDEX response_items_by_item ON response_items (tenant_id, item_id);
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    metadata TEXT NOT NULL
+  );
+  CREATE TABLE conversation_items (
+    conversation_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    item_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, position)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX conversation_items_by_item ON conversation_items (conversation_id, item_id);
+  CREATE INDEX conversation_items_by_tenant_item ON conversation_items (tenant_id, item_id);
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];

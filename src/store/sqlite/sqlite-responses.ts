@@ -1,0 +1,153 @@
+/** Responses and their items in SQLite. */
+import type { OutputItem, ResponseObject } from '../../engine/response-types.js';
+import type { Page, PageQuery, ResponseRecord, ResponseRepository, StoredItem } from '../types.js';
+import type { SqliteDatabase } from './open-database.js';
+import { paginate } from './paginate.js';
+import type { SqliteConversations } from './sqlite-conversations.js';
+
+const INPUT = 0;
+const OUTPUT = 1;
+
+export class SqliteResponses implements ResponseRepository {
+  private readonly statements;
+  private readonly saveTx;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly conversations: SqliteConversations,
+  ) {
+    this.statements = {
+      upsert: db.prepare(
+        `INSERT INTO responses (id, tenant_id, created_at, previous_response_id, conversation_id, status, body)
+         VALUES (@id, @tenant, @createdAt, @previous, @conversation, @status, @body)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body
+         WHERE responses.tenant_id = excluded.tenant_id`,
+      ),
+      clearItems: db.prepare('DELETE FROM response_items WHERE response_id = ?'),
+      insertItem: db.prepare(
+        'INSERT INTO response_items (response_id, tenant_id, kind, position, item_id, body) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      get: db.prepare('SELECT body FROM responses WHERE id = ? AND tenant_id = ? AND deleted = 0'),
+      output: db.prepare(
+        `SELECT body FROM response_items WHERE response_id = ? AND kind = ${OUTPUT} ORDER BY position`,
+      ),
+      tombstone: db.prepare(
+        `UPDATE responses SET deleted = 1, body = '{}' WHERE id = ? AND tenant_id = ? AND deleted = 0`,
+      ),
+      chain: db.prepare(
+        `WITH RECURSIVE chain (id, previous, depth) AS (
+           SELECT id, previous_response_id, 0 FROM responses WHERE id = @id AND tenant_id = @tenant
+           UNION ALL
+           SELECT r.id, r.previous_response_id, c.depth + 1
+             FROM responses r JOIN chain c ON r.id = c.previous
+            WHERE r.tenant_id = @tenant
+         )
+         SELECT i.body FROM chain c JOIN response_items i ON i.response_id = c.id
+          ORDER BY c.depth DESC, i.kind, i.position`,
+      ),
+      findItem: db.prepare('SELECT body FROM response_items WHERE tenant_id = ? AND item_id = ? LIMIT 1'),
+      findConversationItem: db.prepare(
+        'SELECT body FROM conversation_items WHERE tenant_id = ? AND item_id = ? LIMIT 1',
+      ),
+    };
+    this.saveTx = db.transaction(
+      (tenantId: string, record: ResponseRecord, conversationId: string | undefined) => {
+        const { response } = record;
+        const { output, ...rest } = response;
+        this.statements.upsert.run({
+          id: response.id,
+          tenant: tenantId,
+          createdAt: response.created_at,
+          previous: response.previous_response_id,
+          conversation: response.conversation?.id ?? null,
+          status: response.status,
+          body: JSON.stringify({ ...rest, output: [] }),
+        });
+        this.statements.clearItems.run(response.id);
+        record.inputItems.forEach((item, position) => {
+          this.statements.insertItem.run(
+            response.id,
+            tenantId,
+            INPUT,
+            position,
+            item.id,
+            JSON.stringify(item),
+          );
+        });
+        output.forEach((item, position) => {
+          this.statements.insertItem.run(
+            response.id,
+            tenantId,
+            OUTPUT,
+            position,
+            item.id,
+            JSON.stringify(item),
+          );
+        });
+        if (conversationId !== undefined) {
+          const appended = this.conversations.appendInTransaction(tenantId, conversationId, [
+            ...record.inputItems,
+            ...(output as unknown as StoredItem[]),
+          ]);
+          if (!appended) throw new ConversationGoneError(conversationId);
+        }
+      },
+    );
+  }
+
+  async save(tenantId: string, record: ResponseRecord, appendToConversation?: string): Promise<void> {
+    this.saveTx(tenantId, record, appendToConversation);
+  }
+
+  async get(tenantId: string, id: string): Promise<ResponseObject | undefined> {
+    const row = this.statements.get.get(id, tenantId) as { body: string } | undefined;
+    if (!row) return undefined;
+    const response = JSON.parse(row.body) as ResponseObject;
+    response.output = (this.statements.output.all(id) as Array<{ body: string }>).map(
+      (item) => JSON.parse(item.body) as OutputItem,
+    );
+    return response;
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      // A tombstone keeps the chain link so that later turns still reach the turns before it.
+      const changed = this.statements.tombstone.run(id, tenantId).changes > 0;
+      if (changed) this.statements.clearItems.run(id);
+      return changed;
+    })();
+  }
+
+  async listInputItems(tenantId: string, id: string, page: PageQuery): Promise<Page<StoredItem> | undefined> {
+    if (!this.statements.get.get(id, tenantId)) return undefined;
+    return paginate(
+      this.db,
+      {
+        table: 'response_items',
+        where: `response_id = ? AND kind = ${INPUT}`,
+        scope: [id],
+        idColumn: 'item_id',
+      },
+      page,
+    );
+  }
+
+  async loadChain(tenantId: string, id: string): Promise<StoredItem[] | undefined> {
+    if (!this.statements.get.get(id, tenantId)) return undefined;
+    const rows = this.statements.chain.all({ id, tenant: tenantId }) as Array<{ body: string }>;
+    return rows.map((row) => JSON.parse(row.body) as StoredItem);
+  }
+
+  async findItem(tenantId: string, itemId: string): Promise<StoredItem | undefined> {
+    const row = (this.statements.findItem.get(tenantId, itemId) ??
+      this.statements.findConversationItem.get(tenantId, itemId)) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as StoredItem) : undefined;
+  }
+}
+
+/** The conversation a response was to be appended to was deleted while it ran. */
+export class ConversationGoneError extends Error {
+  constructor(readonly conversationId: string) {
+    super(`Conversation with id '${conversationId}' not found.`);
+  }
+}

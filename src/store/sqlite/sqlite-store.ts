@@ -1,0 +1,37 @@
+/** The default store: one SQLite file (WAL) behind the repository interfaces. */
+import type { SettingsRepository, Store } from '../types.js';
+import { openDatabase, type SqliteDatabase } from './open-database.js';
+import { SqliteConversations } from './sqlite-conversations.js';
+import { SqliteResponses } from './sqlite-responses.js';
+
+export class SqliteStore implements Store {
+  readonly responses: SqliteResponses;
+  readonly conversations: SqliteConversations;
+  readonly settings: SettingsRepository;
+  private readonly db: SqliteDatabase;
+
+  constructor(path: string) {
+    this.db = openDatabase(path);
+    this.conversations = new SqliteConversations(this.db);
+    this.responses = new SqliteResponses(this.db, this.conversations);
+    const get = this.db.prepare('SELECT value FROM settings WHERE key = ?');
+    const insert = this.db.prepare(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+    );
+    this.settings = {
+      get: async (key) => (get.get(key) as { value: string } | undefined)?.value,
+      setIfAbsent: async (key, value) => {
+        insert.run(key, value);
+        return (get.get(key) as { value: string }).value;
+      },
+    };
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Repository interfaces the engine talks to. Every call is scoped by tenant: an id that belongs to
+ * another tenant reads as absent. Asynchronous so that a PostgreSQL backend can satisfy them as is.
+ */
+import type { ResponseObject } from '../engine/response-types.js';
+
+/** An input or output item in its public shape, always with an id. */
+export type StoredItem = { id: string; type: string } & Record<string, unknown>;
+
+export interface PageQuery {
+  limit: number;
+  order: 'asc' | 'desc';
+  after?: string | undefined;
+  before?: string | undefined;
+}
+
+export interface Page<T> {
+  data: T[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+
+export interface ResponseRecord {
+  /** The final (or current) Response; its output is stored as items. */
+  response: ResponseObject;
+  inputItems: StoredItem[];
+}
+
+export interface ConversationRecord {
+  id: string;
+  created_at: number;
+  metadata: Record<string, string>;
+}
+
+export interface ResponseRepository {
+  /** Saves (or replaces) a response with its input and output items, in one transaction. */
+  save(tenantId: string, record: ResponseRecord, appendToConversation?: string): Promise<void>;
+  get(tenantId: string, id: string): Promise<ResponseObject | undefined>;
+  /** Removes the response and its items; later turns that continue from it skip its items. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+  listInputItems(tenantId: string, id: string, page: PageQuery): Promise<Page<StoredItem> | undefined>;
+  /**
+   * The context a continuation of `id` sees: every earlier response's input then output items,
+   * oldest first, ending with `id`'s own. Undefined when `id` is unknown or deleted.
+   */
+  loadChain(tenantId: string, id: string): Promise<StoredItem[] | undefined>;
+  /** An item stored as input or output of any of the tenant's responses or conversations. */
+  findItem(tenantId: string, itemId: string): Promise<StoredItem | undefined>;
+}
+
+export interface ConversationRepository {
+  create(tenantId: string, conversation: ConversationRecord, items: StoredItem[]): Promise<void>;
+  get(tenantId: string, id: string): Promise<ConversationRecord | undefined>;
+  updateMetadata(
+    tenantId: string,
+    id: string,
+    metadata: Record<string, string>,
+  ): Promise<ConversationRecord | undefined>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  /** Appends in order, atomically; false when the conversation does not exist. */
+  appendItems(tenantId: string, id: string, items: StoredItem[]): Promise<boolean>;
+  listItems(tenantId: string, id: string, page: PageQuery): Promise<Page<StoredItem> | undefined>;
+  /** Every item, oldest first. */
+  allItems(tenantId: string, id: string): Promise<StoredItem[] | undefined>;
+  getItem(tenantId: string, id: string, itemId: string): Promise<StoredItem | undefined>;
+  deleteItem(tenantId: string, id: string, itemId: string): Promise<boolean>;
+}
+
+export interface SettingsRepository {
+  get(key: string): Promise<string | undefined>;
+  /** Sets the value unless one exists; returns the value now stored. */
+  setIfAbsent(key: string, value: string): Promise<string>;
+}
+
+export interface Store {
+  readonly responses: ResponseRepository;
+  readonly conversations: ConversationRepository;
+  readonly settings: SettingsRepository;
+  /** Cheap liveness check for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
