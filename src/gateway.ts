@@ -30,7 +30,7 @@ export function createGateway(
   const store = openStore(config.db);
   const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
-  const authenticator = new Authenticator(config.apiKeys);
+  const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
   const engine = new ResponseEngine({ registry, store, sealer, toolPolicy: config.tools, logger });
   const app = buildApp({
     engine,
@@ -50,9 +50,9 @@ export function createGateway(
       if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
       const address = await app.listen({ host: config.host, port: config.port });
       gateway.url = address.replace('[::1]', 'localhost');
-      if (authenticator.open) {
+      if (await authenticator.isOpen()) {
         logger.warn(
-          'no API keys configured (RGW_API_KEYS): accepting any bearer token from loopback callers only',
+          'no API keys configured (RGW_API_KEYS or `rgw keys create`): accepting any bearer token from loopback callers only',
         );
       }
       if (registry.names.length === 0) {

@@ -3,7 +3,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, type ConfigFlags, loadConfig } from '../config/load-config.js';
 import { createGateway } from '../gateway.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
 import { runDoctor } from './doctor.js';
+import { createKey, listKeys, revokeKey } from './keys.js';
 
 const program = new Command()
   .name('responses-gateway')
@@ -38,6 +41,63 @@ withConfigFlags(
 ).action(async (flags: ConfigFlags) => {
   process.exitCode = await runDoctor(loadConfig(flags));
 });
+
+const withStoreFlags = (command: Command) =>
+  command
+    .option('-c, --config <file>', 'config file, YAML or JSON (env RGW_CONFIG)')
+    .option('--db <path>', 'store: SQLite file path or postgres:// URL (env RGW_DB)');
+
+/** Runs `work` against the configured store and closes it afterwards. */
+async function withStore(flags: ConfigFlags, work: (store: Store) => Promise<void>): Promise<void> {
+  const store = openStore(loadConfig(flags).db);
+  try {
+    await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+withStoreFlags(program.command('migrate').description('create or upgrade the store schema')).action(
+  async (flags: ConfigFlags) => {
+    await withStore(flags, async (store) => {
+      await store.ping();
+      console.log(`store ${loadConfig(flags).db} is up to date`);
+    });
+  },
+);
+
+const keys = program.command('keys').description('manage API keys (stored hashed; each key has a tenant)');
+withStoreFlags(keys.command('create').description('create a key and print it once'))
+  .option('--tenant <tenant>', 'tenant that owns what the key creates', 'default')
+  .option('--name <name>', 'a label for listings', 'key')
+  .action(async (flags: ConfigFlags & { tenant: string; name: string }) => {
+    await withStore(flags, async (store) => {
+      const created = await createKey(store, { tenant: flags.tenant, name: flags.name });
+      console.log(`id      ${created.id}
+tenant  ${created.tenant}
+key     ${created.key}
+(the key is shown only now)`);
+    });
+  });
+withStoreFlags(keys.command('list').description('list keys (never the keys themselves)')).action(
+  async (flags: ConfigFlags) => {
+    await withStore(flags, async (store) => {
+      const lines = await listKeys(store);
+      console.log(lines.length > 0 ? lines.join('\n') : 'no keys');
+    });
+  },
+);
+withStoreFlags(keys.command('revoke').description('revoke a key by id').argument('<id>', 'key id')).action(
+  async (id: string, flags: ConfigFlags) => {
+    await withStore(flags, async (store) => {
+      if (await revokeKey(store, id)) console.log(`revoked ${id}`);
+      else {
+        console.error(`no active key with id ${id}`);
+        process.exitCode = 1;
+      }
+    });
+  },
+);
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -26,8 +26,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Gat
   );
   const merged: Record<string, unknown> = { ...file };
   applyEnv(merged, env);
-  for (const [key, value] of Object.entries(flags)) {
-    if (key !== 'config' && value !== undefined) merged[key] = value;
+  for (const key of ['host', 'port', 'db', 'logLevel'] as const) {
+    if (flags[key] !== undefined) merged[key] = flags[key];
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);

@@ -46,7 +46,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (!request.url.startsWith('/v1/')) return;
-    request.principal = deps.authenticator.authenticate(
+    request.principal = await deps.authenticator.authenticate(
       request.headers.authorization,
       request.socket.remoteAddress,
     );

@@ -1,9 +1,11 @@
 /**
- * Bearer authentication. Static keys are kept only as SHA-256 digests and compared in constant
- * time; with no keys configured the gateway serves loopback callers only.
+ * Bearer authentication. Keys are only ever compared as SHA-256 digests: static keys from the
+ * config (tenant `default`) in constant time, managed keys (`rgw keys create`) by digest lookup,
+ * each with its own tenant. With no key of either kind the gateway serves loopback callers only.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../errors.js';
+import type { ApiKeyRepository } from '../store/types.js';
 
 export interface Principal {
   tenantId: string;
@@ -13,15 +15,22 @@ export interface Principal {
 export class Authenticator {
   private readonly digests: Buffer[];
 
-  constructor(staticKeys: readonly string[]) {
+  constructor(
+    staticKeys: readonly string[],
+    private readonly managedKeys: ApiKeyRepository,
+  ) {
     this.digests = staticKeys.map(digest);
   }
 
-  get open(): boolean {
-    return this.digests.length === 0;
+  /** No keys of any kind: loopback callers only. */
+  async isOpen(): Promise<boolean> {
+    return this.digests.length === 0 && !(await this.managedKeys.hasActiveKeys());
   }
 
-  authenticate(authorization: string | undefined, remoteAddress: string | undefined): Principal {
+  async authenticate(
+    authorization: string | undefined,
+    remoteAddress: string | undefined,
+  ): Promise<Principal> {
     const key = bearerOf(authorization);
     if (key === undefined) {
       throw new GatewayError(
@@ -30,25 +39,29 @@ export class Authenticator {
         { type: 'invalid_request_error' },
       );
     }
-    if (this.open) {
-      if (!isLoopback(remoteAddress)) {
-        throw new GatewayError(
-          401,
-          'This gateway has no API keys configured and only serves requests from this machine. Set RGW_API_KEYS to serve other hosts.',
-          { type: 'invalid_request_error', code: 'invalid_api_key' },
-        );
-      }
-      return { tenantId: 'default', keyId: 'loopback' };
-    }
     const candidate = digest(key);
     for (let i = 0; i < this.digests.length; i++) {
       if (timingSafeEqual(candidate, this.digests[i]!)) return { tenantId: 'default', keyId: `static-${i}` };
+    }
+    const managed = await this.managedKeys.findActiveByHash(candidate.toString('hex'));
+    if (managed) return { tenantId: managed.tenant_id, keyId: managed.id };
+    if (await this.isOpen()) {
+      if (isLoopback(remoteAddress)) return { tenantId: 'default', keyId: 'loopback' };
+      throw new GatewayError(
+        401,
+        'This gateway has no API keys configured and only serves requests from this machine. Set RGW_API_KEYS or create keys with `rgw keys create` to serve other hosts.',
+        { type: 'invalid_request_error', code: 'invalid_api_key' },
+      );
     }
     throw new GatewayError(401, `Incorrect API key provided: ${redact(key)}.`, {
       type: 'invalid_request_error',
       code: 'invalid_api_key',
     });
   }
+}
+
+export function hashKey(key: string): string {
+  return digest(key).toString('hex');
 }
 
 function bearerOf(header: string | undefined): string | undefined {

@@ -73,8 +73,31 @@ export interface SettingsRepository {
   setIfAbsent(key: string, value: string): Promise<string>;
 }
 
+export interface ApiKeyRecord {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** SHA-256 of the key, hex; the key itself is never stored. */
+  key_hash: string;
+  /** First and last characters, to recognise a key in listings. */
+  preview: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface ApiKeyRepository {
+  create(record: ApiKeyRecord): Promise<void>;
+  /** The active (not revoked) key with this hash. */
+  findActiveByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  list(): Promise<ApiKeyRecord[]>;
+  /** Marks the key revoked; false when unknown or already revoked. */
+  revoke(id: string, at: number): Promise<boolean>;
+  hasActiveKeys(): Promise<boolean>;
+}
+
 export interface Store {
   readonly responses: ResponseRepository;
+  readonly apiKeys: ApiKeyRepository;
   readonly conversations: ConversationRepository;
   readonly settings: SettingsRepository;
   /** Cheap liveness check for /readyz. */

@@ -1,12 +1,14 @@
 /** The default store: one SQLite file (WAL) behind the repository interfaces. */
 import type { SettingsRepository, Store } from '../types.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
+import { SqliteApiKeys } from './sqlite-api-keys.js';
 import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteResponses } from './sqlite-responses.js';
 
 export class SqliteStore implements Store {
   readonly responses: SqliteResponses;
   readonly conversations: SqliteConversations;
+  readonly apiKeys: SqliteApiKeys;
   readonly settings: SettingsRepository;
   private readonly db: SqliteDatabase;
 
@@ -14,6 +16,7 @@ export class SqliteStore implements Store {
     this.db = openDatabase(path);
     this.conversations = new SqliteConversations(this.db);
     this.responses = new SqliteResponses(this.db, this.conversations);
+    this.apiKeys = new SqliteApiKeys(this.db);
     const get = this.db.prepare('SELECT value FROM settings WHERE key = ?');
     const insert = this.db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
