@@ -3,9 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { GatewayConfig } from './config/config-schema.js';
+import { BackgroundResponses } from './engine/background-responses.js';
 import { Conversations } from './engine/conversations.js';
+import { LiveEvents } from './engine/live-events.js';
 import { ReasoningSealer } from './engine/reasoning-seal.js';
 import { ResponseEngine } from './engine/response-engine.js';
+import { ResponseStreams } from './engine/response-streams.js';
 import { StoredResponses } from './engine/stored-responses.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { buildApp } from './server/app.js';
@@ -32,8 +35,13 @@ export function createGateway(
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
   const engine = new ResponseEngine({ registry, store, sealer, toolPolicy: config.tools, logger });
+  const live = new LiveEvents(store.events, logger);
+  const background = new BackgroundResponses(engine, store, live, logger, config.background);
   const app = buildApp({
     engine,
+    background,
+    live,
+    streams: new ResponseStreams(store, live),
     responses: new StoredResponses(store),
     conversations: new Conversations(store),
     checkReady: () => store.ping(),
@@ -48,6 +56,7 @@ export function createGateway(
     url: '',
     async start() {
       if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
+      await background.start();
       const address = await app.listen({ host: config.host, port: config.port });
       gateway.url = address.replace('[::1]', 'localhost');
       if (await authenticator.isOpen()) {
@@ -63,6 +72,7 @@ export function createGateway(
       return gateway.url;
     },
     async close() {
+      await background.stop();
       await app.close();
       await registry.close();
       await store.close();

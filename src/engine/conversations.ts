@@ -3,7 +3,7 @@ import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InputItem } from '../server/schemas/create-response.js';
 import type { ConversationRecord, Page, PageQuery, Store, StoredItem } from '../store/types.js';
-import { itemsWithIds } from './resolve-context.js';
+import { itemsWithIds, rejectDuplicateItems } from './resolve-context.js';
 
 export interface ConversationObject extends ConversationRecord {
   object: 'conversation';
@@ -18,7 +18,9 @@ export class Conversations {
     metadata: Record<string, string>,
   ): Promise<ConversationObject> {
     const record: ConversationRecord = { id: newId('conv'), created_at: nowSeconds(), metadata };
-    await this.store.conversations.create(tenantId, record, await itemsWithIds(items, tenantId, this.store));
+    const stored = await itemsWithIds(items, tenantId, this.store, 'items');
+    rejectDuplicateItems(stored, [], 'items');
+    await this.store.conversations.create(tenantId, record, stored);
     return toObject(record);
   }
 
@@ -52,7 +54,13 @@ export class Conversations {
     id: string,
     items: readonly InputItem[],
   ): Promise<Page<StoredItem> & { object: 'list' }> {
-    const stored = await itemsWithIds(items, tenantId, this.store);
+    const stored = await itemsWithIds(items, tenantId, this.store, 'items');
+    const present: StoredItem[] = [];
+    for (const item of stored) {
+      const found = await this.store.conversations.getItem(tenantId, id, item.id);
+      if (found) present.push(found);
+    }
+    rejectDuplicateItems(stored, present, 'items');
     if (!(await this.store.conversations.appendItems(tenantId, id, stored))) throw conversationNotFound(id);
     return {
       object: 'list',

@@ -6,6 +6,7 @@
 import { invalidRequest } from '../errors.js';
 import type { AssistantPart, ModelMessage, UserPart } from '../providers/types.js';
 import type { InputContent, InputItem } from '../server/schemas/create-response.js';
+import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
 
 export function toModelMessages(
   instructions: string | null | undefined,
@@ -86,6 +87,19 @@ function appendItem(messages: ModelMessage[], item: InputItem, index: number): v
           ...(reasoning.encrypted_content != null ? { encryptedContent: reasoning.encrypted_content } : {}),
         },
       ]);
+      return;
+    }
+    case 'compaction': {
+      // resolveContext verified the seal and put the summary in; anything else is not ours.
+      const summary = (item as { summary?: unknown }).summary;
+      if (typeof summary !== 'string') {
+        throw invalidRequest(
+          'The encrypted content of this compaction item could not be verified.',
+          `${param}.encrypted_content`,
+          'invalid_encrypted_content',
+        );
+      }
+      messages.push({ role: 'developer', content: SUMMARY_PREFIX + summary });
       return;
     }
     case 'item_reference':

@@ -43,17 +43,31 @@ export class ReasoningSealer {
   }
 
   seal(payload: ReasoningPayload): string {
-    const key = this.keys[0];
-    if (!key) throw new Error('no reasoning seal key is set');
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key.secret, iv);
-    cipher.setAAD(Buffer.from(`${PREFIX}.${key.id}`));
-    const body = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
-    return `${PREFIX}.${key.id}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+    return this.sealJson(undefined, payload);
   }
 
   /** The payload, or undefined when the blob is not one of ours or was altered. */
   open(blob: string): ReasoningPayload | undefined {
+    const payload = this.openJson(undefined, blob) as ReasoningPayload | undefined;
+    return typeof payload?.text === 'string' && Array.isArray(payload.summary) ? payload : undefined;
+  }
+
+  /**
+   * Seals any JSON value under the same keys. `purpose` is bound into the authenticated data, so a
+   * blob sealed for one purpose (e.g. `compaction`) never opens as another; undefined = reasoning.
+   */
+  sealJson(purpose: string | undefined, value: unknown): string {
+    const key = this.keys[0];
+    if (!key) throw new Error('no reasoning seal key is set');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key.secret, iv);
+    cipher.setAAD(additionalData(key, purpose));
+    const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+    return `${PREFIX}.${key.id}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+  }
+
+  /** The value sealed for `purpose`, or undefined when the blob is not one of ours or was altered. */
+  openJson(purpose: string | undefined, blob: string): unknown {
     const [prefix, keyId, data] = blob.split('.');
     if (prefix !== PREFIX || keyId === undefined || data === undefined) return undefined;
     const key = this.keys.find((k) => k.id === keyId);
@@ -62,16 +76,19 @@ export class ReasoningSealer {
     if (raw.length < 12 + 16) return undefined;
     try {
       const decipher = createDecipheriv('aes-256-gcm', key.secret, raw.subarray(0, 12));
-      decipher.setAAD(Buffer.from(`${PREFIX}.${key.id}`));
+      decipher.setAAD(additionalData(key, purpose));
       decipher.setAuthTag(raw.subarray(raw.length - 16));
       const text = Buffer.concat([
         decipher.update(raw.subarray(12, raw.length - 16)),
         decipher.final(),
       ]).toString('utf8');
-      const payload = JSON.parse(text) as ReasoningPayload;
-      return typeof payload.text === 'string' && Array.isArray(payload.summary) ? payload : undefined;
+      return JSON.parse(text) as unknown;
     } catch {
       return undefined;
     }
   }
+}
+
+function additionalData(key: Key, purpose: string | undefined): Buffer {
+  return Buffer.from(purpose === undefined ? `${PREFIX}.${key.id}` : `${PREFIX}.${key.id}.${purpose}`);
 }

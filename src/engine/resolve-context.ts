@@ -1,12 +1,14 @@
 /**
  * What the model sees for one request: earlier turns (previous_response_id chain or conversation
- * items), then this request's input with item references resolved and sealed reasoning opened.
- * Also the input as it is stored, each item with an id.
+ * items), then this request's input with item references resolved, sealed reasoning and compaction
+ * items opened, and what the last compaction replaced left out. Also the input as it is stored,
+ * each item with an id.
  */
 import { GatewayError, invalidRequest } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InputItem } from '../server/schemas/create-response.js';
 import type { Store, StoredItem } from '../store/types.js';
+import { applyCompaction, openCompactionItem } from './compaction/compaction-item.js';
 import type { ReasoningSealer } from './reasoning-seal.js';
 
 export interface ResolvedContext {
@@ -14,6 +16,8 @@ export interface ResolvedContext {
   modelInput: InputItem[];
   /** This request's input items as stored and listed by input_items, with ids. */
   storedInput: StoredItem[];
+  /** How many leading items of modelInput come from earlier turns (after compaction). */
+  earlierCount: number;
 }
 
 export interface ContextRequest {
@@ -30,10 +34,14 @@ export async function resolveContext(
 ): Promise<ResolvedContext> {
   const earlier = await loadEarlierTurns(request, tenantId, store);
   const storedInput = await itemsWithIds(request.input ?? [], tenantId, store);
-  const modelInput = [...earlier, ...storedInput].map((item, index) =>
-    openReasoning(item, sealer, index - earlier.length),
+  rejectDuplicateItems(storedInput, earlier, 'input');
+  const opened = [...earlier, ...storedInput].map((item, index) =>
+    item.type === 'compaction'
+      ? openCompactionItem(item, sealer, index - earlier.length)
+      : openReasoning(item, sealer, index - earlier.length),
   );
-  return { modelInput, storedInput };
+  const compacted = applyCompaction(opened, earlier.length);
+  return { modelInput: compacted.items, storedInput, earlierCount: compacted.earlierCount };
 }
 
 async function loadEarlierTurns(
@@ -71,6 +79,7 @@ export async function itemsWithIds(
   input: string | readonly InputItem[],
   tenantId: string,
   store: Store,
+  param: 'input' | 'items' = 'input',
 ): Promise<StoredItem[]> {
   if (typeof input === 'string') {
     return [
@@ -89,7 +98,7 @@ export async function itemsWithIds(
       const id = (item as { id: string }).id;
       const found = await store.responses.findItem(tenantId, id);
       if (!found)
-        throw invalidRequest(`Item with id '${id}' not found.`, `input[${index}].id`, 'item_not_found');
+        throw invalidRequest(`Item with id '${id}' not found.`, `${param}[${index}].id`, 'item_not_found');
       items.push(found);
       continue;
     }
@@ -108,8 +117,30 @@ export async function itemsWithIds(
   return items;
 }
 
-function idPrefixFor(type: string): 'msg' | 'fc' | 'ctc' | 'rs' {
+/**
+ * Refuses items whose id is already in the context or earlier in the same input, as OpenAI does
+ * (a conversation holds each item once; a repeated item would also reach the model twice).
+ */
+export function rejectDuplicateItems(
+  items: readonly StoredItem[],
+  existing: readonly StoredItem[],
+  param: 'input' | 'items',
+): void {
+  const seen = new Set(existing.map((item) => item.id));
+  for (const item of items) {
+    if (seen.has(item.id)) {
+      throw invalidRequest(
+        `Duplicate item found with id ${item.id}. Remove duplicate items from your input and try again.`,
+        param,
+      );
+    }
+    seen.add(item.id);
+  }
+}
+
+function idPrefixFor(type: string): 'msg' | 'fc' | 'ctc' | 'rs' | 'cmp' {
   if (type === 'function_call' || type === 'function_call_output') return 'fc';
+  if (type === 'compaction') return 'cmp';
   if (type === 'custom_tool_call' || type === 'custom_tool_call_output') return 'ctc';
   if (type === 'reasoning') return 'rs';
   return 'msg';

@@ -9,6 +9,7 @@ import type { ResponseEvent } from './events.js';
 import type { ReasoningPayload } from './reasoning-seal.js';
 import { copyItem, ResponseReducer } from './response-reducer.js';
 import type {
+  CompactionItem,
   ContentPart,
   ItemStatus,
   Logprob,
@@ -28,6 +29,8 @@ export interface EmitterOptions {
   obfuscate: boolean;
   /** Set when `reasoning.encrypted_content` is included: seals a finished reasoning item. */
   sealReasoning?: ((reasoning: ReasoningPayload) => string) | undefined;
+  /** Where sequence numbers continue from (a background response resumed by a worker). */
+  firstSequence?: number;
 }
 
 type OpenBlock =
@@ -51,6 +54,7 @@ export class ResponseEmitter {
     private readonly options: EmitterOptions,
   ) {
     this.reducer = new ResponseReducer(initial);
+    this.sequence = options.firstSequence ?? 0;
   }
 
   get response(): ResponseObject {
@@ -119,6 +123,24 @@ export class ResponseEmitter {
     response.output_text = collectOutputText(response.output);
     this.ended = true;
     this.reducer.response = response;
+  }
+
+  /** An item complete before the model's output starts (a compaction): added, then done. */
+  completeItem(item: CompactionItem): void {
+    this.closeAll('completed');
+    const outputIndex = this.response.output.length;
+    this.emit({
+      type: 'response.output_item.added',
+      sequence_number: this.sequence,
+      output_index: outputIndex,
+      item,
+    });
+    this.emit({
+      type: 'response.output_item.done',
+      sequence_number: this.sequence,
+      output_index: outputIndex,
+      item: copyItem(item),
+    });
   }
 
   // ------------------------------------------------------------ parts
@@ -479,7 +501,7 @@ export class ResponseEmitter {
     const item = this.response.output[outputIndex];
     if (!item) return;
     const done = copyItem(item);
-    if (done.type !== 'reasoning') done.status = status;
+    if (done.type !== 'reasoning' && done.type !== 'compaction') done.status = status;
     this.emit({
       type: 'response.output_item.done',
       sequence_number: this.sequence,
@@ -516,7 +538,7 @@ function reasoningRef(block: OpenBlock): { outputIndex: number; itemId: string }
 }
 
 function markUnfinished(item: OutputItem, status: ItemStatus): OutputItem {
-  if (item.type === 'reasoning' || item.status !== 'in_progress') return item;
+  if (item.type === 'reasoning' || item.type === 'compaction' || item.status !== 'in_progress') return item;
   return { ...item, status };
 }
 

@@ -4,7 +4,7 @@
  * requests run through the same emitter; only the sink differs.
  */
 import type { Logger } from 'pino';
-import { UpstreamError } from '../errors.js';
+import { GatewayError, UpstreamError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { StreamPart, TokenUsage } from '../providers/types.js';
@@ -31,6 +31,8 @@ export interface StartOptions {
   stream: boolean;
   /** Aborts the upstream call: client disconnect or cancel. */
   signal: AbortSignal;
+  /** A queued background response whose opening events were already sent: continue it. */
+  resume?: { response: ResponseObject; nextSequence: number };
 }
 
 /** A response whose upstream call has been accepted; running it emits every event. */
@@ -50,12 +52,7 @@ export class ResponseEngine {
   async start(body: CreateResponseBody, options: StartOptions): Promise<StartedResponse> {
     const { registry, store, sealer, toolPolicy, logger } = this.deps;
     const { model, modelId } = registry.resolve(body.model);
-    const conversationId =
-      body.conversation == null
-        ? undefined
-        : typeof body.conversation === 'string'
-          ? body.conversation
-          : body.conversation.id;
+    const conversationId = conversationIdOf(body);
     const context = await resolveContext(
       { input: body.input, previousResponseId: body.previous_response_id, conversationId },
       options.tenantId,
@@ -64,7 +61,7 @@ export class ResponseEngine {
     );
     const { request, warnings } = buildModelRequest(body, context.modelInput, modelId, toolPolicy);
     for (const warning of warnings) logger.warn({ model: body.model }, warning);
-    const initial = initialResponse(newId('resp'), body, nowSeconds());
+    const initial = options.resume?.response ?? initialResponse(newId('resp'), body, nowSeconds());
     const parts: AsyncIterable<StreamPart> | StreamPart[] = options.stream
       ? await model.stream(request, { signal: options.signal })
       : await model.generate(request, { signal: options.signal });
@@ -73,9 +70,14 @@ export class ResponseEngine {
       includeLogprobs: include.includes('message.output_text.logprobs'),
       obfuscate: options.stream && body.stream_options?.include_obfuscation !== false,
       sealReasoning: include.includes('reasoning.encrypted_content') ? sealer.seal.bind(sealer) : undefined,
+      firstSequence: options.resume?.nextSequence ?? 0,
     };
     const persist = (response: ResponseObject) =>
-      this.persist(options.tenantId, response, context.storedInput, body.store !== false, conversationId);
+      this.persist(options.tenantId, response, context.storedInput, {
+        store: body.store !== false,
+        conversationId,
+        resumed: options.resume !== undefined,
+      });
     return {
       initial,
       run: async (sink) => {
@@ -89,7 +91,7 @@ export class ResponseEngine {
           },
           emitterOptions,
         );
-        const response = await drive(emitter, parts, options.signal, logger);
+        const response = await drive(emitter, parts, options.signal, logger, options.resume === undefined);
         await persist(response);
         if (terminal) sink(terminal);
         return response;
@@ -97,17 +99,58 @@ export class ResponseEngine {
     };
   }
 
+  /**
+   * Checks what a background request needs before it is queued (model, context) and returns its
+   * input as it will be stored.
+   */
+  async check(body: CreateResponseBody, tenantId: string): Promise<{ storedInput: StoredItem[] }> {
+    this.deps.registry.resolve(body.model);
+    const context = await resolveContext(
+      {
+        input: body.input,
+        previousResponseId: body.previous_response_id,
+        conversationId: conversationIdOf(body),
+      },
+      tenantId,
+      this.deps.store,
+      this.deps.sealer,
+    );
+    buildModelRequest(body, context.modelInput, body.model, this.deps.toolPolicy);
+    return { storedInput: context.storedInput };
+  }
+
+  /** Ends a queued response that could not start (upstream refused, context gone, restart). */
+  async failQueued(
+    tenantId: string,
+    response: ResponseObject,
+    nextSequence: number,
+    error: unknown,
+    sink: EventSink,
+  ): Promise<void> {
+    const emitter = new ResponseEmitter(response, sink, {
+      includeLogprobs: false,
+      obfuscate: false,
+      firstSequence: nextSequence,
+    });
+    const failed = new ResponseEmitter(response, () => {}, { includeLogprobs: false, obfuscate: false });
+    failed.fail(toResponseError(error));
+    await this.deps.store.responses.update(tenantId, failed.response);
+    emitter.fail(toResponseError(error));
+  }
+
   private async persist(
     tenantId: string,
     response: ResponseObject,
     storedInput: StoredItem[],
-    store: boolean,
-    conversationId: string | undefined,
+    how: { store: boolean; conversationId: string | undefined; resumed: boolean },
   ): Promise<void> {
+    const { store, conversationId } = how;
     const appendTo =
       response.status === 'completed' || response.status === 'incomplete' ? conversationId : undefined;
     try {
-      if (store) {
+      if (how.resumed) {
+        await this.deps.store.responses.update(tenantId, response, appendTo);
+      } else if (store) {
         await this.deps.store.responses.save(tenantId, { response, inputItems: storedInput }, appendTo);
       } else if (appendTo !== undefined) {
         await this.deps.store.conversations.appendItems(tenantId, appendTo, [
@@ -126,8 +169,9 @@ async function drive(
   parts: AsyncIterable<StreamPart> | StreamPart[],
   signal: AbortSignal,
   logger: Logger,
+  opening: boolean,
 ): Promise<ResponseObject> {
-  emitter.created();
+  if (opening) emitter.created();
   emitter.inProgress();
   let usage: TokenUsage | undefined;
   try {
@@ -156,7 +200,9 @@ async function drive(
     }
   }
   if (signal.aborted) {
-    emitter.cancel(usage);
+    // A shutdown aborts with a GatewayError: that ends the response as failed, not as cancelled.
+    if (signal.reason instanceof GatewayError) emitter.fail(toResponseError(signal.reason), usage);
+    else emitter.cancel(usage);
     return emitter.response;
   }
   emitter.fail(
@@ -172,6 +218,11 @@ function toResponseError(error: unknown): ResponseErrorInfo {
     return { code: error.status === 429 ? 'rate_limit_exceeded' : 'server_error', message: error.message };
   }
   return { code: 'server_error', message: error instanceof Error ? error.message : String(error) };
+}
+
+function conversationIdOf(body: CreateResponseBody): string | undefined {
+  if (body.conversation == null) return undefined;
+  return typeof body.conversation === 'string' ? body.conversation : body.conversation.id;
 }
 
 function nowSeconds(): number {

@@ -157,6 +157,8 @@ export function copyItem<T extends OutputItem>(item: T): T {
       return { ...(item as FunctionCallItem) } as T;
     case 'custom_tool_call':
       return { ...(item as CustomToolCallItem) } as T;
+    case 'compaction':
+      return { ...item } as T;
     default:
       return assertNever(item);
   }

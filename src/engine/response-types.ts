@@ -67,7 +67,19 @@ export interface ReasoningItem {
   encrypted_content?: string | null;
 }
 
-export type OutputItem = OutputMessage | FunctionCallItem | CustomToolCallItem | ReasoningItem;
+/** A summary of earlier turns, sealed by the gateway (see compaction/compaction-item.ts). */
+export interface CompactionItem {
+  id: string;
+  type: 'compaction';
+  encrypted_content: string;
+}
+
+export type OutputItem =
+  | OutputMessage
+  | FunctionCallItem
+  | CustomToolCallItem
+  | ReasoningItem
+  | CompactionItem;
 export type ContentPart = OutputTextPart | RefusalPart | ReasoningTextPart;
 
 export interface Usage {

@@ -1,8 +1,11 @@
 /** The HTTP app: routes, authentication and the error envelope, over fastify. */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { BackgroundResponses } from '../engine/background-responses.js';
 import type { Conversations } from '../engine/conversations.js';
+import type { LiveEvents } from '../engine/live-events.js';
 import type { ResponseEngine } from '../engine/response-engine.js';
+import type { ResponseStreams } from '../engine/response-streams.js';
 import type { StoredResponses } from '../engine/stored-responses.js';
 import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -20,6 +23,9 @@ declare module 'fastify' {
 
 export interface AppDeps {
   engine: ResponseEngine;
+  background: BackgroundResponses;
+  live: LiveEvents;
+  streams: ResponseStreams;
   responses: StoredResponses;
   conversations: Conversations;
   /** Rejects when the store cannot serve; for /readyz. */
@@ -80,8 +86,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return reply.code(503).send({ status: 'unavailable', error: (error as Error).message });
     }
   });
-  registerResponseRoutes(app, deps.engine);
-  registerStoredResponseRoutes(app, deps.responses);
+  registerResponseRoutes(app, deps);
+  registerStoredResponseRoutes(app, deps);
   registerConversationRoutes(app, deps.conversations);
   return app;
 }

@@ -1,6 +1,5 @@
 /** Server-sent events out: each event in one write, `event:` then `data:`, LF only. */
 import type { ServerResponse } from 'node:http';
-import type { ResponseEvent } from '../engine/events.js';
 
 export function openEventStream(res: ServerResponse, headers: Record<string, string>): void {
   res.writeHead(200, {
@@ -14,7 +13,8 @@ export function openEventStream(res: ServerResponse, headers: Record<string, str
   res.flushHeaders();
 }
 
-export function writeEvent(res: ServerResponse, event: ResponseEvent): void {
+/** Writes one event already serialised as JSON. */
+export function writeEventData(res: ServerResponse, type: string, data: string): void {
   if (res.writableEnded || res.destroyed) return;
-  res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  res.write(`event: ${type}\ndata: ${data}\n\n`);
 }

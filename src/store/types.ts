@@ -36,6 +36,11 @@ export interface ConversationRecord {
 export interface ResponseRepository {
   /** Saves (or replaces) a response with its input and output items, in one transaction. */
   save(tenantId: string, record: ResponseRecord, appendToConversation?: string): Promise<void>;
+  /**
+   * Replaces a stored response's state and output items, keeping its input items (a background
+   * response moving on from `queued`); appends to the conversation like save.
+   */
+  update(tenantId: string, response: ResponseObject, appendToConversation?: string): Promise<void>;
   get(tenantId: string, id: string): Promise<ResponseObject | undefined>;
   /** Removes the response and its items; later turns that continue from it skip its items. */
   delete(tenantId: string, id: string): Promise<boolean>;
@@ -95,8 +100,50 @@ export interface ApiKeyRepository {
   hasActiveKeys(): Promise<boolean>;
 }
 
+/** A stream event as logged: its sequence number and its JSON, serialised once. */
+export interface LoggedEvent {
+  seq: number;
+  data: string;
+}
+
+export interface EventLogRepository {
+  append(responseId: string, events: readonly LoggedEvent[]): Promise<void>;
+  /** Events with seq > afterSeq, in order. */
+  after(responseId: string, afterSeq: number): Promise<LoggedEvent[]>;
+  lastSeq(responseId: string): Promise<number | undefined>;
+}
+
+export interface Job {
+  responseId: string;
+  tenantId: string;
+  /** The validated create body, JSON. */
+  request: string;
+  cancelRequested: boolean;
+}
+
+export interface JobRepository {
+  /** Stores the queued response, its opening events and its job, in one transaction. */
+  enqueue(
+    tenantId: string,
+    record: ResponseRecord,
+    request: string,
+    events: readonly LoggedEvent[],
+  ): Promise<void>;
+  /** Takes the oldest queued job and marks it running. */
+  claim(): Promise<Job | undefined>;
+  finish(responseId: string): Promise<void>;
+  /** Records a cancel request; returns the job's state before it, or undefined for no job. */
+  requestCancel(tenantId: string, responseId: string): Promise<'queued' | 'running' | 'done' | undefined>;
+  /** Which of these running jobs have a cancel request. */
+  cancelRequested(responseIds: readonly string[]): Promise<string[]>;
+  /** Jobs left running by a previous process: marked done and returned, for the caller to settle. */
+  takeInterrupted(): Promise<Job[]>;
+}
+
 export interface Store {
   readonly responses: ResponseRepository;
+  readonly jobs: JobRepository;
+  readonly events: EventLogRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly conversations: ConversationRepository;
   readonly settings: SettingsRepository;

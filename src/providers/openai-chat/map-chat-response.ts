@@ -72,7 +72,7 @@ type Block = 'reasoning' | 'text' | 'refusal';
 export class ChatChunkTranslator {
   private open: Block | null = null;
   private blockCount = 0;
-  private readonly tools = new Map<number, { id: string; args: boolean }>();
+  private readonly tools = new Map<number, { id: string; open: boolean }>();
   private finishReason: FinishReason | null = null;
   private usage: TokenUsage | undefined;
 
@@ -138,9 +138,12 @@ export class ChatChunkTranslator {
     let tool = this.tools.get(index);
     if (!tool) {
       this.closeBlock(out);
+      // Tool calls stream one after another: a new index ends the calls before it, so that each
+      // becomes one whole item (as OpenAI streams parallel calls) instead of interleaved ones.
+      this.closeTools(out);
       const isCustom = call.type === 'custom' || (call.custom != null && call.function == null);
       const name = (isCustom ? call.custom?.name : call.function?.name) ?? '';
-      tool = { id: `t${index}`, args: false };
+      tool = { id: `t${index}`, open: true };
       this.tools.set(index, tool);
       out.push({
         type: 'tool-input-start',
@@ -151,12 +154,21 @@ export class ChatChunkTranslator {
       });
     }
     const piece = call.function?.arguments ?? call.custom?.input;
-    if (piece) out.push({ type: 'tool-input-delta', id: tool.id, delta: piece });
+    if (!piece) return;
+    if (tool.open) out.push({ type: 'tool-input-delta', id: tool.id, delta: piece });
+    else
+      out.push({
+        type: 'warning',
+        message: `tool call ${index}: arguments after a later call began were dropped`,
+      });
   }
 
   private closeTools(out: StreamPart[]): void {
-    for (const tool of this.tools.values()) out.push({ type: 'tool-input-end', id: tool.id });
-    this.tools.clear();
+    for (const tool of this.tools.values()) {
+      if (!tool.open) continue;
+      tool.open = false;
+      out.push({ type: 'tool-input-end', id: tool.id });
+    }
   }
 }
 

@@ -23,7 +23,7 @@ export function registerConversationRoutes(app: FastifyInstance, conversations: 
 
   app.post<Params>('/v1/conversations/:id', async (request) => {
     const body = parseRequestBody(updateConversationSchema, request.body);
-    return conversations.update(request.principal!.tenantId, request.params.id, body.metadata);
+    return conversations.update(request.principal!.tenantId, request.params.id, body.metadata ?? {});
   });
 
   app.delete<Params>('/v1/conversations/:id', async (request) =>

@@ -1,42 +1,74 @@
 /** POST /v1/responses: validate, start the engine, answer as JSON or as an event stream. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { BackgroundResponses } from '../../engine/background-responses.js';
+import type { LiveEvents } from '../../engine/live-events.js';
+import { eventTypeOf, isBoundary, toLogged } from '../../engine/logged-events.js';
 import type { ResponseEngine } from '../../engine/response-engine.js';
-import { invalidRequest } from '../../errors.js';
-import { openEventStream, writeEvent } from '../sse-writer.js';
+import type { ResponseStreams } from '../../engine/response-streams.js';
+import type { LoggedEvent } from '../../store/types.js';
+import { openEventStream, writeEventData } from '../sse-writer.js';
 import { parseCreateResponseBody } from '../validate-request.js';
 
-export function registerResponseRoutes(app: FastifyInstance, engine: ResponseEngine): void {
+export interface ResponseRouteDeps {
+  engine: ResponseEngine;
+  background: BackgroundResponses;
+  live: LiveEvents;
+  streams: ResponseStreams;
+}
+
+export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRouteDeps): void {
   app.post('/v1/responses', async (request, reply) => {
     const body = parseCreateResponseBody(request.body);
-    if (body.background === true) {
-      throw invalidRequest(
-        'Background mode is not available on this gateway yet.',
-        'background',
-        'unsupported_parameter',
-      );
-    }
+    const tenantId = request.principal!.tenantId;
     const stream = body.stream === true;
+    if (body.background === true) {
+      const { response } = await deps.background.enqueue(body, tenantId);
+      if (!stream) return reply.send(response);
+      // Following a background response: a disconnect only stops the following, not the work.
+      const follower = await deps.streams.open(tenantId, response.id, -1);
+      return streamEvents(reply, String(request.id), (write, signal) => follower.run(write, signal));
+    }
     const abort = new AbortController();
     // A client that goes away stops the upstream call.
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const started = await engine.start(body, {
-      tenantId: request.principal!.tenantId,
-      stream,
-      signal: abort.signal,
-    });
+    const started = await deps.engine.start(body, { tenantId, stream, signal: abort.signal });
     if (!stream) {
       const response = await started.run(() => {});
       return reply.send(response);
     }
-    reply.hijack();
-    const res = reply.raw;
-    openEventStream(res, { 'x-request-id': String(request.id) });
-    try {
-      await started.run((event) => writeEvent(res, event));
-    } finally {
-      res.end();
-    }
+    const id = started.initial.id;
+    const logged = body.store !== false;
+    if (logged) deps.live.open(id);
+    return streamEvents(reply, String(request.id), async (write) => {
+      try {
+        await started.run((event) => {
+          const entry = toLogged(event);
+          write(entry);
+          if (logged) deps.live.publish(id, entry, isBoundary(event));
+        });
+      } finally {
+        if (logged) await deps.live.close(id);
+      }
+    });
   });
+}
+
+/** Takes over the reply as an event stream fed by `produce`, and ends it when `produce` is done. */
+export async function streamEvents(
+  reply: FastifyReply,
+  requestId: string,
+  produce: (write: (event: LoggedEvent) => void, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  const gone = new AbortController();
+  res.on('close', () => gone.abort());
+  openEventStream(res, { 'x-request-id': requestId });
+  try {
+    await produce((event) => writeEventData(res, eventTypeOf(event.data), event.data), gone.signal);
+  } finally {
+    res.end();
+  }
 }

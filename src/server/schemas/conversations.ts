@@ -11,7 +11,8 @@ export const createConversationSchema = z.strictObject({
 });
 
 export const updateConversationSchema = z.strictObject({
-  metadata: metadataSchema,
+  /** Required, but may be null (openai `ConversationUpdateParams`): clears the metadata. */
+  metadata: metadataSchema.nullable(),
 });
 
 export const addItemsSchema = z.strictObject({

@@ -53,4 +53,21 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     revoked_at INTEGER
   );
   `,
+  `
+  CREATE TABLE jobs (
+    response_id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    request TEXT NOT NULL,
+    state TEXT NOT NULL,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX jobs_by_state ON jobs (state, created_at);
+  CREATE TABLE response_events (
+    response_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (response_id, seq)
+  ) WITHOUT ROWID;
+  `,
 ];

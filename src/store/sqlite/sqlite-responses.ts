@@ -11,6 +11,12 @@ const OUTPUT = 1;
 export class SqliteResponses implements ResponseRepository {
   private readonly statements;
   private readonly saveTx;
+  /** For callers already inside a transaction (the job queue stores a queued response). */
+  readonly saveInTransaction: (
+    tenantId: string,
+    record: ResponseRecord,
+    conversationId: string | undefined,
+  ) => void;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -24,6 +30,7 @@ export class SqliteResponses implements ResponseRepository {
          WHERE responses.tenant_id = excluded.tenant_id`,
       ),
       clearItems: db.prepare('DELETE FROM response_items WHERE response_id = ?'),
+      clearEvents: db.prepare('DELETE FROM response_events WHERE response_id = ?'),
       insertItem: db.prepare(
         'INSERT INTO response_items (response_id, tenant_id, kind, position, item_id, body) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -46,57 +53,99 @@ export class SqliteResponses implements ResponseRepository {
           ORDER BY c.depth DESC, i.kind, i.position`,
       ),
       findItem: db.prepare('SELECT body FROM response_items WHERE tenant_id = ? AND item_id = ? LIMIT 1'),
+      updateState: db.prepare(
+        'UPDATE responses SET status = ?, body = ? WHERE id = ? AND tenant_id = ? AND deleted = 0',
+      ),
+      clearOutput: db.prepare(`DELETE FROM response_items WHERE response_id = ? AND kind = ${OUTPUT}`),
+      inputs: db.prepare(
+        `SELECT body FROM response_items WHERE response_id = ? AND kind = ${INPUT} ORDER BY position`,
+      ),
       findConversationItem: db.prepare(
         'SELECT body FROM conversation_items WHERE tenant_id = ? AND item_id = ? LIMIT 1',
       ),
     };
-    this.saveTx = db.transaction(
-      (tenantId: string, record: ResponseRecord, conversationId: string | undefined) => {
-        const { response } = record;
-        const { output, ...rest } = response;
-        this.statements.upsert.run({
-          id: response.id,
-          tenant: tenantId,
-          createdAt: response.created_at,
-          previous: response.previous_response_id,
-          conversation: response.conversation?.id ?? null,
-          status: response.status,
-          body: JSON.stringify({ ...rest, output: [] }),
-        });
-        this.statements.clearItems.run(response.id);
-        record.inputItems.forEach((item, position) => {
-          this.statements.insertItem.run(
-            response.id,
-            tenantId,
-            INPUT,
-            position,
-            item.id,
-            JSON.stringify(item),
-          );
-        });
-        output.forEach((item, position) => {
-          this.statements.insertItem.run(
-            response.id,
-            tenantId,
-            OUTPUT,
-            position,
-            item.id,
-            JSON.stringify(item),
-          );
-        });
-        if (conversationId !== undefined) {
-          const appended = this.conversations.appendInTransaction(tenantId, conversationId, [
-            ...record.inputItems,
-            ...(output as unknown as StoredItem[]),
-          ]);
-          if (!appended) throw new ConversationGoneError(conversationId);
-        }
-      },
-    );
+    this.saveInTransaction = (
+      tenantId: string,
+      record: ResponseRecord,
+      conversationId: string | undefined,
+    ) => {
+      const { response } = record;
+      const { output, ...rest } = response;
+      const saved = this.statements.upsert.run({
+        id: response.id,
+        tenant: tenantId,
+        createdAt: response.created_at,
+        previous: response.previous_response_id,
+        conversation: response.conversation?.id ?? null,
+        status: response.status,
+        body: JSON.stringify({ ...rest, output: [] }),
+      });
+      // The id exists under another tenant: never touch that tenant's items.
+      if (saved.changes === 0) throw new Error(`Response id '${response.id}' is already taken.`);
+      this.statements.clearItems.run(response.id);
+      record.inputItems.forEach((item, position) => {
+        this.statements.insertItem.run(response.id, tenantId, INPUT, position, item.id, JSON.stringify(item));
+      });
+      output.forEach((item, position) => {
+        this.statements.insertItem.run(
+          response.id,
+          tenantId,
+          OUTPUT,
+          position,
+          item.id,
+          JSON.stringify(item),
+        );
+      });
+      if (conversationId !== undefined) {
+        const appended = this.conversations.appendInTransaction(tenantId, conversationId, [
+          ...record.inputItems,
+          ...(output as unknown as StoredItem[]),
+        ]);
+        if (!appended) throw new ConversationGoneError(conversationId);
+      }
+    };
+    this.saveTx = db.transaction(this.saveInTransaction);
   }
 
   async save(tenantId: string, record: ResponseRecord, appendToConversation?: string): Promise<void> {
     this.saveTx(tenantId, record, appendToConversation);
+  }
+
+  async update(tenantId: string, response: ResponseObject, appendToConversation?: string): Promise<void> {
+    this.db.transaction(() => {
+      const { output, ...rest } = response;
+      const changed = this.statements.updateState.run(
+        response.status,
+        JSON.stringify({ ...rest, output: [] }),
+        response.id,
+        tenantId,
+      ).changes;
+      if (changed === 0) return;
+      this.statements.clearOutput.run(response.id);
+      output.forEach((item, position) => {
+        this.statements.insertItem.run(
+          response.id,
+          tenantId,
+          OUTPUT,
+          position,
+          item.id,
+          JSON.stringify(item),
+        );
+      });
+      if (appendToConversation !== undefined) {
+        const inputs = (this.statements.inputs.all(response.id) as Array<{ body: string }>).map(
+          (row) => JSON.parse(row.body) as StoredItem,
+        );
+        if (
+          !this.conversations.appendInTransaction(tenantId, appendToConversation, [
+            ...inputs,
+            ...(output as unknown as StoredItem[]),
+          ])
+        ) {
+          throw new ConversationGoneError(appendToConversation);
+        }
+      }
+    })();
   }
 
   async get(tenantId: string, id: string): Promise<ResponseObject | undefined> {
@@ -113,7 +162,10 @@ export class SqliteResponses implements ResponseRepository {
     return this.db.transaction(() => {
       // A tombstone keeps the chain link so that later turns still reach the turns before it.
       const changed = this.statements.tombstone.run(id, tenantId).changes > 0;
-      if (changed) this.statements.clearItems.run(id);
+      if (changed) {
+        this.statements.clearItems.run(id);
+        this.statements.clearEvents.run(id);
+      }
       return changed;
     })();
   }

@@ -3,12 +3,15 @@ import type { SettingsRepository, Store } from '../types.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteApiKeys } from './sqlite-api-keys.js';
 import { SqliteConversations } from './sqlite-conversations.js';
+import { SqliteEventLog, SqliteJobs } from './sqlite-jobs.js';
 import { SqliteResponses } from './sqlite-responses.js';
 
 export class SqliteStore implements Store {
   readonly responses: SqliteResponses;
   readonly conversations: SqliteConversations;
   readonly apiKeys: SqliteApiKeys;
+  readonly jobs: SqliteJobs;
+  readonly events: SqliteEventLog;
   readonly settings: SettingsRepository;
   private readonly db: SqliteDatabase;
 
@@ -17,6 +20,8 @@ export class SqliteStore implements Store {
     this.conversations = new SqliteConversations(this.db);
     this.responses = new SqliteResponses(this.db, this.conversations);
     this.apiKeys = new SqliteApiKeys(this.db);
+    this.events = new SqliteEventLog(this.db);
+    this.jobs = new SqliteJobs(this.db, this.responses, this.events);
     const get = this.db.prepare('SELECT value FROM settings WHERE key = ?');
     const insert = this.db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',

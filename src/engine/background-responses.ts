@@ -1,0 +1,238 @@
+/**
+ * Background mode: responses queued in the store and run by a pool of workers, so that long runs
+ * do not depend on one HTTP connection. Their events go through LiveEvents (followers + batched
+ * log); cancel is a flag in the store that every instance sees; a restart settles what was running.
+ */
+import type { Logger } from 'pino';
+import { GatewayError, invalidRequest } from '../errors.js';
+import { newId } from '../ids.js';
+import type { CreateResponseBody } from '../server/schemas/create-response.js';
+import type { Job, LoggedEvent, Store } from '../store/types.js';
+import type { ResponseEvent } from './events.js';
+import { initialResponse } from './initial-response.js';
+import type { LiveEvents } from './live-events.js';
+import { isBoundary, toLogged } from './logged-events.js';
+import { ResponseEmitter } from './response-emitter.js';
+import type { ResponseEngine } from './response-engine.js';
+import type { ResponseObject } from './response-types.js';
+import { responseNotFound } from './stored-responses.js';
+
+export interface BackgroundOptions {
+  workers: number;
+  /** How often running jobs look for cancel requests made through another instance, ms. */
+  cancelPollMs: number;
+}
+
+export class BackgroundResponses {
+  private readonly running = new Map<string, AbortController>();
+  private readonly settled = new Map<string, Promise<void>>();
+  /** Idle workers waiting for a job. */
+  private readonly idle = new Set<() => void>();
+  private stopped = true;
+  private workers: Promise<void>[] = [];
+  private poller: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly engine: ResponseEngine,
+    private readonly store: Store,
+    private readonly live: LiveEvents,
+    private readonly logger: Logger,
+    private readonly options: BackgroundOptions,
+  ) {}
+
+  /** Settles what a previous process left running, then starts the workers. */
+  async start(): Promise<void> {
+    for (const job of await this.store.jobs.takeInterrupted()) await this.settleInterrupted(job);
+    this.stopped = false;
+    this.workers = Array.from({ length: this.options.workers }, () => this.work());
+    this.poller = setInterval(() => void this.pollCancels(), this.options.cancelPollMs);
+    this.poller.unref();
+  }
+
+  /** Lets running responses finish for a moment, then ends the rest as failed. */
+  async stop(graceMs = 2000): Promise<void> {
+    this.stopped = true;
+    if (this.poller) clearInterval(this.poller);
+    for (const wake of [...this.idle]) wake();
+    const finished = Promise.all(this.workers);
+    const timer = setTimeout(() => {
+      const reason = new GatewayError(503, 'The gateway shut down while this response was in progress.', {
+        type: 'server_error',
+      });
+      for (const controller of this.running.values()) controller.abort(reason);
+    }, graceMs);
+    await finished;
+    clearTimeout(timer);
+  }
+
+  /**
+   * Queues a response: stores it (status `queued`) with its opening events and its job, and
+   * returns those events for a streaming caller. Context errors surface here, as a 400.
+   */
+  async enqueue(
+    body: CreateResponseBody,
+    tenantId: string,
+  ): Promise<{ response: ResponseObject; opening: ResponseEvent[] }> {
+    if (body.store === false) {
+      throw invalidRequest("Background mode requires 'store' to be true.", 'store', 'invalid_value');
+    }
+    const { storedInput } = await this.engine.check(body, tenantId);
+    const response = initialResponse(newId('resp'), body, nowSeconds());
+    const opening: ResponseEvent[] = [];
+    const emitter = new ResponseEmitter(response, (event) => opening.push(event), {
+      includeLogprobs: false,
+      obfuscate: false,
+    });
+    emitter.created();
+    emitter.queued();
+    const logged = opening.map(toLogged);
+    this.live.open(response.id, logged);
+    await this.store.jobs.enqueue(
+      tenantId,
+      { response, inputItems: storedInput },
+      JSON.stringify(body),
+      logged,
+    );
+    this.idle.values().next().value?.();
+    return { response, opening };
+  }
+
+  /** Cancels a background response; idempotent for one already cancelled. */
+  async cancel(tenantId: string, id: string): Promise<ResponseObject> {
+    const response = await this.store.responses.get(tenantId, id);
+    if (!response) throw responseNotFound(id);
+    if (!response.background) {
+      throw invalidRequest(
+        'Only responses created with background=true can be cancelled.',
+        null,
+        'invalid_value',
+      );
+    }
+    const state = await this.store.jobs.requestCancel(tenantId, id);
+    if (state === 'queued') {
+      const cancelled: ResponseObject = { ...response, status: 'cancelled' };
+      await this.store.responses.update(tenantId, cancelled);
+      await this.live.close(id);
+      return cancelled;
+    }
+    if (state === 'running') {
+      this.running.get(id)?.abort();
+      await this.waitSettled(id);
+    }
+    const current = (await this.store.responses.get(tenantId, id)) ?? response;
+    if (current.status === 'cancelled' || current.status === 'queued' || current.status === 'in_progress') {
+      return current.status === 'cancelled' ? current : { ...current, status: 'cancelled' };
+    }
+    throw invalidRequest(`Cannot cancel a response with status '${current.status}'.`, null, 'invalid_value');
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopped) {
+      const job = await this.store.jobs.claim().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'could not claim a background job');
+        return undefined;
+      });
+      if (!job) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            this.idle.delete(wake);
+            resolve();
+          };
+          // Polling too, for jobs queued by another instance.
+          const timer = setTimeout(wake, 1000);
+          this.idle.add(wake);
+        });
+        continue;
+      }
+      const done = this.run(job);
+      this.settled.set(job.responseId, done);
+      await done;
+      this.settled.delete(job.responseId);
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(job.responseId, controller);
+    const id = job.responseId;
+    try {
+      const stored = await this.store.responses.get(job.tenantId, id);
+      if (!stored || job.cancelRequested) return;
+      const queued: ResponseObject = { ...stored, status: 'in_progress' };
+      await this.store.responses.update(job.tenantId, queued);
+      const nextSequence = ((await this.store.events.lastSeq(id)) ?? -1) + 1;
+      this.live.open(id);
+      const body = JSON.parse(job.request) as CreateResponseBody;
+      const publish = (event: ResponseEvent) => this.live.publish(id, toLogged(event), isBoundary(event));
+      try {
+        const started = await this.engine.start(body, {
+          tenantId: job.tenantId,
+          stream: true,
+          signal: controller.signal,
+          resume: { response: queued, nextSequence },
+        });
+        await started.run(publish);
+      } catch (error) {
+        // Failed before the upstream produced anything: the response ends as failed.
+        await this.engine.failQueued(job.tenantId, queued, nextSequence, error, publish);
+      }
+    } catch (error) {
+      this.logger.error({ err: error, responseId: id }, 'background response failed');
+    } finally {
+      this.running.delete(id);
+      await this.live.close(id);
+      await this.store.jobs.finish(id).catch(() => {});
+    }
+  }
+
+  private async waitSettled(id: string): Promise<void> {
+    const settled = this.settled.get(id);
+    if (settled) {
+      await settled;
+      return;
+    }
+    // Running in another instance: it sees the flag within the poll interval.
+    const deadline = Date.now() + 5 * this.options.cancelPollMs + 1000;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (!this.running.has(id) && !this.live.isLive(id)) return;
+    }
+  }
+
+  private async pollCancels(): Promise<void> {
+    if (this.running.size === 0) return;
+    const ids = await this.store.jobs.cancelRequested([...this.running.keys()]).catch(() => []);
+    for (const id of ids) this.running.get(id)?.abort();
+  }
+
+  /** A job that was running when the process died: the upstream call is gone and cannot resume. */
+  private async settleInterrupted(job: Job): Promise<void> {
+    const response = await this.store.responses.get(job.tenantId, job.responseId);
+    if (!response || (response.status !== 'queued' && response.status !== 'in_progress')) return;
+    const nextSequence = ((await this.store.events.lastSeq(job.responseId)) ?? -1) + 1;
+    const events: LoggedEvent[] = [];
+    await this.engine.failQueued(
+      job.tenantId,
+      response,
+      nextSequence,
+      new GatewayError(
+        500,
+        'The gateway restarted while this response was in progress; it could not be resumed.',
+        {
+          type: 'server_error',
+        },
+      ),
+      (event) => events.push(toLogged(event)),
+    );
+    await this.store.events.append(job.responseId, events);
+    this.logger.warn(
+      { responseId: job.responseId },
+      'background response interrupted by a restart: marked failed',
+    );
+  }
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

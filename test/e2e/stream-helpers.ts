@@ -1,0 +1,185 @@
+/** Shared checks for the e2e suite: raw SSE requests, stream invariants and an independent fold. */
+import { expect } from 'vitest';
+import { type Harness, parseSse, type SseEvent, TEST_KEY } from '../helpers/gateway-harness.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: parsed wire JSON, read freely by tests
+export type Any = any;
+
+export interface StreamResult {
+  status: number;
+  headers: Headers;
+  raw: string;
+  events: SseEvent[];
+  /** The `data` of each event. */
+  data: Any[];
+  types: string[];
+}
+
+/** POSTs a streaming create and reads the whole event stream. */
+export async function postStream(harness: Harness, body: Record<string, unknown>): Promise<StreamResult> {
+  const response = await fetch(`${harness.baseURL}/responses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, stream: true }),
+  });
+  const raw = await response.text();
+  if (response.status !== 200)
+    return { status: response.status, headers: response.headers, raw, events: [], data: [], types: [] };
+  const events = parseSse(raw);
+  return {
+    status: response.status,
+    headers: response.headers,
+    raw,
+    events,
+    data: events.map((e) => e.data),
+    types: events.map((e) => e.event),
+  };
+}
+
+const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/**
+ * Checks what every stream must satisfy (framing, names, sequence numbers, lifecycle, item
+ * bookkeeping), folds the deltas into output items independently of the gateway's reducer, checks
+ * every `.done` event against that fold, and returns the fold's output.
+ */
+export function checkStream(result: StreamResult): Any[] {
+  expect(result.status).toBe(200);
+  expect(result.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  expect(result.raw).not.toContain('\r');
+  expect(result.raw.endsWith('\n\n')).toBe(true);
+  // Each event is exactly `event: <type>\ndata: <json>`.
+  for (const block of result.raw.split('\n\n').filter((b) => b !== '')) {
+    expect(block).toMatch(/^event: [a-z_.]+\ndata: \{.*\}$/s);
+    expect(block.split('\n')).toHaveLength(2);
+  }
+  const { events } = result;
+  events.forEach((event, index) => {
+    expect(event.event).toBe(event.data.type);
+    expect(event.data.sequence_number).toBe(index);
+  });
+  expect(result.types[0]).toBe('response.created');
+  expect(result.types[1]).toBe('response.in_progress');
+  expect(TERMINAL.has(result.types.at(-1)!)).toBe(true);
+  expect(result.types.filter((t) => TERMINAL.has(t) || t === 'response.created')).toHaveLength(2);
+  const created = events[0]!.data.response;
+  expect(created.status).toBe('in_progress');
+  expect(created.output).toEqual([]);
+  expect(created.usage).toBeNull();
+
+  const output: Any[] = [];
+  const done = new Set<number>();
+  const itemAt = (data: Any): Any => {
+    const item = output[data.output_index];
+    expect(item, `${data.type}: no item at ${data.output_index}`).toBeDefined();
+    expect(done.has(data.output_index), `${data.type} after output_item.done`).toBe(false);
+    if (data.item_id !== undefined) expect(data.item_id).toBe(item.id);
+    return item;
+  };
+  const contentAt = (data: Any): Any => {
+    const part = itemAt(data).content?.[data.content_index];
+    expect(part, `${data.type}: no part at ${data.content_index}`).toBeDefined();
+    return part;
+  };
+  for (const { data } of events.slice(2, -1)) {
+    switch (data.type) {
+      case 'response.output_item.added':
+        expect(data.output_index).toBe(output.length);
+        expect(data.item.id).toMatch(/^(msg|fc|ctc|rs)_[0-9a-f]{48}$/);
+        if (data.item.type !== 'reasoning') expect(data.item.status).toBe('in_progress');
+        output.push(structuredClone(data.item));
+        break;
+      case 'response.output_item.done': {
+        const item = itemAt(data);
+        if (data.item.status !== undefined) item.status = data.item.status;
+        expect(data.item).toEqual(item);
+        done.add(data.output_index);
+        break;
+      }
+      case 'response.content_part.added': {
+        const item = itemAt(data);
+        item.content ??= [];
+        expect(data.content_index).toBe(item.content.length);
+        item.content.push(structuredClone(data.part));
+        break;
+      }
+      case 'response.content_part.done':
+        expect(data.part).toEqual(contentAt(data));
+        break;
+      case 'response.output_text.delta': {
+        const part = contentAt(data);
+        expect(part.type).toBe('output_text');
+        part.text += data.delta;
+        if (part.logprobs) part.logprobs.push(...data.logprobs);
+        break;
+      }
+      case 'response.output_text.done': {
+        const part = contentAt(data);
+        expect(data.text).toBe(part.text);
+        expect(data.logprobs).toEqual(part.logprobs ?? []);
+        break;
+      }
+      case 'response.refusal.delta':
+        contentAt(data).refusal += data.delta;
+        break;
+      case 'response.refusal.done':
+        expect(data.refusal).toBe(contentAt(data).refusal);
+        break;
+      case 'response.reasoning_text.delta':
+        contentAt(data).text += data.delta;
+        break;
+      case 'response.reasoning_text.done':
+        expect(data.text).toBe(contentAt(data).text);
+        break;
+      case 'response.function_call_arguments.delta':
+        itemAt(data).arguments += data.delta;
+        break;
+      case 'response.function_call_arguments.done': {
+        const item = itemAt(data);
+        expect(data.arguments).toBe(item.arguments);
+        expect(data.name).toBe(item.name);
+        break;
+      }
+      case 'response.custom_tool_call_input.delta':
+        itemAt(data).input += data.delta;
+        break;
+      case 'response.custom_tool_call_input.done':
+        expect(data.input).toBe(itemAt(data).input);
+        break;
+      default:
+        throw new Error(`unexpected event in the middle of a stream: ${data.type}`);
+    }
+  }
+  const terminal = events.at(-1)!.data;
+  if (terminal.type !== 'response.failed') {
+    // Every item was closed before the response ended.
+    expect([...done].sort()).toEqual(output.map((_, i) => i));
+    expect(terminal.response.output).toEqual(output);
+  }
+  return output;
+}
+
+/** The event types, with runs of the same delta type collapsed to one `type×n` entry. */
+export function collapse(types: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const type of types) {
+    const last = out.at(-1);
+    if (type.endsWith('.delta') && last?.startsWith(type)) {
+      const n = last.includes('×') ? Number(last.split('×')[1]) + 1 : 2;
+      out[out.length - 1] = `${type}×${n}`;
+    } else {
+      out.push(type);
+    }
+  }
+  return out;
+}
+
+/** A Response with the values that differ between two runs of the same script blanked out. */
+export function withoutIds(response: Any): Any {
+  const copy = structuredClone(response);
+  copy.id = 'resp';
+  copy.created_at = 0;
+  if (copy.completed_at != null) copy.completed_at = 0;
+  for (const item of copy.output) item.id = item.type;
+  return copy;
+}
