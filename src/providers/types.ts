@@ -14,8 +14,22 @@ export type UserPart =
 export type AssistantPart =
   | { type: 'text'; text: string }
   | { type: 'refusal'; refusal: string }
-  | { type: 'reasoning'; text: string; summary: string[]; encryptedContent?: string }
-  | { type: 'tool-call'; callId: string; toolName: string; input: string; toolKind: ToolKind };
+  | {
+      type: 'reasoning';
+      text: string;
+      summary: string[];
+      /** The upstream's opaque reasoning token, as its provider gave it on `reasoning-end`. */
+      encryptedContent?: string;
+    }
+  | {
+      type: 'tool-call';
+      callId: string;
+      toolName: string;
+      input: string;
+      toolKind: ToolKind;
+      /** Opaque upstream signature to send back with the call (Gemini `thoughtSignature`). */
+      signature?: string;
+    };
 
 export type ToolKind = 'function' | 'custom';
 
@@ -104,8 +118,20 @@ export type StreamPart =
   | { type: 'refusal-end'; id: string }
   | { type: 'reasoning-start'; id: string }
   | { type: 'reasoning-delta'; id: string; delta: string; kind: 'text' | 'summary' }
+  /**
+   * `encryptedContent`: the upstream's opaque reasoning token, replayed verbatim (Anthropic: the
+   * thinking block's signature, or `redacted_thinking:<data>`; Gemini: the `thoughtSignature`).
+   */
   | { type: 'reasoning-end'; id: string; encryptedContent?: string }
-  | { type: 'tool-input-start'; id: string; callId: string; toolName: string; toolKind: ToolKind }
+  | {
+      type: 'tool-input-start';
+      id: string;
+      callId: string;
+      toolName: string;
+      toolKind: ToolKind;
+      /** Opaque upstream signature that must go back with the call (Gemini `thoughtSignature`). */
+      signature?: string;
+    }
   | { type: 'tool-input-delta'; id: string; delta: string }
   | { type: 'tool-input-end'; id: string }
   | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage | undefined }
@@ -124,7 +150,12 @@ export interface LanguageModel {
    * that failures before the first byte reject here and can fail over; later failures arrive as an
    * `error` part.
    */
-  stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>>;
+  stream(
+    request: ModelRequest,
+    options: CallOptions,
+  ): Promise<AsyncIterable<StreamPart> | Iterable<StreamPart>>;
   /** Same result without upstream streaming, cheaper for non-streaming clients. */
   generate(request: ModelRequest, options: CallOptions): Promise<StreamPart[]>;
+  /** Releases what the model holds beyond HTTP connections (an in-process model's memory). */
+  close?(): Promise<void>;
 }

@@ -29,6 +29,15 @@ export interface PostOptions {
   signal: AbortSignal;
   /** Names the upstream in error messages. */
   provider: string;
+  /**
+   * Reads a provider's own error body first (e.g. Anthropic's 529 overloaded, Gemini's 400 for a bad
+   * key); returning undefined falls back to the generic `statusError` mapping.
+   */
+  mapError?: (
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    bodyText: string,
+  ) => UpstreamError | undefined;
 }
 
 export class HttpClient {
@@ -59,7 +68,10 @@ export class HttpClient {
       return { status: response.statusCode, headers: response.headers, body: response.body };
     }
     const text = await response.body.text().catch(() => '');
-    throw statusError(response.statusCode, response.headers, text, opts.provider);
+    throw (
+      opts.mapError?.(response.statusCode, response.headers, text) ??
+      statusError(response.statusCode, response.headers, text, opts.provider)
+    );
   }
 
   async close(): Promise<void> {

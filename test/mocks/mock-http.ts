@@ -1,0 +1,242 @@
+/**
+ * Plumbing shared by the Anthropic and Gemini mock upstreams: a node:http server on 127.0.0.1
+ * (ephemeral port), request recording, client-abort tracking and a few wire helpers. The wire
+ * formats themselves live in each mock.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body (the raw string when it is not valid JSON). */
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON, read freely by tests
+  body: any;
+  receivedAt: number;
+  aborted: boolean;
+}
+
+/** What a mock's handler is given for one recorded request. */
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  record: RecordedRequest;
+  /** Set before the mock closes the socket on purpose, so that it does not count as a client abort. */
+  serverClosed: { value: boolean };
+}
+
+export interface MockServer {
+  url: string;
+  readonly requests: RecordedRequest[];
+  waitForAbort(n: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Json = Record<string, unknown>;
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export function randomId(len: number): string {
+  let out = '';
+  for (const b of randomBytes(len)) out += BASE62[b % BASE62.length];
+  return out;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Splits `s` into at most `n` non-empty pieces on code-point boundaries. */
+export function splitPieces(s: string, n: number): string[] {
+  const cps = Array.from(s);
+  if (cps.length === 0) return [];
+  const size = Math.max(1, Math.ceil(cps.length / n));
+  const out: string[] = [];
+  for (let i = 0; i < cps.length; i += size) out.push(cps.slice(i, i + size).join(''));
+  return out;
+}
+
+export function roughTokens(chars: number): number {
+  return Math.max(1, Math.ceil(chars / 4));
+}
+
+export function asObject(v: unknown): Json {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
+}
+
+/** Sum of the lengths of every `text`-like string in a JSON value: a rough prompt size. */
+export function textChars(value: unknown): number {
+  if (typeof value === 'string') return 0;
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + textChars(v), 0);
+  if (value === null || typeof value !== 'object') return 0;
+  let n = 0;
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === 'string' && (key === 'text' || key === 'thinking')) n += v.length;
+    else n += textChars(v);
+  }
+  return n;
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+export function startEventStream(res: ServerResponse, headers: Record<string, string> = {}): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    ...headers,
+  });
+  res.flushHeaders();
+}
+
+/** Writes frames with a delay between them; false if the client went away. */
+export async function writeFrames(res: ServerResponse, frames: string[], delayMs: number): Promise<boolean> {
+  for (let i = 0; i < frames.length; i++) {
+    if (i > 0 && delayMs > 0) await sleep(delayMs);
+    if (res.destroyed || res.writableEnded) return false;
+    res.write(frames[i]);
+  }
+  return !(res.destroyed || res.writableEnded);
+}
+
+/** Lets written frames reach the client, then kills the connection. */
+export async function dropAfterFlush(ex: Exchange): Promise<void> {
+  await new Promise<void>((resolve) =>
+    ex.res.socket ? ex.res.socket.write('', () => resolve()) : resolve(),
+  );
+  ex.serverClosed.value = true;
+  ex.res.socket?.destroy();
+  ex.res.destroy();
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+interface AbortWaiter {
+  n: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Starts the server. `handle` answers recorded requests (every request is recorded, its JSON body
+ * parsed); a thrown error becomes a 500 with `failureBody`.
+ */
+export async function startMockServer(
+  handle: (ex: Exchange) => Promise<void>,
+  failureBody: (message: string) => unknown,
+): Promise<MockServer> {
+  const requests: RecordedRequest[] = [];
+  const waiters = new Set<AbortWaiter>();
+  let closing = false;
+
+  const settleWaiters = (): void => {
+    for (const w of waiters) {
+      if (requests[w.n - 1]?.aborted) {
+        clearTimeout(w.timer);
+        waiters.delete(w);
+        w.resolve();
+      }
+    }
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://mock');
+    const run = async (): Promise<void> => {
+      const raw = await readBody(req);
+      // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
+      let body: any = raw;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        // keep the raw string
+      }
+      const record: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: { ...req.headers },
+        body,
+        receivedAt: Date.now(),
+        aborted: false,
+      };
+      requests.push(record);
+      const serverClosed = { value: false };
+      res.on('close', () => {
+        if (res.writableFinished || record.aborted || serverClosed.value || closing) return;
+        record.aborted = true;
+        settleWaiters();
+      });
+      await handle({ req, res, record, serverClosed });
+    };
+    run().catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed)
+        sendJson(res, 500, failureBody(`mock upstream failure: ${String(err)}`));
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    waitForAbort(n: number, timeoutMs = 5000): Promise<void> {
+      if (requests[n - 1]?.aborted) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const waiter: AbortWaiter = {
+          n,
+          resolve,
+          reject,
+          timer: setTimeout(() => {
+            waiters.delete(waiter);
+            reject(new Error(`mock upstream: request #${n} was not aborted within ${timeoutMs} ms`));
+          }, timeoutMs),
+        };
+        waiters.add(waiter);
+      });
+    },
+    async close(): Promise<void> {
+      if (closing) return;
+      closing = true;
+      for (const w of waiters) {
+        clearTimeout(w.timer);
+        w.reject(new Error(`mock upstream closed before request #${w.n} was aborted`));
+      }
+      waiters.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
