@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { GatewayConfig } from './config/config-schema.js';
+import { BUNDLED_MODEL_PATH } from './config/load-config.js';
 import { BackgroundResponses } from './engine/background-responses.js';
 import { Conversations } from './engine/conversations.js';
 import { LiveEvents } from './engine/live-events.js';
+import { ModelCatalog } from './engine/model-limits.js';
 import { ReasoningSealer } from './engine/reasoning-seal.js';
 import { ResponseEngine } from './engine/response-engine.js';
 import { ResponseStreams } from './engine/response-streams.js';
@@ -34,7 +36,15 @@ export function createGateway(
   const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
-  const engine = new ResponseEngine({ registry, store, sealer, toolPolicy: config.tools, logger });
+  const engine = new ResponseEngine({
+    registry,
+    store,
+    sealer,
+    toolPolicy: config.tools,
+    logger,
+    models: new ModelCatalog(config.providers),
+    prompts: config.prompts,
+  });
   const live = new LiveEvents(store.events, logger);
   const background = new BackgroundResponses(engine, store, live, logger, config.background);
   const app = buildApp({
@@ -48,6 +58,7 @@ export function createGateway(
     authenticator,
     logger,
     bodyLimit: config.bodyLimit,
+    models: registry,
   });
   const gateway: Gateway = {
     app,
@@ -68,6 +79,12 @@ export function createGateway(
         logger.warn('no upstream provider configured: set OPENAI_BASE_URL/OPENAI_API_KEY or a config file');
       } else {
         logger.info({ providers: registry.names }, 'providers ready');
+      }
+      if (config.providers.some((p) => p.type === 'local' && p.modelPath === BUNDLED_MODEL_PATH)) {
+        logger.info(
+          { model: 'local/stories260K', modelPath: BUNDLED_MODEL_PATH },
+          'no upstream configured: serving the bundled tiny local model (a story generator, loaded on first use) for every model name; set OPENAI_BASE_URL/OPENAI_API_KEY, RGW_LOCAL_MODEL or a config file to serve a real one',
+        );
       }
       return gateway.url;
     },

@@ -19,6 +19,11 @@ const providerSchema = z.strictObject({
   /** Response-header timeout per upstream call, ms. */
   timeoutMs: z.number().int().positive().default(120_000),
   maxConnections: z.number().int().positive().default(256),
+  /** Calls in flight to this provider at once; more wait in a queue. Absent: no limit. */
+  maxConcurrent: z.number().int().positive().optional(),
+  /** Calls waiting for a `maxConcurrent` slot; beyond it, and after `queueTimeoutMs`, a 429. */
+  maxQueued: z.number().int().min(0).default(100),
+  queueTimeoutMs: z.number().int().positive().default(30_000),
   maxTokensField: z.enum(['max_completion_tokens', 'max_tokens']).default('max_completion_tokens'),
   sendMetadata: z.boolean().default(false),
   systemRole: z.enum(['system', 'developer']).default('system'),
@@ -52,9 +57,49 @@ const promptTemplateSchema = z.strictObject({
     .refine((versions) => Object.keys(versions).length > 0, 'at least one version'),
 });
 
-const aliasSchema = z.strictObject({
-  /** `provider/model` targets, tried in order. */
-  targets: z.array(z.string().min(1)).min(1),
+/** One model an alias can route to: `provider/model` (or a model of the default provider). */
+const aliasTargetSchema = z
+  .union([
+    z.string().min(1),
+    z.strictObject({
+      target: z.string().min(1),
+      /** Share of first picks under `weighted` (0: only as a fallback). */
+      weight: z.number().min(0).default(1),
+    }),
+  ])
+  .transform((target) => (typeof target === 'string' ? { target, weight: 1 } : target));
+
+const aliasSchema = z
+  .strictObject({
+    /** `fallback`: targets in order; `weighted`: the first pick by weight, the rest as fallbacks. */
+    strategy: z.enum(['fallback', 'weighted']).default('fallback'),
+    targets: z.array(aliasTargetSchema).min(1),
+    /** Extra rounds over the targets after all failed retryably; default `routing.retries`. */
+    retries: z.number().int().min(0).max(10).optional(),
+  })
+  .refine(
+    (alias) => alias.strategy !== 'weighted' || alias.targets.some((t) => t.weight > 0),
+    'a weighted alias needs a target with a weight above 0',
+  );
+
+/** Retries, backoff and circuit breaking for every upstream call (see providers/routing/). */
+const routingSchema = z.strictObject({
+  /** Extra rounds over a model's targets after all failed retryably, for names without their own. */
+  retries: z.number().int().min(0).max(10).default(0),
+  /** Exponential backoff with full jitter: a random wait up to min(maxBackoffMs, initialBackoffMs·2^n). */
+  initialBackoffMs: z.number().int().min(0).default(500),
+  maxBackoffMs: z.number().int().min(0).default(8_000),
+  /** A Retry-After up to this long is waited for; a longer one ends the retries (the client gets it). */
+  maxRetryAfterMs: z.number().int().min(0).default(20_000),
+  circuitBreaker: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Consecutive failures (5xx, timeouts, refused connections) that open a target's circuit. */
+      failureThreshold: z.number().int().positive().default(5),
+      /** How long an open circuit skips its target before one probe call is let through. */
+      cooldownMs: z.number().int().positive().default(30_000),
+    })
+    .default({ enabled: true, failureThreshold: 5, cooldownMs: 30_000 }),
 });
 
 export const configSchema = z.strictObject({
@@ -76,6 +121,13 @@ export const configSchema = z.strictObject({
     .default(32 * 1024 * 1024),
   providers: z.array(providerSchema).default([]),
   aliases: z.record(z.string(), aliasSchema).default({}),
+  routing: routingSchema.default({
+    retries: 0,
+    initialBackoffMs: 500,
+    maxBackoffMs: 8_000,
+    maxRetryAfterMs: 20_000,
+    circuitBreaker: { enabled: true, failureThreshold: 5, cooldownMs: 30_000 },
+  }),
   /** Prompt templates served to `prompt: {id, version, variables}`. */
   prompts: z.record(z.string(), promptTemplateSchema).default({}),
   background: z
@@ -99,5 +151,7 @@ export const configSchema = z.strictObject({
 export type GatewayConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
+export type AliasConfig = z.infer<typeof aliasSchema>;
+export type RoutingConfig = z.infer<typeof routingSchema>;
 export type PromptTemplateConfig = z.infer<typeof promptTemplateSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -1,6 +1,7 @@
 /** Merges config file < env < flags into one validated GatewayConfig. */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ConfigInput, configSchema, type GatewayConfig } from './config-schema.js';
@@ -19,6 +20,12 @@ export interface ConfigFlags {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * The tiny model shipped in the package (models/, beside src/ and dist/): served as provider
+ * `local` when no provider is configured at all, so a fresh install answers without any upstream.
+ */
+export const BUNDLED_MODEL_PATH = fileURLToPath(new URL('../../models/stories260K.gguf', import.meta.url));
+
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): GatewayConfig {
   const file = readConfigFile(
     flags.config ?? env.RGW_CONFIG,
@@ -26,6 +33,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Gat
   );
   const merged: Record<string, unknown> = { ...file };
   applyEnv(merged, env);
+  // An explicit `providers: []` in the config file means none, not the bundled model.
+  if (merged.providers === undefined && existsSync(BUNDLED_MODEL_PATH)) {
+    merged.providers = [{ name: 'local', type: 'local', modelPath: BUNDLED_MODEL_PATH }];
+  }
   for (const key of ['host', 'port', 'db', 'logLevel'] as const) {
     if (flags[key] !== undefined) merged[key] = flags[key];
   }

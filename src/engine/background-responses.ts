@@ -14,6 +14,7 @@ import type { LiveEvents } from './live-events.js';
 import { isBoundary, toLogged } from './logged-events.js';
 import { ResponseEmitter } from './response-emitter.js';
 import type { ResponseEngine } from './response-engine.js';
+import { ResponseReducer } from './response-reducer.js';
 import type { ResponseObject } from './response-types.js';
 import { responseNotFound } from './stored-responses.js';
 
@@ -161,8 +162,11 @@ export class BackgroundResponses {
       if (!stored || job.cancelRequested) return;
       const queued: ResponseObject = { ...stored, status: 'in_progress' };
       await this.store.responses.update(job.tenantId, queued);
-      const nextSequence = ((await this.store.events.lastSeq(id)) ?? -1) + 1;
-      this.live.open(id);
+      // The channel holds the logged (opening) events too, so followers from any point see them all,
+      // also when the response was queued by another process or before a restart.
+      const persisted = await this.store.events.after(id, -1);
+      const nextSequence = (persisted.at(-1)?.seq ?? -1) + 1;
+      this.live.open(id, persisted);
       const body = JSON.parse(job.request) as CreateResponseBody;
       const publish = (event: ResponseEvent) => this.live.publish(id, toLogged(event), isBoundary(event));
       try {
@@ -174,8 +178,14 @@ export class BackgroundResponses {
         });
         await started.run(publish);
       } catch (error) {
-        // Failed before the upstream produced anything: the response ends as failed.
-        await this.engine.failQueued(job.tenantId, queued, nextSequence, error, publish);
+        // Stopped before the upstream produced anything: by a cancel (the upstream call was still
+        // being made), it ends as cancelled; otherwise as failed, with the shutdown's reason if any.
+        const { aborted, reason } = controller.signal;
+        if (aborted && !(reason instanceof GatewayError)) {
+          await this.store.responses.update(job.tenantId, { ...queued, status: 'cancelled' });
+        } else {
+          await this.engine.failQueued(job.tenantId, queued, nextSequence, aborted ? reason : error, publish);
+        }
       }
     } catch (error) {
       this.logger.error({ err: error, responseId: id }, 'background response failed');
@@ -210,11 +220,16 @@ export class BackgroundResponses {
   private async settleInterrupted(job: Job): Promise<void> {
     const response = await this.store.responses.get(job.tenantId, job.responseId);
     if (!response || (response.status !== 'queued' && response.status !== 'in_progress')) return;
-    const nextSequence = ((await this.store.events.lastSeq(job.responseId)) ?? -1) + 1;
+    // What its logged events had produced is kept, as a cancel keeps it: the stored response
+    // holds no output until the end, so it is folded back from the log.
+    const logged = await this.store.events.after(job.responseId, -1);
+    const reducer = new ResponseReducer(response);
+    for (const event of logged) reducer.apply(JSON.parse(event.data) as ResponseEvent);
+    const nextSequence = (logged.at(-1)?.seq ?? -1) + 1;
     const events: LoggedEvent[] = [];
     await this.engine.failQueued(
       job.tenantId,
-      response,
+      { ...reducer.response, status: response.status },
       nextSequence,
       new GatewayError(
         500,

@@ -44,18 +44,36 @@ export function outputReserve(options: FitOptions): number {
   return Math.min(options.limits.maxOutputTokens ?? quarter, quarter);
 }
 
+/** The most input tokens that leave room for the reply (auto) or for `max_output_tokens`. */
+export function fitTarget(options: FitOptions): number {
+  const window = options.limits.contextWindow;
+  return options.truncation === 'auto'
+    ? window - outputReserve(options)
+    : window - (options.maxOutputTokens ?? 0);
+}
+
+/**
+ * True when the context's UTF-8 byte count, an upper bound of its token count, is within `budget`:
+ * most requests are far below the window and need no real counting (nor loading an encoding).
+ */
+export function fitsByBytes(fixed: FixedContext, items: readonly InputItem[], budget: number): boolean {
+  let bound = countFixed(fixed, byteUpperBound);
+  for (const item of items) {
+    bound += countItem(item, byteUpperBound);
+    if (bound > budget) return false;
+  }
+  return bound <= budget;
+}
+
 export function fitContext(
   fixed: FixedContext,
   items: readonly InputItem[],
   tokenizer: Tokenizer,
   options: FitOptions,
 ): FitResult {
-  const window = options.limits.contextWindow;
-  const hardLimit = window - (options.maxOutputTokens ?? 0);
-  const target = options.truncation === 'auto' ? window - outputReserve(options) : hardLimit;
-  // Most requests are far below the window: their byte count already proves it.
-  const bound = countFixed(fixed, byteUpperBound) + sum(items, (item) => countItem(item, byteUpperBound));
-  if (bound <= target) return { items: [...items], dropped: 0, inputTokens: undefined };
+  const hardLimit = options.limits.contextWindow - (options.maxOutputTokens ?? 0);
+  const target = fitTarget(options);
+  if (fitsByBytes(fixed, items, target)) return { items: [...items], dropped: 0, inputTokens: undefined };
 
   const costs = items.map((item) => countItem(item, tokenizer));
   let total = countFixed(fixed, tokenizer) + sum(costs, (cost) => cost);

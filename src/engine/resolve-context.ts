@@ -18,12 +18,19 @@ export interface ResolvedContext {
   storedInput: StoredItem[];
   /** How many leading items of modelInput come from earlier turns (after compaction). */
   earlierCount: number;
+  /** The earlier turns as stored, before sealed and compaction items are opened. */
+  earlier: StoredItem[];
 }
 
 export interface ContextRequest {
   input: string | readonly InputItem[] | undefined;
   previousResponseId: string | null | undefined;
   conversationId: string | undefined;
+  /**
+   * The chain previousResponseId names, when the caller already holds it (a WebSocket connection's
+   * latest response): used instead of reading it from the store.
+   */
+  previousContext?: readonly StoredItem[] | undefined;
 }
 
 export async function resolveContext(
@@ -41,7 +48,7 @@ export async function resolveContext(
       : openReasoning(item, sealer, index - earlier.length),
   );
   const compacted = applyCompaction(opened, earlier.length);
-  return { modelInput: compacted.items, storedInput, earlierCount: compacted.earlierCount };
+  return { modelInput: compacted.items, storedInput, earlierCount: compacted.earlierCount, earlier };
 }
 
 async function loadEarlierTurns(
@@ -50,6 +57,7 @@ async function loadEarlierTurns(
   store: Store,
 ): Promise<StoredItem[]> {
   if (request.previousResponseId != null) {
+    if (request.previousContext !== undefined) return [...request.previousContext];
     const chain = await store.responses.loadChain(tenantId, request.previousResponseId);
     if (!chain) {
       throw invalidRequest(

@@ -8,11 +8,18 @@ import { GatewayError, UpstreamError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { StreamPart, TokenUsage } from '../providers/types.js';
+import type { CompactBody } from '../server/schemas/compact.js';
 import type { CreateResponseBody } from '../server/schemas/create-response.js';
+import type { InputTokensBody } from '../server/schemas/input-tokens.js';
 import type { Store, StoredItem } from '../store/types.js';
 import { buildModelRequest, type ToolPolicy } from './build-model-request.js';
+import { type CompactedResponse, compactResponse } from './compaction/compact-response.js';
 import { isTerminalEvent, type ResponseEvent } from './events.js';
 import { initialResponse } from './initial-response.js';
+import { countInputTokens, type InputTokenCount } from './input-tokens.js';
+import { ModelCatalog } from './model-limits.js';
+import { type PreparedInput, prepareModelInput } from './prepare-model-input.js';
+import { applyPromptTemplate, type PromptTemplates } from './prompt-templates.js';
 import type { ReasoningSealer } from './reasoning-seal.js';
 import { resolveContext } from './resolve-context.js';
 import { type EventSink, ResponseEmitter } from './response-emitter.js';
@@ -24,6 +31,18 @@ export interface EngineDeps {
   sealer: ReasoningSealer;
   toolPolicy: ToolPolicy;
   logger: Logger;
+  /** Context windows and tokenizers; default: the built-in table only. */
+  models?: ModelCatalog;
+  /** Prompt templates from the config file. */
+  prompts?: PromptTemplates;
+}
+
+/** What context resolution and counting outside a create need. */
+export interface ContextDeps {
+  registry: ProviderRegistry;
+  store: Store;
+  sealer: ReasoningSealer;
+  models: ModelCatalog;
 }
 
 export interface StartOptions {
@@ -33,36 +52,77 @@ export interface StartOptions {
   signal: AbortSignal;
   /** A queued background response whose opening events were already sent: continue it. */
   resume?: { response: ResponseObject; nextSequence: number };
+  /**
+   * The chain `previous_response_id` names, already in hand (a WebSocket connection keeps its latest
+   * response's): used instead of reading it from the store, so it works with store:false too.
+   */
+  previousContext?: readonly StoredItem[];
 }
 
 /** A response whose upstream call has been accepted; running it emits every event. */
 export interface StartedResponse {
   readonly initial: ResponseObject;
-  run(sink: EventSink): Promise<ResponseObject>;
+  /**
+   * What came before the output, as stored: earlier turns, then this input. With the output, it is
+   * the chain a continuation of this response sees.
+   */
+  readonly context: readonly StoredItem[];
+  /**
+   * @param backpressure returns a promise while the consumer cannot take more events; reading
+   * from the upstream waits for it, so a slow client slows the upstream instead of filling memory.
+   */
+  run(sink: EventSink, backpressure?: () => Promise<void> | undefined): Promise<ResponseObject>;
 }
 
 export class ResponseEngine {
-  constructor(private readonly deps: EngineDeps) {}
+  private readonly contextDeps: ContextDeps;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.contextDeps = { ...deps, models: deps.models ?? new ModelCatalog() };
+  }
+
+  /** `POST /v1/responses/input_tokens`. */
+  countInputTokens(body: InputTokensBody, tenantId: string): Promise<InputTokenCount> {
+    return countInputTokens(this.contextDeps, body, tenantId);
+  }
+
+  /** `POST /v1/responses/compact`. */
+  compact(body: CompactBody, options: { tenantId: string; signal: AbortSignal }): Promise<CompactedResponse> {
+    return compactResponse(this.contextDeps, body, options);
+  }
 
   /**
    * Validates what only the engine can (model, context, tools), then calls the upstream. Rejects
    * with a GatewayError or UpstreamError before anything was emitted, so the server can still
    * answer with an HTTP error.
    */
-  async start(body: CreateResponseBody, options: StartOptions): Promise<StartedResponse> {
+  async start(requested: CreateResponseBody, options: StartOptions): Promise<StartedResponse> {
     const { registry, store, sealer, toolPolicy, logger } = this.deps;
+    const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
     const { model, modelId } = registry.resolve(body.model);
     const conversationId = conversationIdOf(body);
     const context = await resolveContext(
-      { input: body.input, previousResponseId: body.previous_response_id, conversationId },
+      {
+        input: body.input,
+        previousResponseId: body.previous_response_id,
+        conversationId,
+        previousContext: options.previousContext,
+      },
       options.tenantId,
       store,
       sealer,
     );
-    const { request, warnings } = buildModelRequest(body, context.modelInput, modelId, toolPolicy);
+    const prepared = await prepareModelInput(body, context, {
+      model,
+      modelId,
+      limits: this.contextDeps.models.limitsFor(model.provider, modelId),
+      sealer,
+      signal: options.signal,
+    });
+    const { request, warnings } = buildModelRequest(body, prepared.items, modelId, toolPolicy);
     for (const warning of warnings) logger.warn({ model: body.model }, warning);
     const initial = options.resume?.response ?? initialResponse(newId('resp'), body, nowSeconds());
-    const parts: AsyncIterable<StreamPart> | StreamPart[] = options.stream
+    const parts: AsyncIterable<StreamPart> | Iterable<StreamPart> = options.stream
       ? await model.stream(request, { signal: options.signal })
       : await model.generate(request, { signal: options.signal });
     const include = body.include ?? [];
@@ -80,7 +140,8 @@ export class ResponseEngine {
       });
     return {
       initial,
-      run: async (sink) => {
+      context: [...context.earlier, ...context.storedInput],
+      run: async (sink, backpressure) => {
         // The final event waits until the response is stored, so it is readable once a client sees it.
         let terminal: ResponseEvent | undefined;
         const emitter = new ResponseEmitter(
@@ -91,7 +152,13 @@ export class ResponseEngine {
           },
           emitterOptions,
         );
-        const response = await drive(emitter, parts, options.signal, logger, options.resume === undefined);
+        const response = await drive(emitter, parts, {
+          signal: options.signal,
+          logger,
+          opening: options.resume === undefined,
+          backpressure,
+          compaction: prepared.compaction,
+        });
         await persist(response);
         if (terminal) sink(terminal);
         return response;
@@ -103,7 +170,8 @@ export class ResponseEngine {
    * Checks what a background request needs before it is queued (model, context) and returns its
    * input as it will be stored.
    */
-  async check(body: CreateResponseBody, tenantId: string): Promise<{ storedInput: StoredItem[] }> {
+  async check(requested: CreateResponseBody, tenantId: string): Promise<{ storedInput: StoredItem[] }> {
+    const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
     this.deps.registry.resolve(body.model);
     const context = await resolveContext(
       {
@@ -159,6 +227,15 @@ export class ResponseEngine {
         ]);
       }
     } catch (error) {
+      // The conversation was deleted while the response ran: keep the response itself.
+      const gone = (id: string) =>
+        this.deps.store.conversations.get(tenantId, id).then(
+          (c) => !c,
+          () => false,
+        );
+      if (appendTo !== undefined && (await gone(appendTo))) {
+        return this.persist(tenantId, response, storedInput, { ...how, conversationId: undefined });
+      }
       this.deps.logger.error({ err: error, responseId: response.id }, 'could not store response');
     }
   }
@@ -166,21 +243,27 @@ export class ResponseEngine {
 
 async function drive(
   emitter: ResponseEmitter,
-  parts: AsyncIterable<StreamPart> | StreamPart[],
-  signal: AbortSignal,
-  logger: Logger,
-  opening: boolean,
+  parts: AsyncIterable<StreamPart> | Iterable<StreamPart>,
+  how: {
+    signal: AbortSignal;
+    logger: Logger;
+    opening: boolean;
+    backpressure: (() => Promise<void> | undefined) | undefined;
+    compaction?: PreparedInput['compaction'];
+  },
 ): Promise<ResponseObject> {
-  if (opening) emitter.created();
+  const { signal, logger, backpressure, compaction } = how;
+  if (how.opening) emitter.created();
   emitter.inProgress();
+  if (compaction) emitter.completeItem(compaction.item);
   let usage: TokenUsage | undefined;
   try {
     for await (const part of parts) {
       if (signal.aborted) break;
       switch (part.type) {
         case 'finish':
-          usage = part.usage;
-          emitter.finish(part.finishReason, part.usage, nowSeconds());
+          usage = addUsage(part.usage, compaction?.usage);
+          emitter.finish(part.finishReason, usage, nowSeconds());
           return emitter.response;
         case 'error':
           emitter.fail(toResponseError(part.error), usage);
@@ -191,6 +274,8 @@ async function drive(
         default:
           emitter.part(part);
       }
+      const wait = backpressure?.();
+      if (wait) await wait;
     }
   } catch (error) {
     if (!signal.aborted) {
@@ -223,6 +308,17 @@ function toResponseError(error: unknown): ResponseErrorInfo {
 function conversationIdOf(body: CreateResponseBody): string | undefined {
   if (body.conversation == null) return undefined;
   return typeof body.conversation === 'string' ? body.conversation : body.conversation.id;
+}
+
+/** The compaction pass is billed with the response. */
+function addUsage(usage: TokenUsage | undefined, extra: TokenUsage | undefined): TokenUsage | undefined {
+  if (!usage || !extra) return usage ?? extra;
+  return {
+    inputTokens: usage.inputTokens + extra.inputTokens,
+    outputTokens: usage.outputTokens + extra.outputTokens,
+    cachedInputTokens: usage.cachedInputTokens + extra.cachedInputTokens,
+    reasoningTokens: usage.reasoningTokens + extra.reasoningTokens,
+  };
 }
 
 function nowSeconds(): number {

@@ -1,10 +1,12 @@
 /**
  * Following a response's event stream from any connection: replay from the log or from memory
- * after a sequence number, then the live events until the response ends.
+ * after a sequence number, then the live events until the response ends — from memory when it runs
+ * in this process, by reading the log while it waits for a worker or runs in another one.
  */
 import { invalidRequest } from '../errors.js';
 import type { LoggedEvent, Store } from '../store/types.js';
 import type { LiveEvents } from './live-events.js';
+import { eventTypeOf } from './logged-events.js';
 import { responseNotFound } from './stored-responses.js';
 
 export class ResponseStreams {
@@ -31,38 +33,97 @@ export class ResponseStreams {
         'invalid_value',
       );
     }
-    return { run: (onEvent, signal) => this.follow(id, afterSeq, onEvent, signal) };
+    return { run: (onEvent, signal) => this.follow(tenantId, id, afterSeq, onEvent, signal) };
   }
 
   private follow(
+    tenantId: string,
     id: string,
     afterSeq: number,
     onEvent: (event: LoggedEvent) => void,
     signal: AbortSignal,
   ): Promise<void> {
     return new Promise<void>((resolve) => {
-      let last = afterSeq;
-      const deliver = (event: LoggedEvent) => {
-        if (event.seq <= last) return;
-        last = event.seq;
-        onEvent(event);
-      };
-      const stop = this.live.follow(id, afterSeq, (event) => {
-        if (event === null) finish();
-        else deliver(event);
-      });
+      const state: FollowState = { last: afterSeq, ended: false, done: false };
+      let stop: (() => void) | undefined;
       const finish = () => {
+        if (state.done) return;
+        state.done = true;
         stop?.();
         signal.removeEventListener('abort', finish);
         resolve();
       };
+      const deliver = (event: LoggedEvent) => {
+        if (state.done || event.seq <= state.last) return;
+        state.last = event.seq;
+        if (ENDING.has(eventTypeOf(event.data))) state.ended = true;
+        onEvent(event);
+      };
+      // Running in this process: what it holds in memory after `last`, then each new event.
+      const followLive = (): boolean => {
+        stop = this.live.follow(id, state.last, (event) => (event === null ? finish() : deliver(event)));
+        return stop !== undefined;
+      };
       signal.addEventListener('abort', finish, { once: true });
-      if (stop) return;
-      // Not running here: everything there is to see is in the log.
-      this.store.events
-        .after(id, afterSeq)
-        .then((events) => events.forEach(deliver))
-        .finally(finish);
+      if (signal.aborted || followLive()) return;
+      this.followLog(tenantId, id, state, deliver, followLive, signal).then(
+        (handedOver) => {
+          if (!handedOver) finish();
+        },
+        () => finish(),
+      );
     });
   }
+
+  /**
+   * Not running here: delivers what the log holds and, while the stored response is still queued
+   * or in progress (waiting for a worker, or run by another process), reads on until it ends.
+   * True when it started running here and the live channel took over.
+   */
+  private async followLog(
+    tenantId: string,
+    id: string,
+    state: FollowState,
+    deliver: (event: LoggedEvent) => void,
+    followLive: () => boolean,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    let endedReads = 0;
+    for (;;) {
+      for (const event of await this.store.events.after(id, state.last)) deliver(event);
+      if (state.ended || signal.aborted) return false;
+      if (followLive()) return true;
+      const response = await this.store.responses.get(tenantId, id);
+      const open = response?.status === 'queued' || response?.status === 'in_progress';
+      // Ended without a final event in the log yet: another process may still be writing it, so
+      // the log is read once more before giving up (a cancelled response has none).
+      if (!open && ++endedReads > 1) return false;
+      await pause(POLL_MS, signal);
+    }
+  }
+}
+
+interface FollowState {
+  /** The last sequence number delivered. */
+  last: number;
+  /** A final event was delivered. */
+  ended: boolean;
+  done: boolean;
+}
+
+/** How often the log of a response running elsewhere is read, ms. */
+const POLL_MS = 100;
+
+const ENDING = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -1,23 +1,96 @@
-/** Which LanguageModel serves a requested `model`: provider prefix, then alias, then default. */
-import type { GatewayConfig, ProviderConfig } from '../config/config-schema.js';
-import { ConfigError } from '../config/load-config.js';
+/**
+ * Which LanguageModel serves a requested `model`: a provider prefix (`anthropic/claude-x`), then an
+ * alias from the config file, then the default provider (the first configured) under the name as
+ * given. What it returns routes by itself (routing/routed-model.ts): fallbacks, retries and circuit
+ * breakers per target, each provider behind its concurrency limit.
+ */
+import {
+  type AliasConfig,
+  configSchema,
+  type GatewayConfig,
+  type ProviderConfig,
+  type RoutingConfig,
+} from '../config/config-schema.js';
 import { invalidRequest } from '../errors.js';
-import { OpenAIChatLanguageModel } from './openai-chat/chat-language-model.js';
+import { createLanguageModel } from './create-language-model.js';
+import { LocalLanguageModel } from './local/local-language-model.js';
+import { BreakerBoard } from './routing/breaker-board.js';
+import { type Clock, systemClock } from './routing/clock.js';
+import { ConcurrencyLimiter } from './routing/concurrency-limiter.js';
+import { LimitedLanguageModel } from './routing/limited-model.js';
+import { type RouteTarget, RoutedLanguageModel } from './routing/routed-model.js';
 import { HttpClient } from './shared/http-client.js';
 import type { LanguageModel } from './types.js';
 
 export interface ResolvedModel {
   model: LanguageModel;
-  /** The id the upstream knows. */
+  /** The id the upstream knows (of the first target, for an alias). */
   modelId: string;
 }
 
+export interface RegistryOptions {
+  /** Time for backoffs, cool-downs and queue timeouts; default the system clock. */
+  clock?: Clock;
+  /** Uniform [0, 1) for weighted picks and jitter; default Math.random. */
+  random?: () => number;
+  /** Builds a provider's model (tests substitute fakes); default by its `type`. */
+  createModel?: (provider: ProviderConfig, http: HttpClient) => LanguageModel;
+}
+
+/** A model clients can name, for `GET /v1/models`. */
+export interface ListedModel {
+  id: string;
+  ownedBy: string;
+}
+
+type RegistryConfig = Pick<GatewayConfig, 'providers' | 'aliases'> & Partial<Pick<GatewayConfig, 'routing'>>;
+
 export class ProviderRegistry {
+  /** When this registry was built, seconds: the `created` of listed models. */
+  readonly createdAt = Math.floor(Date.now() / 1000);
   private readonly providers = new Map<string, LanguageModel>();
   private readonly clients: HttpClient[] = [];
+  private readonly routes = new Map<string, ResolvedModel>();
+  private readonly routing: RoutingConfig;
+  private readonly breakers: BreakerBoard;
+  private readonly clock: Clock;
+  private readonly random: () => number;
 
-  constructor(private readonly config: Pick<GatewayConfig, 'providers' | 'aliases'>) {
-    for (const provider of config.providers) this.providers.set(provider.name, this.create(provider));
+  constructor(
+    private readonly config: RegistryConfig,
+    options: RegistryOptions = {},
+  ) {
+    this.routing = config.routing ?? configSchema.shape.routing.parse(undefined);
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.breakers = new BreakerBoard(this.routing.circuitBreaker, this.clock);
+    const create = options.createModel ?? createLanguageModel;
+    for (const provider of config.providers) {
+      const http = new HttpClient({
+        connections: provider.maxConnections,
+        headersTimeoutMs: provider.timeoutMs,
+        bodyTimeoutMs: provider.timeoutMs,
+      });
+      this.clients.push(http);
+      const model = create(provider, http);
+      this.providers.set(
+        provider.name,
+        provider.maxConcurrent === undefined
+          ? model
+          : new LimitedLanguageModel(
+              model,
+              new ConcurrencyLimiter(
+                {
+                  provider: provider.name,
+                  maxConcurrent: provider.maxConcurrent,
+                  maxQueued: provider.maxQueued,
+                  queueTimeoutMs: provider.queueTimeoutMs,
+                },
+                this.clock,
+              ),
+            ),
+      );
+    }
   }
 
   get names(): string[] {
@@ -25,22 +98,82 @@ export class ProviderRegistry {
   }
 
   resolve(requested: string): ResolvedModel {
+    const slash = requested.indexOf('/');
+    if (slash > 0 && this.providers.has(requested.slice(0, slash))) return this.direct(requested);
     const alias = this.config.aliases[requested];
-    if (alias) return this.resolveTarget(alias.targets[0]!, requested);
-    return this.resolveTarget(requested, requested);
+    if (alias) {
+      let route = this.routes.get(requested);
+      if (!route) {
+        route = this.aliasRoute(requested, alias);
+        this.routes.set(requested, route);
+      }
+      return route;
+    }
+    return this.direct(requested);
+  }
+
+  /** Aliases, then each provider's configured models (and a local provider's own model). */
+  listModels(): ListedModel[] {
+    const listed = new Map<string, ListedModel>();
+    const add = (id: string, ownedBy: string) => {
+      if (!listed.has(id)) listed.set(id, { id, ownedBy });
+    };
+    for (const name of Object.keys(this.config.aliases)) add(name, 'responses-gateway');
+    for (const provider of this.config.providers) {
+      for (const model of provider.models) add(`${provider.name}/${model.id}`, provider.name);
+      const inner = this.providers.get(provider.name);
+      const local = inner instanceof LimitedLanguageModel ? inner.inner : inner;
+      if (local instanceof LocalLanguageModel) add(`${provider.name}/${local.modelName}`, provider.name);
+    }
+    return [...listed.values()];
   }
 
   async close(): Promise<void> {
     await Promise.all(this.clients.map((client) => client.close()));
+    await Promise.all([...this.providers.values()].map((model) => model.close?.()));
   }
 
-  private resolveTarget(target: string, requested: string): ResolvedModel {
+  /** A model named directly (by prefix or for the default provider): one target. */
+  private direct(requested: string): ResolvedModel {
+    const target = this.target(requested, requested, 1);
+    return { model: this.route(requested, [target], 'fallback', this.routing.retries), modelId: target.modelId };
+  }
+
+  private aliasRoute(name: string, alias: AliasConfig): ResolvedModel {
+    const targets = alias.targets.map((t) => this.target(t.target, name, t.weight));
+    return {
+      model: this.route(name, targets, alias.strategy, alias.retries ?? this.routing.retries),
+      modelId: targets[0]!.modelId,
+    };
+  }
+
+  private route(
+    name: string,
+    targets: RouteTarget[],
+    strategy: AliasConfig['strategy'],
+    retries: number,
+  ): RoutedLanguageModel {
+    return new RoutedLanguageModel({
+      ...this.routing,
+      name,
+      targets,
+      strategy,
+      retries,
+      breakers: this.breakers,
+      clock: this.clock,
+      random: this.random,
+    });
+  }
+
+  /** `provider/model` when the prefix names a provider, else the default provider's `model`. */
+  private target(target: string, requested: string, weight: number): RouteTarget {
     const slash = target.indexOf('/');
     if (slash > 0) {
-      const byPrefix = this.providers.get(target.slice(0, slash));
-      if (byPrefix) return { model: byPrefix, modelId: target.slice(slash + 1) };
+      const name = target.slice(0, slash);
+      const model = this.providers.get(name);
+      if (model) return { key: target, model, modelId: target.slice(slash + 1), weight };
     }
-    const fallback = this.providers.values().next();
+    const fallback = this.providers.entries().next();
     if (fallback.done) {
       throw invalidRequest(
         `The model '${requested}' does not exist: no upstream provider is configured on this gateway.`,
@@ -48,32 +181,7 @@ export class ProviderRegistry {
         'model_not_found',
       );
     }
-    return { model: fallback.value, modelId: target };
-  }
-
-  private create(provider: ProviderConfig): LanguageModel {
-    const http = new HttpClient({
-      connections: provider.maxConnections,
-      headersTimeoutMs: provider.timeoutMs,
-      bodyTimeoutMs: provider.timeoutMs,
-    });
-    this.clients.push(http);
-    switch (provider.type) {
-      case 'openai-chat':
-        return new OpenAIChatLanguageModel(
-          {
-            name: provider.name,
-            baseUrl: provider.baseUrl ?? 'https://api.openai.com/v1',
-            apiKey: provider.apiKey,
-            headers: provider.headers,
-            maxTokensField: provider.maxTokensField,
-            sendMetadata: provider.sendMetadata,
-            systemRole: provider.systemRole,
-          },
-          http,
-        );
-      default:
-        throw new ConfigError(`Provider '${provider.name}': type '${provider.type}' is not supported yet.`);
-    }
+    const [name, model] = fallback.value;
+    return { key: `${name}/${target}`, model, modelId: target, weight };
   }
 }

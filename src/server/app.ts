@@ -12,8 +12,11 @@ import { newId } from '../ids.js';
 import type { Authenticator, Principal } from './auth.js';
 import { renderError } from './error-response.js';
 import { registerConversationRoutes } from './routes/conversations.js';
+import { type ModelDirectory, registerModelRoutes } from './routes/models.js';
+import { registerResponseContextRoutes } from './routes/response-context.js';
 import { registerResponseRoutes } from './routes/responses.js';
 import { registerStoredResponseRoutes } from './routes/stored-responses.js';
+import { attachWebSocketMode } from './websocket.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,6 +36,8 @@ export interface AppDeps {
   authenticator: Authenticator;
   logger: Logger;
   bodyLimit: number;
+  /** Served as GET /v1/models; without it that route is not registered. */
+  models?: ModelDirectory;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -60,7 +65,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.setErrorHandler((error, request, reply) => {
     const rendered = renderError(error);
-    if (rendered.status >= 500 && !(error instanceof GatewayError)) {
+    // A client that went away aborted its own request: nothing failed on our side.
+    const clientGone = request.raw.destroyed || reply.raw.destroyed;
+    if (rendered.status >= 500 && !(error instanceof GatewayError) && !clientGone) {
       request.log.error({ err: error, url: request.url }, 'request failed');
     }
     return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
@@ -87,7 +94,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
   registerResponseRoutes(app, deps);
+  registerResponseContextRoutes(app, deps.engine);
   registerStoredResponseRoutes(app, deps);
   registerConversationRoutes(app, deps.conversations);
+  if (deps.models) registerModelRoutes(app, deps.models);
+  attachWebSocketMode(app, {
+    engine: deps.engine,
+    live: deps.live,
+    authenticator: deps.authenticator,
+    logger: deps.logger,
+    maxPayload: deps.bodyLimit,
+  });
   return app;
 }

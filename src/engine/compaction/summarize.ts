@@ -9,7 +9,7 @@ import type { LanguageModel, ModelRequest, TokenUsage } from '../../providers/ty
 import type { InputContent, InputItem } from '../../server/schemas/create-response.js';
 import { outputReserve } from '../fit-context.js';
 import type { ModelLimits } from '../model-limits.js';
-import type { Tokenizer } from '../tokens/tokenizer.js';
+import { byteUpperBound, loadTokenizer, type Tokenizer } from '../tokens/tokenizer.js';
 
 export const SUMMARIZER_INSTRUCTIONS = [
   'You compact a conversation between a user and an AI assistant so that the assistant can continue it in a fresh, shorter context.',
@@ -27,7 +27,6 @@ export interface SummarizeOptions {
   model: LanguageModel;
   modelId: string;
   limits: ModelLimits;
-  tokenizer: Tokenizer;
   signal: AbortSignal;
 }
 
@@ -44,7 +43,7 @@ export async function summarize(
         content: [
           {
             type: 'text',
-            text: `Transcript of the conversation so far:\n\n<transcript>\n${transcript(items, options)}\n</transcript>\n\nWrite the summary now.`,
+            text: `Transcript of the conversation so far:\n\n<transcript>\n${await transcript(items, options.limits)}\n</transcript>\n\nWrite the summary now.`,
           },
         ],
       },
@@ -87,21 +86,21 @@ export async function summarize(
   return { summary, usage };
 }
 
-/** One line per item, newest kept when the whole does not fit the model's window. */
-export function transcript(
-  items: readonly InputItem[],
-  options: Pick<SummarizeOptions, 'limits' | 'tokenizer'>,
-) {
+/** One entry per item, newest kept when the whole does not fit the model's window. */
+export async function transcript(items: readonly InputItem[], limits: ModelLimits): Promise<string> {
   const entries = items.map(describeItem).filter((entry) => entry !== '');
   const budget =
-    options.limits.contextWindow -
-    outputReserve({ truncation: 'auto', maxOutputTokens: undefined, limits: options.limits }) -
-    options.tokenizer.count(SUMMARIZER_INSTRUCTIONS) -
+    limits.contextWindow -
+    outputReserve({ truncation: 'auto', maxOutputTokens: undefined, limits }) -
+    byteUpperBound.count(SUMMARIZER_INSTRUCTIONS) -
     64;
+  // Bytes bound tokens: only a transcript too large by that measure needs the real encoding.
+  const bytes = entries.reduce((sum, entry) => sum + byteUpperBound.count(entry) + 1, 0);
+  const tokenizer: Tokenizer = bytes <= budget ? byteUpperBound : await loadTokenizer(limits.tokenizer);
   let total = 0;
   let first = entries.length;
   while (first > 0) {
-    const cost = options.tokenizer.count(entries[first - 1]!) + 1;
+    const cost = tokenizer.count(entries[first - 1]!) + 1;
     if (total + cost > budget) break;
     total += cost;
     first--;

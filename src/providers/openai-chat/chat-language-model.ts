@@ -1,7 +1,7 @@
 /** A model behind any OpenAI-compatible Chat Completions server. */
 import { UpstreamError } from '../../errors.js';
 import type { HttpClient } from '../shared/http-client.js';
-import { connectionError } from '../shared/http-client.js';
+import { connectionError, type UpstreamResponse } from '../shared/http-client.js';
 import { readServerSentEvents } from '../shared/sse-reader.js';
 import type { CallOptions, LanguageModel, ModelRequest, StreamPart } from '../types.js';
 import type { ChatChunk, ChatCompletion } from './chat-api.js';
@@ -35,7 +35,7 @@ export class OpenAIChatLanguageModel implements LanguageModel {
     };
   }
 
-  async stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
+  async stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart> | StreamPart[]> {
     const body = JSON.stringify(toChatRequest(request, true, this.settings));
     const response = await this.http.post({
       url: this.url,
@@ -44,6 +44,12 @@ export class OpenAIChatLanguageModel implements LanguageModel {
       signal: options.signal,
       provider: this.provider,
     });
+    const type = String(response.headers['content-type'] ?? '');
+    if (!type.includes('text/event-stream')) {
+      // Some servers ignore `stream: true` and answer with one JSON completion: take it as it is,
+      // and anything else fails now, before the first byte, where it can still be an HTTP error.
+      return this.completionParts(response, options.signal);
+    }
     return this.parts(response.body, options.signal);
   }
 
@@ -56,11 +62,15 @@ export class OpenAIChatLanguageModel implements LanguageModel {
       signal: options.signal,
       provider: this.provider,
     });
+    return this.completionParts(response, options.signal);
+  }
+
+  private async completionParts(response: UpstreamResponse, signal: AbortSignal): Promise<StreamPart[]> {
     let text: string;
     try {
       text = await response.body.text();
     } catch (error) {
-      throw connectionError(error, this.provider, options.signal);
+      throw connectionError(error, this.provider, signal);
     }
     let completion: ChatCompletion;
     try {

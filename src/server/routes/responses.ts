@@ -42,16 +42,30 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
     const logged = body.store !== false;
     if (logged) deps.live.open(id);
     return streamEvents(reply, String(request.id), async (write) => {
+      const res = reply.raw;
+      const drained = () => (res.writableNeedDrain && !res.destroyed ? waitForDrain(res) : undefined);
       try {
         await started.run((event) => {
           const entry = toLogged(event);
           write(entry);
           if (logged) deps.live.publish(id, entry, isBoundary(event));
-        });
+        }, drained);
       } finally {
         if (logged) await deps.live.close(id);
       }
     });
+  });
+}
+
+function waitForDrain(res: FastifyReply['raw']): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
   });
 }
 

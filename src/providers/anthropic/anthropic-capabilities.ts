@@ -1,0 +1,14 @@
+/** What the Anthropic Messages adapter carries (see ../capabilities.ts). */
+import type { ProviderCapabilities } from '../capabilities.js';
+
+export const anthropicCapabilities: ProviderCapabilities = {
+  images: true,
+  files: true,
+  reasoning: true,
+  reasoningReplay: true,
+  logprobs: { unsupported: 'the Messages API returns no logprobs (a warning is logged)' },
+  // Through a forced tool whose input is the answer (anthropic-prepare-tools.ts).
+  jsonSchema: true,
+  toolCalls: true,
+  parallelToolCalls: true,
+};

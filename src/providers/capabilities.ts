@@ -1,0 +1,30 @@
+/**
+ * What a provider adapter can carry between the Responses API and its upstream. Each adapter
+ * declares its own (`<name>/<name>-capabilities.ts`); the conformance suite picks its assertions by
+ * them, and a `false` comes with the reason, so nothing is skipped silently.
+ */
+export interface ProviderCapabilities {
+  /** `input_image` reaches the model. */
+  images: Capability;
+  /** `input_file` (file_data) reaches the model. */
+  files: Capability;
+  /** The upstream's reasoning comes out as reasoning items. */
+  reasoning: Capability;
+  /** Reasoning given back (stored or `encrypted_content`) is sent to the upstream on the next turn. */
+  reasoningReplay: Capability;
+  /** `message.output_text.logprobs`. */
+  logprobs: Capability;
+  /** `text.format: json_schema` is enforced upstream. */
+  jsonSchema: Capability;
+  /** The model chooses function calls on its own (`tool_choice: auto`), not only when forced. */
+  toolCalls: Capability;
+  /** Several function calls in one turn. */
+  parallelToolCalls: Capability;
+}
+
+/** `true`, or why not. */
+export type Capability = true | { unsupported: string };
+
+export function supports(capability: Capability): capability is true {
+  return capability === true;
+}

@@ -1,0 +1,16 @@
+/** What the Chat Completions adapter carries (see ../capabilities.ts). */
+import type { ProviderCapabilities } from '../capabilities.js';
+
+export const chatCapabilities: ProviderCapabilities = {
+  images: true,
+  files: true,
+  reasoning: true,
+  reasoningReplay: {
+    unsupported:
+      'Chat Completions has no field for reasoning in assistant messages; reasoning_content is read, never sent back',
+  },
+  logprobs: true,
+  jsonSchema: true,
+  toolCalls: true,
+  parallelToolCalls: true,
+};

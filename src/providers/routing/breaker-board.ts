@@ -1,0 +1,40 @@
+/**
+ * The circuit breakers of every target (`provider/model`), shared by all the routes that use it.
+ * The board holds a bounded number (idle ones are dropped first when it is full), so clients naming
+ * arbitrary models of a default provider cannot grow it without end.
+ */
+import { CircuitBreaker, type CircuitBreakerSettings } from './circuit-breaker.js';
+import type { Clock } from './clock.js';
+
+const MAX_BREAKERS = 1000;
+
+export class BreakerBoard {
+  private readonly breakers = new Map<string, CircuitBreaker>();
+
+  constructor(
+    private readonly settings: CircuitBreakerSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  get(key: string): CircuitBreaker {
+    let breaker = this.breakers.get(key);
+    if (!breaker) {
+      this.evictIdle();
+      breaker = new CircuitBreaker(this.settings, this.clock);
+      this.breakers.set(key, breaker);
+    }
+    return breaker;
+  }
+
+  private evictIdle(): void {
+    if (this.breakers.size < MAX_BREAKERS) return;
+    for (const [key, breaker] of this.breakers) {
+      if (breaker.idle) this.breakers.delete(key);
+    }
+    // Still full of failing targets: forget the oldest.
+    while (this.breakers.size >= MAX_BREAKERS) {
+      const oldest = this.breakers.keys().next().value as string;
+      this.breakers.delete(oldest);
+    }
+  }
+}

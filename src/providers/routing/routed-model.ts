@@ -1,0 +1,134 @@
+/**
+ * A LanguageModel that routes: each call goes to one of its targets in `targetOrder`, falling over
+ * to the next when a target fails retryably (429, 5xx, timeout, refused connection) before its
+ * stream was accepted, and skipping targets whose circuit is open. When every target failed, the
+ * round is retried `retries` times after a backoff (see backoff.ts). Anything else (a 400, 404, an
+ * upstream auth failure, the gateway's own validation, an abort) ends the call at once. Once a
+ * stream was accepted, later failures are the stream's own, as with any model.
+ */
+import { UpstreamError } from '../../errors.js';
+import type { CallOptions, LanguageModel, ModelRequest, StreamPart } from '../types.js';
+import { type BackoffSettings, retryDelay } from './backoff.js';
+import type { BreakerBoard } from './breaker-board.js';
+import type { Clock } from './clock.js';
+import { type RouteStrategy, targetOrder } from './target-order.js';
+
+export interface RouteTarget {
+  /** `provider/modelId`: names the target in breakers and messages. */
+  key: string;
+  model: LanguageModel;
+  /** The id the upstream knows. */
+  modelId: string;
+  weight: number;
+}
+
+export interface RouteSettings extends BackoffSettings {
+  /** What the client asked for, for messages. */
+  name: string;
+  targets: readonly RouteTarget[];
+  strategy: RouteStrategy;
+  retries: number;
+  breakers: BreakerBoard;
+  clock: Clock;
+  random: () => number;
+}
+
+type Parts = AsyncIterable<StreamPart> | Iterable<StreamPart>;
+
+export class RoutedLanguageModel implements LanguageModel {
+  /** The first configured target's provider (whose limits the engine sizes the request by). */
+  readonly provider: string;
+
+  constructor(private readonly route: RouteSettings) {
+    this.provider = route.targets[0]!.model.provider;
+  }
+
+  stream(request: ModelRequest, options: CallOptions): Promise<Parts> {
+    return this.call(request, options, (target, req) => target.model.stream(req, options));
+  }
+
+  generate(request: ModelRequest, options: CallOptions): Promise<StreamPart[]> {
+    return this.call(request, options, (target, req) => target.model.generate(req, options));
+  }
+
+  private async call<T extends Parts>(
+    request: ModelRequest,
+    options: CallOptions,
+    invoke: (target: RouteTarget, request: ModelRequest) => Promise<T>,
+  ): Promise<T> {
+    const { signal } = options;
+    const { breakers, retries } = this.route;
+    const failed: Array<{ target: RouteTarget; error: UpstreamError }> = [];
+    for (let round = 0; ; round++) {
+      const roundFailures: UpstreamError[] = [];
+      for (const target of targetOrder(this.route.targets, this.route.strategy, this.route.random)) {
+        signal.throwIfAborted();
+        const breaker = breakers.get(target.key);
+        if (!breaker.tryAcquire()) continue;
+        try {
+          const parts = await invoke(target, { ...request, modelId: target.modelId });
+          breaker.onSuccess();
+          return failed.length > 0 ? (withFailoverNote(parts, failed, target) as T) : parts;
+        } catch (error) {
+          if (signal.aborted || !(error instanceof UpstreamError)) {
+            breaker.release();
+            throw error;
+          }
+          if (!error.retryable) {
+            breaker.onSuccess();
+            throw error;
+          }
+          // A rate limit says nothing about the target's health; the gateway's own queue neither.
+          if (error.status === 429) breaker.release();
+          else breaker.onFailure();
+          roundFailures.push(error);
+          failed.push({ target, error });
+        }
+      }
+      const last = roundFailures.at(-1);
+      // Every circuit open: the failure that opened them, or (when none of ours did) a 503.
+      if (last === undefined) throw failed.at(-1)?.error ?? this.allOpen();
+      if (round >= retries) throw last;
+      const delay = retryDelay(round, roundFailures, this.route, this.route.random);
+      if (delay === undefined) throw last;
+      await this.route.clock.sleep(delay, signal);
+    }
+  }
+
+  /** Every target's circuit is open: a 503 that says when the first one lets a probe through. */
+  private allOpen(): UpstreamError {
+    const now = this.route.clock.now();
+    const reopen = Math.min(
+      ...this.route.targets.map((target) => this.route.breakers.get(target.key).reopensAt ?? now),
+    );
+    const waitMs = Math.max(0, reopen - now);
+    return new UpstreamError(
+      `Model '${this.route.name}' is temporarily unavailable: its upstream failed repeatedly and is skipped for ${Math.ceil(waitMs / 1000)} s more (circuit breaker open).`,
+      {
+        status: 503,
+        retryable: true,
+        code: 'upstream_unavailable',
+        type: 'server_error',
+        ...(waitMs > 0 ? { retryAfterMs: waitMs } : {}),
+      },
+    );
+  }
+}
+
+/** Leads the parts with a warning naming the targets that failed (the engine logs warnings). */
+function withFailoverNote(
+  parts: Parts,
+  failed: ReadonlyArray<{ target: RouteTarget; error: UpstreamError }>,
+  served: RouteTarget,
+): Parts {
+  const tried = failed.map(({ target, error }) => `'${target.key}' (${error.status}: ${error.message})`);
+  const note: StreamPart = {
+    type: 'warning',
+    message: `routing: served by '${served.key}' after ${tried.join(', ')}`,
+  };
+  if (Array.isArray(parts)) return [note, ...parts];
+  return (async function* () {
+    yield note;
+    yield* parts;
+  })();
+}

@@ -1,0 +1,191 @@
+/**
+ * Background responses survive a hard kill: the gateway runs as a child process (`serve`), is
+ * killed with SIGKILL while responses run and wait, and a new process on the same SQLite file
+ * settles every one of them — the interrupted ones failed with a restart error and what they had
+ * produced, the queued ones run to completion — each with a gap-free, replayable event log.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_KEY } from '../helpers/gateway-harness.js';
+import { type MockChatUpstream, startMockChatUpstream } from '../mocks/chat-completions-mock.js';
+import { expectWholeSequence, readStream } from './event-stream.js';
+import type { Any } from './stream-helpers.js';
+
+const WORKERS = 2;
+const JOBS = 6;
+const MODEL = 'gpt-kill';
+
+let dir: string;
+let mock: MockChatUpstream;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rgw-kill-'));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ background: { workers: WORKERS, cancelPollMs: 50 } }),
+  );
+  mock = await startMockChatUpstream();
+});
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await mock?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** `rgw serve` in a child process on the shared store; resolves once /healthz answers. */
+async function serve(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    cwd: process.cwd(),
+    env: {
+      PATH: process.env.PATH,
+      RGW_DB: join(dir, 'gateway.db'),
+      RGW_HOST: '127.0.0.1',
+      RGW_PORT: String(port),
+      RGW_CONFIG: join(dir, 'config.json'),
+      RGW_API_KEYS: TEST_KEY,
+      RGW_LOG_LEVEL: 'warn',
+      OPENAI_BASE_URL: mock.baseUrl,
+      OPENAI_API_KEY: 'upstream-key',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
+    const ok = await fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`gateway did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return { child, url, output: () => output };
+}
+
+async function call(url: string, path: string, body?: unknown): Promise<Any> {
+  const response = await fetch(url + path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const parsed = await response.json();
+  expect(response.status, JSON.stringify(parsed)).toBe(200);
+  return parsed;
+}
+
+it('settles every background response after a kill -9: interrupted ones failed, queued ones completed', async () => {
+  const first = await serve();
+  // Slow enough that the first two are still running, and the rest waiting, when the kill comes.
+  const chunks = Array.from({ length: 40 }, (_, i) => `t${i} `);
+  mock.defaultReply = { kind: 'text', text: chunks.join(''), chunks, delayMs: 40 };
+  const ids: string[] = [];
+  for (let i = 0; i < JOBS; i++) {
+    ids.push(
+      (await call(first.url, '/v1/responses', { model: MODEL, input: `job ${i}`, background: true })).id,
+    );
+  }
+  // Wait until both workers have text deltas in the event log (written in batches), then kill.
+  const db = new Database(join(dir, 'gateway.db'), { readonly: true, fileMustExist: true });
+  const deltasLogged = db.prepare(
+    `SELECT COUNT(DISTINCT response_id) AS n FROM response_events WHERE data LIKE '{"type":"response.output_text.delta"%'`,
+  );
+  await expect
+    .poll(() => (deltasLogged.get() as { n: number }).n, { timeout: 10_000, interval: 10 })
+    .toBe(WORKERS);
+  db.close();
+  const running = mock.requests.map((request) => request.body.messages.at(-1).content);
+  expect(running).toEqual(['job 0', 'job 1']);
+  first.child.kill('SIGKILL');
+  await new Promise((resolve) => first.child.once('exit', resolve));
+  await Promise.all([mock.waitForAbort(1), mock.waitForAbort(2)]);
+
+  mock.defaultReply = {
+    kind: 'text',
+    text: 'Done after the restart.',
+    chunks: ['Done ', 'after ', 'the ', 'restart.'],
+    delayMs: 30,
+  };
+  const second = await serve();
+  // Clients follow every response from the start while the new process works through the queue.
+  const followers = ids.map((id) =>
+    readStream(`${second.url}/v1/responses/${id}?stream=true`, { key: TEST_KEY }),
+  );
+  const settled: Any[] = [];
+  for (const id of ids) {
+    let response: Any;
+    await expect
+      .poll(
+        async () => {
+          response = await call(second.url, `/v1/responses/${id}`);
+          return response.status;
+        },
+        { timeout: 10_000, interval: 20 },
+      )
+      .toMatch(/^(completed|failed|incomplete|cancelled)$/);
+    settled.push(response);
+  }
+  expect(settled.map((r) => r.status)).toEqual([
+    'failed',
+    'failed',
+    'completed',
+    'completed',
+    'completed',
+    'completed',
+  ]);
+
+  for (const [i, response] of settled.entries()) {
+    const replay = await readStream(`${second.url}/v1/responses/${response.id}?stream=true`, {
+      key: TEST_KEY,
+    });
+    expect(replay.status).toBe(200);
+    expectWholeSequence(replay.events);
+    expect(replay.events.slice(0, 2).map((e) => e.type)).toEqual(['response.created', 'response.queued']);
+    // A client that followed it while it ran saw the same events.
+    expect((await followers[i]!).texts).toEqual(replay.texts);
+    const terminal = replay.events.at(-1);
+    expect(terminal.response).toEqual(response);
+    const text = replay.events
+      .filter((e) => e.type === 'response.output_text.delta')
+      .map((e) => e.delta)
+      .join('');
+    if (i < WORKERS) {
+      expect(terminal.type).toBe('response.failed');
+      expect(response.error.code).toBe('server_error');
+      expect(response.error.message).toMatch(/restarted while this response was in progress/);
+      // What it had produced before the kill is kept, marked incomplete.
+      expect(text.startsWith('t0 ')).toBe(true);
+      expect(response.output_text).toBe(text);
+      expect(response.output.at(-1)).toMatchObject({ type: 'message', status: 'incomplete' });
+    } else {
+      expect(terminal.type).toBe('response.completed');
+      expect(text).toBe('Done after the restart.');
+      expect(response.output_text).toBe(text);
+    }
+  }
+  // The killed process's calls were the only ones cut short; the queued ones ran once, after the restart.
+  expect(mock.requests).toHaveLength(WORKERS + JOBS - WORKERS);
+  second.child.kill('SIGTERM');
+  await new Promise((resolve) => second.child.once('exit', resolve));
+  expect(second.child.exitCode).toBe(0);
+});

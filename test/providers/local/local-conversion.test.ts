@@ -1,0 +1,229 @@
+import * as lib from 'node-llama-cpp';
+import { describe, expect, it } from 'vitest';
+import { BUNDLED_MODEL_PATH, loadConfig } from '../../../src/config/load-config.js';
+import { toLocalHistory } from '../../../src/providers/local/convert-to-local-history.js';
+import {
+  callFromForcedAnswer,
+  callFromFunction,
+  planLocalTools,
+  withInstructions,
+} from '../../../src/providers/local/local-prepare-tools.js';
+import { mapLocalFinishReason } from '../../../src/providers/local/map-local-finish-reason.js';
+import { PartQueue } from '../../../src/providers/local/part-queue.js';
+import { createPlainTextChatWrapper } from '../../../src/providers/local/plain-text-chat-wrapper.js';
+import type { StreamPart, ToolSpec } from '../../../src/providers/types.js';
+
+const weather: ToolSpec = {
+  kind: 'function',
+  name: 'get_weather',
+  description: 'Weather for a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  strict: true,
+};
+const shell: ToolSpec = { kind: 'custom', name: 'shell' };
+
+describe('toLocalHistory', () => {
+  it('keeps turns in order and puts each tool result with its call', () => {
+    const { history, warnings } = toLocalHistory(
+      [
+        { role: 'system', content: 'Be brief.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Look:' },
+            { type: 'image', url: 'https://example.com/a.png', detail: 'auto' },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'reasoning', text: '', summary: ['Need weather.'] },
+            { type: 'text', text: 'Checking.' },
+            {
+              type: 'tool-call',
+              callId: 'c1',
+              toolName: 'get_weather',
+              input: '{"city":"Paris"}',
+              toolKind: 'function',
+            },
+            { type: 'tool-call', callId: 'c2', toolName: 'shell', input: 'ls', toolKind: 'custom' },
+          ],
+        },
+        { role: 'tool', callId: 'c1', toolKind: 'function', output: '18C' },
+        { role: 'tool', callId: 'c2', toolKind: 'custom', output: [{ type: 'text', text: 'a.txt' }] },
+        { role: 'tool', callId: 'unknown', toolKind: 'function', output: 'orphan' },
+      ],
+      [weather, shell],
+    );
+    expect(history).toEqual([
+      { type: 'system', text: 'Be brief.' },
+      { type: 'user', text: 'Look:\n[image]' },
+      {
+        type: 'model',
+        response: [
+          { type: 'segment', segmentType: 'thought', text: 'Need weather.', ended: true },
+          'Checking.',
+          { type: 'functionCall', name: 'get_weather', params: { city: 'Paris' }, result: '18C' },
+          { type: 'functionCall', name: 'shell', params: { input: 'ls' }, result: 'a.txt' },
+        ],
+      },
+      { type: 'user', text: 'Result of tool call unknown:\norphan' },
+    ]);
+    expect(warnings).toEqual([expect.stringContaining('image input was replaced')]);
+  });
+});
+
+describe('planLocalTools', () => {
+  it('offers tools through function calling by default, and none for tool_choice none', () => {
+    const plan = planLocalTools({ tools: [weather, shell], toolChoice: undefined, parallelToolCalls: false });
+    expect(plan).toMatchObject({
+      kind: 'functions',
+      functions: {
+        get_weather: { description: 'Weather for a city', params: weather.parameters },
+        shell: { params: { type: 'object', required: ['input'] } },
+      },
+      maxParallelFunctionCalls: 1,
+    });
+    expect(
+      planLocalTools({ tools: [weather], toolChoice: { type: 'none' }, parallelToolCalls: undefined }),
+    ).toEqual({
+      kind: 'none',
+    });
+    expect(
+      planLocalTools({ tools: [], toolChoice: { type: 'required' }, parallelToolCalls: undefined }),
+    ).toEqual({
+      kind: 'none',
+    });
+  });
+
+  it('forces a required call with a grammar: the arguments of one tool, or a named call among several', () => {
+    const one = planLocalTools({
+      tools: [weather, shell],
+      toolChoice: { type: 'tool', name: 'get_weather' },
+      parallelToolCalls: undefined,
+    });
+    expect(one).toMatchObject({ kind: 'forced-one', tool: weather, schema: weather.parameters });
+    const custom = planLocalTools({
+      tools: [weather, shell],
+      toolChoice: { type: 'allowed', mode: 'required', names: ['shell'] },
+      parallelToolCalls: undefined,
+    });
+    expect(custom).toMatchObject({ kind: 'forced-one', tool: shell, schema: undefined });
+    const any = planLocalTools({
+      tools: [weather, shell],
+      toolChoice: { type: 'required' },
+      parallelToolCalls: undefined,
+    });
+    expect(any.kind).toBe('forced-any');
+    if (any.kind !== 'forced-any') return;
+    expect(any.schema).toEqual({
+      oneOf: [
+        {
+          type: 'object',
+          properties: { name: { const: 'get_weather' }, arguments: weather.parameters },
+          required: ['name', 'arguments'],
+        },
+        {
+          type: 'object',
+          properties: { name: { const: 'shell' }, arguments: { type: 'string' } },
+          required: ['name', 'arguments'],
+        },
+      ],
+    });
+    expect(any.instructions).toContain('get_weather: Weather for a city');
+  });
+
+  it('reads calls back in normalized form', () => {
+    expect(callFromFunction('get_weather', { city: 'Rome' }, [weather])).toEqual({
+      toolName: 'get_weather',
+      toolKind: 'function',
+      input: '{"city":"Rome"}',
+    });
+    expect(callFromFunction('shell', { input: 'pwd' }, [shell])).toEqual({
+      toolName: 'shell',
+      toolKind: 'custom',
+      input: 'pwd',
+    });
+    expect(callFromForcedAnswer('{ "name": "shell", "arguments": "ls" }\n', [weather, shell])).toEqual({
+      toolName: 'shell',
+      toolKind: 'custom',
+      input: 'ls',
+    });
+    expect(callFromForcedAnswer('{"name": "get_weather", "argu', [weather])).toBeUndefined();
+    expect(withInstructions([{ type: 'user', text: 'Hi' }], 'Call it.')).toEqual([
+      { type: 'system', text: 'Call it.' },
+      { type: 'user', text: 'Hi' },
+    ]);
+    expect(withInstructions([{ type: 'system', text: 'Be brief.' }], 'Call it.')).toEqual([
+      { type: 'system', text: 'Be brief.\n\nCall it.' },
+    ]);
+  });
+
+  it('maps stop reasons', () => {
+    expect(mapLocalFinishReason('maxTokens', false)).toBe('length');
+    expect(mapLocalFinishReason('eogToken', false)).toBe('stop');
+    expect(mapLocalFinishReason('stopGenerationTrigger', true)).toBe('tool-calls');
+    expect(mapLocalFinishReason('functionCalls', false)).toBe('tool-calls');
+  });
+});
+
+describe('plain-text chat wrapper', () => {
+  it('renders a base-model transcript: the model continues the last user text', () => {
+    const wrapper = createPlainTextChatWrapper(lib);
+    const { contextText } = wrapper.generateContextState({
+      chatHistory: [
+        { type: 'system', text: 'Stories for children.' },
+        { type: 'user', text: 'Once upon a time' },
+        { type: 'model', response: [', there was a cat.'] },
+        { type: 'user', text: 'The end' },
+        { type: 'model', response: [] },
+      ],
+    });
+    expect(contextText.toJSON()).toEqual([
+      { type: 'specialToken', value: 'BOS' },
+      'Stories for children.\n\nOnce upon a time, there was a cat.\n\nThe end',
+    ]);
+  });
+});
+
+describe('PartQueue', () => {
+  it('hands parts out in order, rethrows a failure and reports a consumer that stops early', async () => {
+    const queue = new PartQueue(() => {});
+    queue.push({ type: 'text-start', id: 't' });
+    setTimeout(() => {
+      queue.push({ type: 'text-end', id: 't' });
+      queue.fail(new Error('boom'));
+    }, 5);
+    const seen: StreamPart[] = [];
+    await expect(
+      (async () => {
+        for await (const part of queue) seen.push(part);
+      })(),
+    ).rejects.toThrow('boom');
+    expect(seen.map((p) => p.type)).toEqual(['text-start', 'text-end']);
+
+    let stopped = false;
+    const early = new PartQueue(() => {
+      stopped = true;
+    });
+    early.push({ type: 'text-start', id: 't' });
+    for await (const _ of early) break;
+    expect(stopped).toBe(true);
+  });
+});
+
+describe('config', () => {
+  it('serves the bundled model as provider local when nothing else is configured', () => {
+    expect(BUNDLED_MODEL_PATH).toMatch(/models[/\\]stories260K\.gguf$/);
+    const bundled = loadConfig({}, { RGW_CONFIG: undefined });
+    expect(bundled.providers).toEqual([
+      expect.objectContaining({ name: 'local', type: 'local', modelPath: BUNDLED_MODEL_PATH }),
+    ]);
+    const upstream = loadConfig({}, { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API: 'responses' });
+    expect(upstream.providers.map((p) => [p.name, p.type])).toEqual([['openai', 'openai-responses']]);
+    const own = loadConfig({}, { RGW_LOCAL_MODEL: '/models/other.gguf' });
+    expect(own.providers).toEqual([
+      expect.objectContaining({ name: 'local', type: 'local', modelPath: '/models/other.gguf' }),
+    ]);
+  });
+});
