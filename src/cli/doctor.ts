@@ -1,4 +1,5 @@
 /** `doctor`: prints the effective configuration and whether each provider answers. */
+import { existsSync, statSync } from 'node:fs';
 import { request } from 'undici';
 import type { GatewayConfig, ProviderConfig } from '../config/config-schema.js';
 
@@ -26,22 +27,53 @@ export async function runDoctor(
   return failures === 0 ? 0 : 1;
 }
 
-async function checkProvider(provider: ProviderConfig): Promise<{ ok: boolean; detail: string }> {
-  if (provider.type !== 'openai-chat' && provider.type !== 'openai-responses') {
-    return { ok: false, detail: 'type not supported yet' };
+/** What "the provider answers" means for each wire format: its own model listing. */
+function modelListProbe(provider: ProviderConfig): {
+  url: string;
+  headers: Record<string, string>;
+  count: (json: { data?: unknown[]; models?: unknown[] }) => number;
+} {
+  const base = (provider.baseUrl ?? '').replace(/\/+$/, '');
+  const key = provider.apiKey;
+  switch (provider.type) {
+    case 'anthropic':
+      return {
+        url: `${base || 'https://api.anthropic.com'}/v1/models`,
+        headers: { 'anthropic-version': '2023-06-01', ...(key ? { 'x-api-key': key } : {}) },
+        count: (json) => json.data?.length ?? 0,
+      };
+    case 'gemini':
+      return {
+        url: `${base || 'https://generativelanguage.googleapis.com'}/v1beta/models`,
+        headers: key ? { 'x-goog-api-key': key } : {},
+        count: (json) => json.models?.length ?? 0,
+      };
+    default:
+      return {
+        url: `${base || 'https://api.openai.com/v1'}/models`,
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+        count: (json) => json.data?.length ?? 0,
+      };
   }
-  const url = `${(provider.baseUrl ?? 'https://api.openai.com/v1').replace(/\/+$/, '')}/models`;
+}
+
+async function checkProvider(provider: ProviderConfig): Promise<{ ok: boolean; detail: string }> {
+  if (provider.type === 'local') {
+    const path = provider.modelPath ?? '';
+    if (!existsSync(path)) return { ok: false, detail: `model file not found: ${path}` };
+    return { ok: true, detail: `model file present (${statSync(path).size} bytes; loaded on first use)` };
+  }
+  const probe = modelListProbe(provider);
   try {
-    const response = await request(url, {
-      headers: provider.apiKey ? { authorization: `Bearer ${provider.apiKey}` } : {},
+    const response = await request(probe.url, {
+      headers: probe.headers,
       headersTimeout: 10_000,
       bodyTimeout: 10_000,
     });
     const text = await response.body.text();
     if (response.statusCode !== 200)
-      return { ok: false, detail: `GET /models answered ${response.statusCode}` };
-    const count = (JSON.parse(text) as { data?: unknown[] }).data?.length ?? 0;
-    return { ok: true, detail: `ok, ${count} model(s)` };
+      return { ok: false, detail: `${probe.url} answered ${response.statusCode}` };
+    return { ok: true, detail: `ok, ${probe.count(JSON.parse(text))} model(s)` };
   } catch (error) {
     return { ok: false, detail: `unreachable: ${(error as Error).message}` };
   }

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../src/cli/doctor.js';
+import { BUNDLED_MODEL_PATH, loadConfig } from '../../src/config/load-config.js';
+import { type MockChatUpstream, startMockChatUpstream } from '../mocks/chat-completions-mock.js';
+
+describe('rgw doctor', () => {
+  let mock: MockChatUpstream;
+  beforeAll(async () => {
+    mock = await startMockChatUpstream({ apiKey: 'upstream-key' });
+  });
+  afterAll(() => mock.close());
+
+  const run = async (env: Record<string, string>) => {
+    const lines: string[] = [];
+    const code = await runDoctor(loadConfig({}, { RGW_DB: ':memory:', ...env }), (line) => lines.push(line));
+    return { code, text: lines.join('\n') };
+  };
+
+  it('reports a reachable provider and its model count', async () => {
+    const { code, text } = await run({ OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: 'upstream-key' });
+    expect(code).toBe(0);
+    expect(text).toMatch(/provider {4}openai \(openai-chat\) .*: ok, 1 model\(s\)/);
+    expect(text).toContain('none (loopback callers only)');
+  });
+
+  it('fails on a rejected key and on an unreachable upstream', async () => {
+    const rejected = await run({ OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: 'wrong' });
+    expect(rejected.code).toBe(1);
+    expect(rejected.text).toContain('answered 401');
+    const closed = await run({ OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_API_KEY: 'k' });
+    expect(closed.code).toBe(1);
+    expect(closed.text).toContain('unreachable');
+  });
+
+  it('checks a local model file', async () => {
+    const bundled = await run({});
+    expect(bundled.code).toBe(0);
+    expect(bundled.text).toContain(BUNDLED_MODEL_PATH);
+    expect(bundled.text).toContain('model file present');
+    const missing = await run({ RGW_LOCAL_MODEL: '/nonexistent/model.gguf' });
+    expect(missing.code).toBe(1);
+    expect(missing.text).toContain('model file not found');
+  });
+});
