@@ -18,7 +18,11 @@ const providerSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   /** Response-header timeout per upstream call, ms. */
   timeoutMs: z.number().int().positive().default(120_000),
-  maxConnections: z.number().int().positive().default(256),
+  /**
+   * Connections to the provider's origin. Absent: no cap, one per call in flight, as every
+   * concurrent stream needs its own over HTTP/1.1 (limit calls with `maxConcurrent`).
+   */
+  maxConnections: z.number().int().positive().optional(),
   /** Calls in flight to this provider at once; more wait in a queue. Absent: no limit. */
   maxConcurrent: z.number().int().positive().optional(),
   /** Calls waiting for a `maxConcurrent` slot; beyond it, and after `queueTimeoutMs`, a 429. */

@@ -12,6 +12,16 @@ export interface BuiltRequest {
   request: ModelRequest;
   /** Things dropped or adjusted, for the log. */
   warnings: string[];
+  /**
+   * Tools of `namespace` tools, which the upstream sees flattened: upstream tool name → the
+   * namespace and name a call to it is reported with.
+   */
+  namespacedTools: Map<string, NamespacedTool>;
+}
+
+export interface NamespacedTool {
+  namespace: string;
+  name: string;
 }
 
 const WEB_SEARCH = /^web_search/;
@@ -24,11 +34,17 @@ export function buildModelRequest(
   policy: ToolPolicy,
 ): BuiltRequest {
   const warnings: string[] = [];
-  const tools = toToolSpecs(body.tools ?? [], policy, warnings);
+  const namespacedTools = new Map<string, NamespacedTool>();
+  const tools = toToolSpecs(body.tools ?? [], policy, warnings, namespacedTools);
+  const upstreamNames = new Map(
+    [...namespacedTools].map(([upstream, t]) => [`${t.namespace}.${t.name}`, upstream]),
+  );
   const include = body.include ?? [];
   const request: ModelRequest = {
     modelId,
-    messages: toModelMessages(body.instructions, input),
+    messages: toModelMessages(body.instructions, input, (name, namespace) =>
+      namespace === undefined ? name : (upstreamNames.get(`${namespace}.${name}`) ?? name),
+    ),
     tools,
     toolChoice: toToolChoiceSpec(body.tool_choice, tools),
     parallelToolCalls: body.parallel_tool_calls ?? undefined,
@@ -45,16 +61,76 @@ export function buildModelRequest(
     serviceTier: body.service_tier ?? undefined,
     promptCacheKey: body.prompt_cache_key ?? undefined,
   };
-  return { request, warnings };
+  return { request, warnings, namespacedTools };
+}
+
+type NamespaceMember = Extract<
+  NonNullable<CreateResponseBody['tools']>[number],
+  { type: 'namespace' }
+>['tools'][number];
+
+/**
+ * The function and custom tools inside a `namespace` tool, flattened for the upstream: a tool keeps
+ * its own name (what the namespace's descriptions call it) unless another tool has that name too,
+ * then it becomes `<namespace>__<name>`. Calls are reported back with `namespace` and the inner name.
+ */
+function flattenNamespaces(
+  tools: NonNullable<CreateResponseBody['tools']>,
+  namespaced: Map<string, NamespacedTool>,
+): Map<object, string> {
+  const count = new Map<string, number>();
+  const members: Array<{ tool: object; namespace: string; name: string }> = [];
+  for (const tool of tools) {
+    if (tool.type === 'function' || tool.type === 'custom')
+      count.set(tool.name, (count.get(tool.name) ?? 0) + 1);
+    if (tool.type !== 'namespace') continue;
+    for (const member of tool.tools) {
+      members.push({ tool: member, namespace: tool.name, name: member.name });
+      count.set(member.name, (count.get(member.name) ?? 0) + 1);
+    }
+  }
+  const upstreamNames = new Map<object, string>();
+  for (const { tool, namespace, name } of members) {
+    const upstream = count.get(name) === 1 ? name : `${namespace}__${name}`;
+    upstreamNames.set(tool, upstream);
+    namespaced.set(upstream, { namespace, name });
+  }
+  return upstreamNames;
 }
 
 function toToolSpecs(
   tools: NonNullable<CreateResponseBody['tools']>,
   policy: ToolPolicy,
   warnings: string[],
+  namespaced: Map<string, NamespacedTool>,
 ): ToolSpec[] {
   const specs: ToolSpec[] = [];
+  const upstreamNames = flattenNamespaces(tools, namespaced);
+  const pushMember = (member: NamespaceMember) => {
+    const name = upstreamNames.get(member) ?? member.name;
+    const description = typeof member.description === 'string' ? { description: member.description } : {};
+    specs.push(
+      member.type === 'function'
+        ? {
+            kind: 'function',
+            name,
+            ...description,
+            parameters: (member.parameters as Record<string, unknown> | null | undefined) ?? null,
+            strict: typeof member.strict === 'boolean' ? member.strict : null,
+          }
+        : {
+            kind: 'custom',
+            name,
+            ...description,
+            ...(member.format != null ? { format: member.format } : {}),
+          },
+    );
+  };
   tools.forEach((tool, index) => {
+    if (tool.type === 'namespace') {
+      for (const member of tool.tools) pushMember(member);
+      return;
+    }
     if (tool.type === 'function') {
       specs.push({
         kind: 'function',

@@ -3,6 +3,7 @@ import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InputItem } from '../server/schemas/create-response.js';
 import type { ConversationRecord, Page, PageQuery, Store, StoredItem } from '../store/types.js';
+import { showItems } from './reasoning-visibility.js';
 import { itemsWithIds, rejectDuplicateItems } from './resolve-context.js';
 
 export interface ConversationObject extends ConversationRecord {
@@ -44,9 +45,10 @@ export class Conversations {
     tenantId: string,
     id: string,
     query: PageQuery,
+    include: readonly string[] = [],
   ): Promise<Page<StoredItem> & { object: 'list' }> {
     const page = orNotFound(await this.store.conversations.listItems(tenantId, id, query), id);
-    return { object: 'list', ...page };
+    return { object: 'list', ...page, data: showItems(page.data, include) };
   }
 
   async addItems(
@@ -71,11 +73,16 @@ export class Conversations {
     };
   }
 
-  async getItem(tenantId: string, id: string, itemId: string): Promise<StoredItem> {
+  async getItem(
+    tenantId: string,
+    id: string,
+    itemId: string,
+    include: readonly string[] = [],
+  ): Promise<StoredItem> {
     await this.get(tenantId, id);
     const item = await this.store.conversations.getItem(tenantId, id, itemId);
     if (!item) throw itemNotFound(itemId);
-    return item;
+    return showItems([item], include)[0]!;
   }
 
   /** Deletes one item; OpenAI answers with the conversation. */

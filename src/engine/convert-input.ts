@@ -8,9 +8,13 @@ import type { AssistantPart, ModelMessage, UserPart } from '../providers/types.j
 import type { InputContent, InputItem } from '../server/schemas/create-response.js';
 import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
 
+/** The name the upstream knows a tool by (tools inside a `namespace` tool may be renamed). */
+export type UpstreamToolName = (name: string, namespace: string | undefined) => string;
+
 export function toModelMessages(
   instructions: string | null | undefined,
   input: string | readonly InputItem[],
+  toolName: UpstreamToolName = (name) => name,
 ): ModelMessage[] {
   const messages: ModelMessage[] = [];
   if (instructions != null && instructions !== '') messages.push({ role: 'system', content: instructions });
@@ -18,11 +22,16 @@ export function toModelMessages(
     messages.push({ role: 'user', content: [{ type: 'text', text: input }] });
     return messages;
   }
-  for (const [index, item] of input.entries()) appendItem(messages, item, index);
+  for (const [index, item] of input.entries()) appendItem(messages, item, index, toolName);
   return messages;
 }
 
-function appendItem(messages: ModelMessage[], item: InputItem, index: number): void {
+function appendItem(
+  messages: ModelMessage[],
+  item: InputItem,
+  index: number,
+  toolName: UpstreamToolName,
+): void {
   const param = `input[${index}]`;
   const type = item.type ?? 'message';
   switch (type) {
@@ -43,7 +52,7 @@ function appendItem(messages: ModelMessage[], item: InputItem, index: number): v
         {
           type: 'tool-call',
           callId: call.call_id,
-          toolName: call.name,
+          toolName: toolName(call.name, call.namespace),
           input: call.arguments,
           toolKind: 'function',
         },
@@ -56,7 +65,7 @@ function appendItem(messages: ModelMessage[], item: InputItem, index: number): v
         {
           type: 'tool-call',
           callId: call.call_id,
-          toolName: call.name,
+          toolName: toolName(call.name, call.namespace),
           input: call.input,
           toolKind: 'custom',
         },

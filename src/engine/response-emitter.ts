@@ -27,10 +27,17 @@ export interface EmitterOptions {
   includeLogprobs: boolean;
   /** `stream_options.include_obfuscation` (OpenAI's default is on for streams). */
   obfuscate: boolean;
-  /** Set when `reasoning.encrypted_content` is included: seals a finished reasoning item. */
+  /**
+   * Seals a finished reasoning item: shown as `encrypted_content` when the client included
+   * `reasoning.encrypted_content`, otherwise kept aside (`hiddenSeals`) for storage when the
+   * upstream gave a token of its own that later turns must send back.
+   */
   sealReasoning?: ((reasoning: ReasoningPayload) => string) | undefined;
+  exposeReasoningSeal?: boolean;
   /** Where sequence numbers continue from (a background response resumed by a worker). */
   firstSequence?: number;
+  /** Upstream names of tools inside `namespace` tools → how their calls are reported. */
+  namespacedTools?: ReadonlyMap<string, { namespace: string; name: string }>;
 }
 
 type OpenBlock =
@@ -47,6 +54,8 @@ export class ResponseEmitter {
   private readonly blocks = new Map<string, OpenBlock>();
   private readonly openTools = new Set<number>();
   private ended = false;
+  /** Sealed reasoning the client did not ask to see, by item id: stored, never sent. */
+  readonly hiddenSeals = new Map<string, string>();
 
   constructor(
     initial: ResponseObject,
@@ -375,13 +384,15 @@ export class ResponseEmitter {
         part: { type: 'reasoning_text', text },
       });
     }
-    if (this.options.sealReasoning) {
-      item.encrypted_content = this.options.sealReasoning({
-        text: (item.content ?? []).map((part) => part.text).join(''),
-        summary: item.summary.map((part) => part.text),
-        ...(encryptedContent !== undefined ? { upstream: encryptedContent } : {}),
-      });
-    }
+    const seal = this.options.sealReasoning;
+    if (!seal || (!this.options.exposeReasoningSeal && encryptedContent === undefined)) return;
+    const sealed = seal({
+      text: (item.content ?? []).map((part) => part.text).join(''),
+      summary: item.summary.map((part) => part.text),
+      ...(encryptedContent !== undefined ? { upstream: encryptedContent } : {}),
+    });
+    if (this.options.exposeReasoningSeal) item.encrypted_content = sealed;
+    else this.hiddenSeals.set(item.id, sealed);
   }
 
   // ------------------------------------------------------------ tool calls
@@ -392,10 +403,26 @@ export class ResponseEmitter {
     const itemId = newId(toolKind === 'function' ? 'fc' : 'ctc');
     this.blocks.set(blockId, { kind: 'tool', outputIndex, itemId, toolKind });
     this.openTools.add(outputIndex);
+    const namespaced = this.options.namespacedTools?.get(name);
+    const called = namespaced ? { name: namespaced.name, namespace: namespaced.namespace } : { name };
     const item: OutputItem =
       toolKind === 'function'
-        ? { id: itemId, type: 'function_call', status: 'in_progress', arguments: '', call_id: callId, name }
-        : { id: itemId, type: 'custom_tool_call', status: 'in_progress', call_id: callId, input: '', name };
+        ? {
+            id: itemId,
+            type: 'function_call',
+            status: 'in_progress',
+            arguments: '',
+            call_id: callId,
+            ...called,
+          }
+        : {
+            id: itemId,
+            type: 'custom_tool_call',
+            status: 'in_progress',
+            call_id: callId,
+            input: '',
+            ...called,
+          };
     this.emit({
       type: 'response.output_item.added',
       sequence_number: this.sequence,

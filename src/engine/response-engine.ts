@@ -119,7 +119,12 @@ export class ResponseEngine {
       sealer,
       signal: options.signal,
     });
-    const { request, warnings } = buildModelRequest(body, prepared.items, modelId, toolPolicy);
+    const { request, warnings, namespacedTools } = buildModelRequest(
+      body,
+      prepared.items,
+      modelId,
+      toolPolicy,
+    );
     for (const warning of warnings) logger.warn({ model: body.model }, warning);
     const initial = options.resume?.response ?? initialResponse(newId('resp'), body, nowSeconds());
     const parts: AsyncIterable<StreamPart> | Iterable<StreamPart> = options.stream
@@ -129,8 +134,13 @@ export class ResponseEngine {
     const emitterOptions = {
       includeLogprobs: include.includes('message.output_text.logprobs'),
       obfuscate: options.stream && body.stream_options?.include_obfuscation !== false,
-      sealReasoning: include.includes('reasoning.encrypted_content') ? sealer.seal.bind(sealer) : undefined,
+      sealReasoning:
+        include.includes('reasoning.encrypted_content') || body.store !== false
+          ? sealer.seal.bind(sealer)
+          : undefined,
+      exposeReasoningSeal: include.includes('reasoning.encrypted_content'),
       firstSequence: options.resume?.nextSequence ?? 0,
+      namespacedTools,
     };
     const persist = (response: ResponseObject) =>
       this.persist(options.tenantId, response, context.storedInput, {
@@ -159,7 +169,7 @@ export class ResponseEngine {
           backpressure,
           compaction: prepared.compaction,
         });
-        await persist(response);
+        await persist(withHiddenSeals(response, emitter.hiddenSeals));
         if (terminal) sink(terminal);
         return response;
       },
@@ -303,6 +313,18 @@ function toResponseError(error: unknown): ResponseErrorInfo {
     return { code: error.status === 429 ? 'rate_limit_exceeded' : 'server_error', message: error.message };
   }
   return { code: 'server_error', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The response as stored: reasoning keeps the upstream's token (sealed) for later turns. */
+function withHiddenSeals(response: ResponseObject, seals: ReadonlyMap<string, string>): ResponseObject {
+  if (seals.size === 0) return response;
+  return {
+    ...response,
+    output: response.output.map((item) => {
+      const sealed = item.type === 'reasoning' ? seals.get(item.id) : undefined;
+      return sealed === undefined ? item : { ...item, encrypted_content: sealed };
+    }),
+  };
 }
 
 function conversationIdOf(body: CreateResponseBody): string | undefined {

@@ -49,6 +49,8 @@ export interface FunctionCallItem {
   arguments: string;
   call_id: string;
   name: string;
+  /** The `namespace` tool the called function belongs to. */
+  namespace?: string;
 }
 export interface CustomToolCallItem {
   id: string;
@@ -57,6 +59,7 @@ export interface CustomToolCallItem {
   call_id: string;
   input: string;
   name: string;
+  namespace?: string;
 }
 export interface ReasoningItem {
   id: string;

@@ -1,15 +1,16 @@
 /** Reading and deleting stored responses, scoped by tenant. */
 import { GatewayError } from '../errors.js';
 import type { Page, PageQuery, Store, StoredItem } from '../store/types.js';
+import { showItems } from './reasoning-visibility.js';
 import type { ResponseObject } from './response-types.js';
 
 export class StoredResponses {
   constructor(private readonly store: Store) {}
 
-  async get(tenantId: string, id: string): Promise<ResponseObject> {
+  async get(tenantId: string, id: string, include: readonly string[] = []): Promise<ResponseObject> {
     const response = await this.store.responses.get(tenantId, id);
     if (!response) throw responseNotFound(id);
-    return response;
+    return { ...response, output: showItems(response.output, include) };
   }
 
   async delete(tenantId: string, id: string): Promise<{ id: string; object: 'response'; deleted: true }> {
@@ -21,10 +22,11 @@ export class StoredResponses {
     tenantId: string,
     id: string,
     query: PageQuery,
+    include: readonly string[] = [],
   ): Promise<Page<StoredItem> & { object: 'list' }> {
     const page = await this.store.responses.listInputItems(tenantId, id, query);
     if (!page) throw responseNotFound(id);
-    return { object: 'list', ...page };
+    return { object: 'list', ...page, data: showItems(page.data, include) };
   }
 }
 

@@ -18,7 +18,7 @@ import { BreakerBoard } from './routing/breaker-board.js';
 import { type Clock, systemClock } from './routing/clock.js';
 import { ConcurrencyLimiter } from './routing/concurrency-limiter.js';
 import { LimitedLanguageModel } from './routing/limited-model.js';
-import { type RouteTarget, RoutedLanguageModel } from './routing/routed-model.js';
+import { RoutedLanguageModel, type RouteTarget } from './routing/routed-model.js';
 import { HttpClient } from './shared/http-client.js';
 import type { LanguageModel } from './types.js';
 
@@ -136,7 +136,10 @@ export class ProviderRegistry {
   /** A model named directly (by prefix or for the default provider): one target. */
   private direct(requested: string): ResolvedModel {
     const target = this.target(requested, requested, 1);
-    return { model: this.route(requested, [target], 'fallback', this.routing.retries), modelId: target.modelId };
+    return {
+      model: this.route(requested, [target], 'fallback', this.routing.retries),
+      modelId: target.modelId,
+    };
   }
 
   private aliasRoute(name: string, alias: AliasConfig): ResolvedModel {

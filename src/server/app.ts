@@ -49,6 +49,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     genReqId: () => newId('req'),
     requestIdHeader: false,
     return503OnClosing: false,
+    // Shutdown must not wait on open event streams or hung upstream calls.
+    forceCloseConnections: true,
   });
   app.decorateRequest('principal', undefined);
   // Bodies are JSON only: without this, fastify's built-in text/plain parser hands the route a string.

@@ -8,6 +8,7 @@ import {
   Agent,
   OpenAIConversationsSession,
   OpenAIProvider,
+  OpenAIResponsesModel,
   Runner,
   setTracingDisabled,
   tool,
@@ -21,13 +22,15 @@ import { type Body, callId, systemText, toolNames } from './scripted-replies.js'
 setTracingDisabled(true);
 
 let harness: Harness;
+let provider: OpenAIProvider;
 let runner: Runner;
 const weatherCalls: string[] = [];
 
 beforeAll(async () => {
   harness = await startHarness();
+  provider = new OpenAIProvider({ baseURL: harness.baseURL, apiKey: TEST_KEY, useResponses: true });
   runner = new Runner({
-    modelProvider: new OpenAIProvider({ baseURL: harness.baseURL, apiKey: TEST_KEY, useResponses: true }),
+    modelProvider: provider,
     model: 'gpt-agents',
     tracingDisabled: true,
   });
@@ -79,7 +82,9 @@ function script(body: Body): MockReply {
   if (system.includes('WEATHER-AGENT')) {
     const lastUser = messages.findLastIndex((m) => m.role === 'user');
     const turn = messages.slice(lastUser);
-    const calls = turn.flatMap((m) => m.tool_calls ?? []).filter((c: Body) => c.function?.name === 'get_weather');
+    const calls = turn
+      .flatMap((m) => m.tool_calls ?? [])
+      .filter((c: Body) => c.function?.name === 'get_weather');
     if (calls.length === 0) {
       const city = /in (\w+)/.exec(String(messages[lastUser]?.content))?.[1] ?? 'Paris';
       return {
@@ -89,13 +94,18 @@ function script(body: Body): MockReply {
       };
     }
     const result = turn.find((m) => m.role === 'tool' && m.tool_call_id === calls[0].id);
-    return { kind: 'text', text: `Weather report: ${result?.content}`, chunks: ['Weather ', 'report: ', String(result?.content)] };
+    return {
+      kind: 'text',
+      text: `Weather report: ${result?.content}`,
+      chunks: ['Weather ', 'report: ', String(result?.content)],
+    };
   }
   return { kind: 'text', text: 'unexpected agent' };
 }
 
 describe('Agents SDK through the gateway', () => {
   it('runs a handoff and a function tool to completion (non-streaming)', async () => {
+    expect(await provider.getModel('gpt-agents')).toBeInstanceOf(OpenAIResponsesModel);
     const result = await runner.run(triageAgent, 'What is the weather in Paris?');
     expect(result.finalOutput).toBe('Weather report: Paris: 21C and sunny');
     expect(result.lastAgent?.name).toBe('Weather agent');
@@ -192,5 +202,30 @@ describe('Agents SDK through the gateway', () => {
         'Weather report: Perth: 21C and sunny',
       ]),
     );
+  });
+
+  it('returns structured output (outputType) and reasoning items', async () => {
+    harness.mock.defaultReply = {
+      kind: 'text',
+      text: '{"city":"Paris","tempC":21}',
+      reasoning: 'Format it as JSON.',
+    };
+    const reporter = new Agent({
+      name: 'Reporter',
+      instructions: 'Report the weather as JSON.',
+      outputType: z.object({ city: z.string(), tempC: z.number() }),
+      modelSettings: { reasoning: { effort: 'low' } },
+    });
+    const result = await runner.run(reporter, 'Weather in Paris?');
+    expect(result.finalOutput).toEqual({ city: 'Paris', tempC: 21 });
+    const reasoning = result.newItems.find((item) => item.type === 'reasoning_item');
+    // The Responses model keeps the item's raw `content` (reasoning_text) in providerData.
+    expect(reasoning?.rawItem).toMatchObject({
+      type: 'reasoning',
+      providerData: { content: [{ type: 'reasoning_text', text: 'Format it as JSON.' }] },
+    });
+    const upstream = harness.mock.requests[0]!.body;
+    expect(upstream.response_format).toMatchObject({ type: 'json_schema', json_schema: { strict: true } });
+    expect(upstream.reasoning_effort).toBe('low');
   });
 });

@@ -8,8 +8,8 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createGateway, createLogger, type Gateway } from '../../src/gateway.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { createGateway, createLogger, type Gateway } from '../../src/gateway.js';
 import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
 import { type MockResponsesUpstream, startMockResponsesUpstream } from '../mocks/responses-mock.js';
 import { type Body, toolThenText } from './scripted-replies.js';
@@ -51,6 +51,18 @@ describe('generateText', () => {
     const upstream = harness.mock.requests[0]!.body;
     expect(upstream.messages[0]).toMatchObject({ role: 'system', content: 'Be brief.' });
     expect(upstream.temperature).toBe(0.2);
+  });
+
+  it('continues a stored response with providerOptions.openai.previousResponseId', async () => {
+    const first = await generateText({ model: openai.responses('gpt-4o'), prompt: 'My name is Ada.' });
+    const second = await generateText({
+      model: openai.responses('gpt-4o'),
+      prompt: 'What is my name?',
+      providerOptions: { openai: { previousResponseId: first.response.id } },
+    });
+    expect(second.text).toBe('Hello from the mock upstream.');
+    const upstream = (harness.mock.requests[1]!.body.messages as Body[]).map((m) => m.content);
+    expect(upstream).toEqual(['My name is Ada.', 'Hello from the mock upstream.', 'What is my name?']);
   });
 
   it('runs a tool over several steps', async () => {

@@ -3,8 +3,10 @@
  * per resource the gateway serves (the detailed behaviour is covered in test/e2e).
  */
 import OpenAI from 'openai';
-import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
+import { zodTextFormat } from 'openai/helpers/zod';
+import type { ResponseInputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
 import { toolThenText } from './scripted-replies.js';
 
@@ -83,6 +85,47 @@ describe('responses', () => {
       tools,
     });
     expect(second.output_text).toBe('It is noon.');
+  });
+
+  it('reasoning: reasoning items, sealed for stateless replay when included', async () => {
+    harness.mock.defaultReply = { kind: 'text', text: 'Four.', reasoning: 'Two plus two.' };
+    const first = await client.responses.create({
+      model: MODEL,
+      input: '2+2?',
+      reasoning: { effort: 'low' },
+      store: false,
+      include: ['reasoning.encrypted_content'],
+    });
+    expect(first.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
+    const reasoning = first.output[0]!;
+    if (reasoning.type !== 'reasoning') throw new Error('no reasoning');
+    expect(reasoning.content).toEqual([{ type: 'reasoning_text', text: 'Two plus two.' }]);
+    expect(reasoning.encrypted_content).toEqual(expect.any(String));
+    expect(first.usage?.output_tokens_details.reasoning_tokens).toBeGreaterThan(0);
+    const second = await client.responses.create({
+      model: MODEL,
+      store: false,
+      input: [
+        { role: 'user', content: '2+2?' },
+        ...(first.output as ResponseInputItem[]),
+        { role: 'user', content: 'Sure?' },
+      ],
+    });
+    expect(second.output_text).toBe('Four.');
+  });
+
+  it('structured output: responses.parse with a zod text format', async () => {
+    harness.mock.defaultReply = { kind: 'text', text: '{"city":"Paris","temp_c":21}' };
+    const parsed = await client.responses.parse({
+      model: MODEL,
+      input: 'Weather?',
+      text: { format: zodTextFormat(z.object({ city: z.string(), temp_c: z.number() }), 'weather') },
+    });
+    expect(parsed.output_parsed).toEqual({ city: 'Paris', temp_c: 21 });
+    expect(harness.mock.requests[0]!.body.response_format).toMatchObject({
+      type: 'json_schema',
+      json_schema: { name: 'weather', strict: true },
+    });
   });
 
   it('background: create, poll to completion; cancel a running one', async () => {

@@ -1,5 +1,5 @@
 /** Scripted upstream behaviours shared by the client suites (mock Chat Completions bodies in, replies out). */
-import type { MockReply, RecordedRequest } from '../mocks/chat-completions-mock.js';
+import type { MockReply } from '../mocks/chat-completions-mock.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: upstream request bodies are arbitrary JSON
 export type Body = any;
@@ -48,9 +48,4 @@ export function systemText(body: Body): string {
     .filter((m: Body) => m.role === 'system' || m.role === 'developer')
     .map((m: Body) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))
     .join('\n');
-}
-
-/** Upstream requests' bodies, for assertions. */
-export function bodies(requests: readonly RecordedRequest[]): Body[] {
-  return requests.map((r) => r.body);
 }

@@ -258,7 +258,12 @@ describe('stored responses with sealed reasoning', () => {
       })
     ).body;
     expect(first.output[0].encrypted_content).toMatch(/^rgw1\./);
-    expect((await harness.get(`/v1/responses/${first.id}`)).body).toEqual(first);
+    // Reads show the sealed reasoning only when they include it, as the create did.
+    const included = await harness.get(`/v1/responses/${first.id}?include[]=reasoning.encrypted_content`);
+    expect(included.body).toEqual(first);
+    const plain = (await harness.get(`/v1/responses/${first.id}`)).body;
+    expect(plain.output[0]).not.toHaveProperty('encrypted_content');
+    expect({ ...plain, output: [] }).toEqual({ ...first, output: [] });
     const second = await harness.post('/v1/responses', {
       model: MODEL,
       input: 'And doubled?',

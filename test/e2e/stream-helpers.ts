@@ -131,6 +131,21 @@ export function checkStream(result: StreamResult): Any[] {
       case 'response.reasoning_text.done':
         expect(data.text).toBe(contentAt(data).text);
         break;
+      case 'response.reasoning_summary_part.added': {
+        const item = itemAt(data);
+        expect(data.summary_index).toBe(item.summary.length);
+        item.summary.push(structuredClone(data.part));
+        break;
+      }
+      case 'response.reasoning_summary_part.done':
+        expect(data.part).toEqual(itemAt(data).summary[data.summary_index]);
+        break;
+      case 'response.reasoning_summary_text.delta':
+        itemAt(data).summary[data.summary_index].text += data.delta;
+        break;
+      case 'response.reasoning_summary_text.done':
+        expect(data.text).toBe(itemAt(data).summary[data.summary_index].text);
+        break;
       case 'response.function_call_arguments.delta':
         itemAt(data).arguments += data.delta;
         break;

@@ -88,9 +88,12 @@ export class OpenAIChatLanguageModel implements LanguageModel {
     let done = false;
     try {
       for await (const message of readServerSentEvents(body)) {
+        // After [DONE] the body is read to its end, as the openai SDK does: leaving the loop early
+        // destroys the body with an AbortError whose stack trace costs more than the rest of a chunk.
+        if (done) continue;
         if (message.data === '[DONE]') {
           done = true;
-          break;
+          continue;
         }
         let chunk: ChatChunk;
         try {

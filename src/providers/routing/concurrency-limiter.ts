@@ -87,7 +87,13 @@ export class ConcurrencyLimiter {
     const { provider, maxConcurrent } = this.settings;
     return new UpstreamError(
       `Too many concurrent requests to provider '${provider}': ${maxConcurrent} are in flight (its maxConcurrent) and ${why}. Retry shortly.`,
-      { status: 429, retryable: true, code: 'rate_limit_exceeded', type: 'rate_limit_error', retryAfterMs: 1000 },
+      {
+        status: 429,
+        retryable: true,
+        code: 'rate_limit_exceeded',
+        type: 'rate_limit_error',
+        retryAfterMs: 1000,
+      },
     );
   }
 }

@@ -103,7 +103,9 @@ export class RoutedLanguageModel implements LanguageModel {
     );
     const waitMs = Math.max(0, reopen - now);
     return new UpstreamError(
-      `Model '${this.route.name}' is temporarily unavailable: its upstream failed repeatedly and is skipped for ${Math.ceil(waitMs / 1000)} s more (circuit breaker open).`,
+      `Model '${this.route.name}' is temporarily unavailable: its upstream failed repeatedly and ${
+        waitMs > 0 ? `is skipped for ${Math.ceil(waitMs / 1000)} s more` : 'a probe call is testing it'
+      } (circuit breaker open).`,
       {
         status: 503,
         retryable: true,

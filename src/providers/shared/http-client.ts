@@ -8,8 +8,8 @@ import { Pool } from 'undici';
 import { UpstreamError } from '../../errors.js';
 
 export interface HttpClientOptions {
-  /** Connections per origin. */
-  connections: number;
+  /** Connections per origin; undefined: no cap. */
+  connections: number | undefined;
   /** Time to wait for response headers, ms. */
   headersTimeoutMs: number;
   /** Longest silence inside a response body, ms. */
@@ -83,7 +83,7 @@ export class HttpClient {
     let pool = this.pools.get(origin);
     if (!pool) {
       pool = new Pool(origin, {
-        connections: this.options.connections,
+        connections: this.options.connections ?? null,
         pipelining: 1,
         keepAliveTimeout: 30_000,
         connect: { timeout: 10_000 },

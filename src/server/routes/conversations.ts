@@ -32,12 +32,12 @@ export function registerConversationRoutes(app: FastifyInstance, conversations: 
 
   app.get<Params>('/v1/conversations/:id/items', async (request) => {
     const query = parseRequestBody(listQuerySchema, normalizeListQuery(request.query));
-    return conversations.listItems(request.principal!.tenantId, request.params.id, {
-      limit: query.limit ?? 20,
-      order: query.order ?? 'desc',
-      after: query.after,
-      before: query.before,
-    });
+    return conversations.listItems(
+      request.principal!.tenantId,
+      request.params.id,
+      { limit: query.limit ?? 20, order: query.order ?? 'desc', after: query.after, before: query.before },
+      query.include,
+    );
   });
 
   app.post<Params>('/v1/conversations/:id/items', async (request) => {
@@ -45,9 +45,15 @@ export function registerConversationRoutes(app: FastifyInstance, conversations: 
     return conversations.addItems(request.principal!.tenantId, request.params.id, body.items);
   });
 
-  app.get<Params>('/v1/conversations/:id/items/:itemId', async (request) =>
-    conversations.getItem(request.principal!.tenantId, request.params.id, request.params.itemId),
-  );
+  app.get<Params>('/v1/conversations/:id/items/:itemId', async (request) => {
+    const query = parseRequestBody(listQuerySchema, normalizeListQuery(request.query));
+    return conversations.getItem(
+      request.principal!.tenantId,
+      request.params.id,
+      request.params.itemId,
+      query.include,
+    );
+  });
 
   app.delete<Params>('/v1/conversations/:id/items/:itemId', async (request) =>
     conversations.deleteItem(request.principal!.tenantId, request.params.id, request.params.itemId),

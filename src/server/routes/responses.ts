@@ -6,7 +6,7 @@ import { eventTypeOf, isBoundary, toLogged } from '../../engine/logged-events.js
 import type { ResponseEngine } from '../../engine/response-engine.js';
 import type { ResponseStreams } from '../../engine/response-streams.js';
 import type { LoggedEvent } from '../../store/types.js';
-import { openEventStream, writeEventData } from '../sse-writer.js';
+import { endEventStream, openEventStream, writeEventData } from '../sse-writer.js';
 import { parseCreateResponseBody } from '../validate-request.js';
 
 export interface ResponseRouteDeps {
@@ -78,11 +78,14 @@ export async function streamEvents(
   reply.hijack();
   const res = reply.raw;
   const gone = new AbortController();
-  res.on('close', () => gone.abort());
+  // Only a client that left early aborts: an AbortError on every finished stream costs a stack trace.
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
   openEventStream(res, { 'x-request-id': requestId });
   try {
     await produce((event) => writeEventData(res, eventTypeOf(event.data), event.data), gone.signal);
   } finally {
-    res.end();
+    endEventStream(res);
   }
 }

@@ -23,7 +23,7 @@ export function registerStoredResponseRoutes(app: FastifyInstance, deps: StoredR
   app.get<IdParams>('/v1/responses/:id', async (request, reply) => {
     const query = parseRequestBody(retrieveQuerySchema, normalizeListQuery(request.query));
     const tenantId = request.principal!.tenantId;
-    if (query.stream !== true) return deps.responses.get(tenantId, request.params.id);
+    if (query.stream !== true) return deps.responses.get(tenantId, request.params.id, query.include);
     const follower = await deps.streams.open(tenantId, request.params.id, query.starting_after ?? -1);
     return streamEvents(reply, String(request.id), (write, signal) => follower.run(write, signal));
   });
@@ -38,11 +38,11 @@ export function registerStoredResponseRoutes(app: FastifyInstance, deps: StoredR
 
   app.get<IdParams>('/v1/responses/:id/input_items', async (request) => {
     const query = parseRequestBody(listQuerySchema, normalizeListQuery(request.query));
-    return deps.responses.listInputItems(request.principal!.tenantId, request.params.id, {
-      limit: query.limit ?? 20,
-      order: query.order ?? 'desc',
-      after: query.after,
-      before: query.before,
-    });
+    return deps.responses.listInputItems(
+      request.principal!.tenantId,
+      request.params.id,
+      { limit: query.limit ?? 20, order: query.order ?? 'desc', after: query.after, before: query.before },
+      query.include,
+    );
   });
 }

@@ -1,0 +1,244 @@
+/**
+ * Codex CLI (`@openai/codex`, the binary shipped in its npm package) against the gateway: `codex
+ * exec` with a custom model provider (`wire_api = "responses"`) in a temporary CODEX_HOME. The mock
+ * model calls Codex's shell tool to read a file in a temporary directory, then answers with what
+ * the tool returned; Codex prints that answer. A recording proxy between Codex and the gateway shows
+ * what Codex sent (store:false, encrypted reasoning, prompt_cache_key, client_metadata, namespace
+ * and web_search tools) and that the gateway accepted all of it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
+import type { MockReply } from '../mocks/chat-completions-mock.js';
+import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
+import { type Body, lastMessage, toolNames } from './scripted-replies.js';
+
+const CODEX_TIMEOUT_MS = 60_000;
+const codexBin = createRequire(import.meta.url).resolve('@openai/codex/bin/codex.js');
+
+/** Why Codex cannot run here (binary missing or crashing), or undefined when it can. */
+function codexUnavailable(): string | undefined {
+  const probe = spawnSync(process.execPath, [codexBin, '--version'], { encoding: 'utf8', timeout: 20_000 });
+  if (probe.status === 0 && /codex-cli \d/.test(probe.stdout)) return undefined;
+  return `codex --version failed (status ${probe.status}, ${probe.error?.message ?? probe.stderr.trim()})`;
+}
+const unavailable = codexUnavailable();
+
+interface CodexRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCodex(args: string[], env: Record<string, string>): Promise<CodexRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [codexBin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`codex exec did not finish within ${CODEX_TIMEOUT_MS} ms\n${stderr}`));
+    }, CODEX_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const SHELL_TOOLS = ['exec_command', 'shell_command', 'shell'];
+
+/** The model: run `cat secret.txt` with whichever shell tool Codex offers, then quote the result. */
+function codexModel(body: Body): MockReply {
+  const last = lastMessage(body);
+  if (last?.role === 'tool') {
+    const token = /SECRET-[0-9a-f]+/.exec(String(last.content))?.[0] ?? 'no secret in the tool output';
+    return { kind: 'text', text: `The file says ${token}.`, reasoning: 'The tool printed the file.' };
+  }
+  const shell = SHELL_TOOLS.find((name) => toolNames(body).includes(name));
+  if (shell === undefined) return { kind: 'text', text: `no shell tool among ${toolNames(body).join(', ')}` };
+  const args = shell === 'exec_command' ? { cmd: 'cat secret.txt' } : { command: ['cat', 'secret.txt'] };
+  return {
+    kind: 'text',
+    text: '',
+    reasoning: 'I should read the file.',
+    toolCalls: [{ id: 'call_codex_1', name: shell, arguments: JSON.stringify(args) }],
+  };
+}
+
+describe.skipIf(unavailable !== undefined)(
+  `Codex CLI exec through the gateway${unavailable ? ` (skipped: ${unavailable})` : ''}`,
+  () => {
+    let harness: Harness;
+    let proxy: RecordingProxy;
+    let home: string;
+    let work: string;
+
+    beforeAll(async () => {
+      harness = await startHarness();
+      harness.mock.defaultReply = codexModel;
+      proxy = await startRecordingProxy(harness.url);
+      home = mkdtempSync(join(tmpdir(), 'rgw-codex-home-'));
+      work = mkdtempSync(join(tmpdir(), 'rgw-codex-work-'));
+      writeFileSync(
+        join(home, 'config.toml'),
+        [
+          'model = "gpt-5-codex"',
+          'model_provider = "gw"',
+          'approval_policy = "never"',
+          'sandbox_mode = "read-only"',
+          'check_for_update_on_startup = false',
+          '',
+          '[analytics]',
+          'enabled = false',
+          '',
+          '[model_providers.gw]',
+          'name = "responses-gateway"',
+          `base_url = "${proxy.url}/v1"`,
+          'wire_api = "responses"',
+          'env_key = "RGW_CODEX_TEST_KEY"',
+          '',
+        ].join('\n'),
+      );
+    });
+    afterAll(async () => {
+      await proxy?.close();
+      await harness?.close();
+      for (const dir of [home, work]) if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it(
+      'reads a file with its shell tool and prints the answer',
+      async () => {
+        const secret = `SECRET-${randomBytes(6).toString('hex')}`;
+        writeFileSync(join(work, 'secret.txt'), `${secret}\n`);
+        const run = await runCodex(
+          [
+            'exec',
+            '--skip-git-repo-check',
+            '--strict-config',
+            '--ephemeral',
+            '--color',
+            'never',
+            '-C',
+            work,
+            'Read secret.txt and tell me what it says.',
+          ],
+          {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            HOME: home,
+            CODEX_HOME: home,
+            RGW_CODEX_TEST_KEY: TEST_KEY,
+            NO_COLOR: '1',
+          },
+        );
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toContain(`The file says ${secret}.`);
+
+        // Everything Codex sent was accepted.
+        const calls = proxy.calls.filter((call) => call.method === 'POST' && call.path === '/v1/responses');
+        expect(calls.length).toBeGreaterThanOrEqual(2);
+        expect(proxy.calls.map((call) => call.status)).toEqual(proxy.calls.map(() => 200));
+        const first = calls[0]!.body;
+        expect(first).toMatchObject({
+          stream: true,
+          store: false,
+          include: ['reasoning.encrypted_content'],
+          prompt_cache_key: expect.any(String),
+          client_metadata: expect.any(Object),
+        });
+        const toolTypes = first.tools.map((tool: Body) => tool.type);
+        expect(toolTypes).toContain('web_search');
+        expect(toolTypes).toContain('namespace');
+
+        // The second turn replays the gateway-sealed reasoning, the call and its output, statelessly.
+        const second = calls[1]!.body;
+        expect(second.previous_response_id).toBeUndefined();
+        const replayed = second.input.map((item: Body) => item.type);
+        expect(replayed).toEqual(
+          expect.arrayContaining(['reasoning', 'function_call', 'function_call_output']),
+        );
+        const reasoning = second.input.find((item: Body) => item.type === 'reasoning');
+        expect(reasoning.encrypted_content).toMatch(/^rgw1\./);
+
+        // What the upstream got: web_search dropped (no backend), namespace tools flattened, the
+        // shell output as a tool message, the cache key passed on.
+        const upstream = harness.mock.requests.map((request) => request.body);
+        expect(upstream).toHaveLength(calls.length);
+        const upstreamTools = toolNames(upstream[0]);
+        expect(upstreamTools).not.toContain('web_search');
+        expect(upstreamTools).toEqual(expect.arrayContaining(['exec_command', 'spawn_agent']));
+        expect(upstream[0].prompt_cache_key).toBe(first.prompt_cache_key);
+        expect(String(lastMessage(upstream[1]).content)).toContain(secret);
+      },
+      CODEX_TIMEOUT_MS + 10_000,
+    );
+
+    it(
+      'answers with --output-schema (structured output), reporting reasoning tokens (--json)',
+      async () => {
+        harness.mock.reset();
+        harness.mock.defaultReply = {
+          kind: 'text',
+          text: '{"answer":"forty-two"}',
+          reasoning: 'Raw thoughts.',
+        };
+        const schema = join(work, 'schema.json');
+        writeFileSync(
+          schema,
+          JSON.stringify({
+            type: 'object',
+            properties: { answer: { type: 'string' } },
+            required: ['answer'],
+            additionalProperties: false,
+          }),
+        );
+        const run = await runCodex(
+          [
+            'exec',
+            '--skip-git-repo-check',
+            '--strict-config',
+            '--ephemeral',
+            '--json',
+            '--output-schema',
+            schema,
+            '-C',
+            work,
+            'Answer in JSON.',
+          ],
+          {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            HOME: home,
+            CODEX_HOME: home,
+            RGW_CODEX_TEST_KEY: TEST_KEY,
+          },
+        );
+        expect(run.code, run.stderr).toBe(0);
+        const events = run.stdout
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line));
+        const message = events.find((e) => e.type === 'item.completed' && e.item.type === 'agent_message');
+        expect(JSON.parse(message.item.text)).toEqual({ answer: 'forty-two' });
+        const turn = events.find((e) => e.type === 'turn.completed');
+        expect(turn.usage.reasoning_output_tokens).toBeGreaterThan(0);
+
+        expect(proxy.calls.at(-1)!.status).toBe(200);
+        expect(proxy.calls.at(-1)!.body.text.format).toMatchObject({ type: 'json_schema', strict: true });
+        expect(harness.mock.requests.at(-1)!.body.response_format).toMatchObject({
+          type: 'json_schema',
+          json_schema: { name: 'codex_output_schema', strict: true },
+        });
+      },
+      CODEX_TIMEOUT_MS + 10_000,
+    );
+  },
+);
