@@ -35,7 +35,10 @@ export class OpenAIChatLanguageModel implements LanguageModel {
     };
   }
 
-  async stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart> | StreamPart[]> {
+  async stream(
+    request: ModelRequest,
+    options: CallOptions,
+  ): Promise<AsyncIterable<StreamPart> | StreamPart[]> {
     const body = JSON.stringify(toChatRequest(request, true, this.settings));
     const response = await this.http.post({
       url: this.url,

@@ -1,0 +1,82 @@
+/**
+ * `npm run bench -- --quick` is a check of the benchmark harness, not a benchmark: it must start
+ * every system, run every scenario and write every row. Its numbers are never asserted.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const ROW_NAMES = [
+  'throughput_c1',
+  'throughput_c16',
+  'throughput_c64',
+  'added_latency_p50_ms',
+  'added_latency_p99_ms',
+  'cpu_us_per_request',
+  'rss_idle_mb',
+  'rss_peak_mb',
+  'stream_throughput_c16',
+  'cpu_us_per_stream',
+  'added_ttft_p50_ms',
+  'added_ttft_p99_ms',
+  'streams_100_on_time_pct',
+  'streams_100_kb_per_stream',
+  'streams_500_on_time_pct',
+  'streams_500_kb_per_stream',
+  'streams_1000_on_time_pct',
+  'streams_1000_kb_per_stream',
+  'store_on_throughput_c16',
+  'store_on_cpu_us_per_request',
+  'chain_20_turns_ms',
+];
+
+function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => {
+      output += data.toString();
+    });
+    child.stderr.on('data', (data: Buffer) => {
+      output += data.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm run bench -- --quick', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rgw-bench-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 0 and writes JSON with every row for every system', { timeout: 240_000 }, async () => {
+    const out = join(dir, 'results.json');
+    const { code, output } = await run('npm', ['run', 'bench', '--silent', '--', '--quick', `--out=${out}`]);
+    expect(code, output).toBe(0);
+
+    const results = JSON.parse(readFileSync(out, 'utf8'));
+    expect(results.quick).toBe(true);
+    expect(results.rows.map((row: { name: string }) => row.name)).toEqual(ROW_NAMES);
+    expect(Object.keys(results.systems)).toEqual(['mock', 'bare', 'gateway', 'portkey']);
+    // The floor and the gateway must have run; Portkey may be unavailable, but then says why.
+    expect(results.systems.bare.unavailable).toBeUndefined();
+    expect(results.systems.gateway.unavailable).toBeUndefined();
+    if (results.systems.portkey.unavailable !== undefined) {
+      expect(results.systems.portkey.unavailable).toEqual(expect.any(String));
+    }
+    for (const row of results.rows) {
+      for (const system of ['bare', 'gateway']) {
+        const value = row.values[system];
+        // A number, or null with the reason in the row's notes (e.g. a feature not there yet).
+        if (value === null) expect(row.notes[system], `${row.name}/${system}`).toEqual(expect.any(String));
+        else expect(value, `${row.name}/${system}`).toEqual(expect.any(Number));
+      }
+    }
+    expect(output).toContain('| row');
+  });
+});

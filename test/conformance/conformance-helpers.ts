@@ -1,0 +1,92 @@
+/** Plumbing for the conformance suite: raw streams, hang-ups and declared skips. */
+import { request } from 'node:http';
+import type { TestContext } from 'vitest';
+import { supports } from '../../src/providers/capabilities.js';
+import type { StreamResult } from '../e2e/stream-helpers.js';
+import { parseSse } from '../helpers/gateway-harness.js';
+import type { ProviderGateway } from '../providers/provider-gateway.js';
+import type { ConformanceDriver, Json, ModelLimits } from './drivers/driver.js';
+
+/** POSTs a streaming create and reads the whole stream, in the shape `checkStream` takes. */
+export async function streamRaw(gw: ProviderGateway, body: Record<string, unknown>): Promise<StreamResult> {
+  const response = await fetch(`${gw.baseURL}/responses`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer test-key', 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, stream: true }),
+  });
+  const raw = await response.text();
+  const events = response.status === 200 ? parseSse(raw) : [];
+  return {
+    status: response.status,
+    headers: response.headers,
+    raw,
+    events,
+    data: events.map((e) => e.data),
+    types: events.map((e) => e.event),
+  };
+}
+
+/** Event types with runs of one delta type collapsed, whatever their length. */
+export function shape(types: readonly string[]): string[] {
+  return types.filter((type, i) => !(type.endsWith('.delta') && types[i - 1] === type));
+}
+
+/** Starts a streaming create and hangs up (destroying the socket) once the first bytes arrive. */
+export function streamThenHangUp(gw: ProviderGateway, body: Record<string, unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${gw.baseURL}/responses`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { authorization: 'Bearer test-key', 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      },
+    );
+    req.on('error', (error) => {
+      if (!req.destroyed) reject(error);
+    });
+    req.end(JSON.stringify({ ...body, stream: true }));
+  });
+}
+
+/**
+ * Skips the test, with the declared reason, when the adapter lacks the capability or the model
+ * behind it cannot show it; never silently.
+ */
+export function requireFeature(
+  ctx: TestContext,
+  driver: ConformanceDriver,
+  feature: keyof ModelLimits,
+): void {
+  const capability = feature === 'upstreamErrors' ? true : driver.capabilities[feature];
+  if (!supports(capability)) ctx.skip(`${driver.name} adapter: ${capability.unsupported}`);
+  const limit = driver.limits[feature];
+  if (limit !== undefined) ctx.skip(`${driver.model}: ${limit}`);
+  if (!driver.script) throw new Error(`${driver.name}: unscripted, so '${feature}' needs a declared limit`);
+}
+
+/** The reason a supported-looking check takes its degraded branch, noted on the test. */
+export async function noteUnsupported(ctx: TestContext, reason: string): Promise<void> {
+  await ctx.annotate(reason, 'unsupported');
+}
+
+/** All reasoning text of a reasoning item: its content and its summary. */
+export function reasoningText(item: Json): string {
+  return [...(item.content ?? []), ...(item.summary ?? [])].map((part: Json) => part.text).join('\n');
+}
+
+/** `{"error":{"message","type","param","code"}}` and nothing else. */
+export function isEnvelope(body: Json): boolean {
+  return (
+    Object.keys(body).join() === 'error' &&
+    Object.keys(body.error).sort().join() === 'code,message,param,type' &&
+    typeof body.error.message === 'string' &&
+    body.error.message !== ''
+  );
+}

@@ -1,0 +1,84 @@
+/** anthropic against the Messages API mock. */
+import { anthropicCapabilities } from '../../../src/providers/anthropic/anthropic-capabilities.js';
+import { type MockAnthropicUpstream, startMockAnthropicUpstream } from '../../mocks/anthropic-mock.js';
+import { type ProviderGateway, startProviderGateway } from '../../providers/provider-gateway.js';
+import { type ConformanceDriver, type Json, type SentRequest, textOf } from './driver.js';
+
+export function anthropicDriver(): ConformanceDriver {
+  let mock: MockAnthropicUpstream;
+  return {
+    name: 'anthropic',
+    capabilities: anthropicCapabilities,
+    limits: {},
+    model: 'anthropic/claude-mock',
+    upstreamModel: 'claude-mock',
+    defaults: {},
+    async start(): Promise<ProviderGateway> {
+      mock = await startMockAnthropicUpstream({ apiKey: 'k' });
+      return startProviderGateway({ ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'k' });
+    },
+    script: {
+      text: (text) => mock.enqueue({ kind: 'text', text }),
+      reasoning: (reasoning, text) =>
+        mock.enqueue({ kind: 'text', text, thinking: { thinking: reasoning, signature: 'sig-anthropic' } }),
+      toolCalls: (calls) =>
+        mock.enqueue({
+          kind: 'text',
+          text: '',
+          toolCalls: calls.map((c) => ({ id: c.callId, name: c.name, input: c.args })),
+        }),
+      // json_schema goes through a forced tool named after the format: its input is the answer.
+      json: (name, value) => mock.enqueue({ kind: 'text', text: '', toolCalls: [{ name, input: value }] }),
+      httpError: (status, retryAfter) =>
+        mock.enqueue({
+          kind: 'http-error',
+          status,
+          ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
+        }),
+      midStreamError: (afterText) => mock.enqueue({ kind: 'stream-error', afterText }),
+      slow: () =>
+        mock.enqueue({ kind: 'text', text: 'A slow story, told one word at a time.', delayMs: 2000 }),
+    },
+    reset: () => mock.reset(),
+    get requestCount() {
+      return mock.requests.length;
+    },
+    sent: (n) => fromAnthropic(mock.requests[n]!.body),
+    waitForAbort: (n) => mock.waitForAbort(n),
+    close: () => mock.close(),
+  };
+}
+
+function fromAnthropic(body: Json): SentRequest {
+  const forced = body.tool_choice?.type === 'tool' ? body.tool_choice.name : undefined;
+  const sent: SentRequest = {
+    model: body.model,
+    messages: [],
+    toolCalls: [],
+    toolResults: [],
+    images: 0,
+    files: 0,
+    reasoningReplayed: [],
+    schema: (body.tools as Json[] | undefined)?.find((tool) => tool.name === forced)?.input_schema,
+  };
+  for (const message of body.messages as Json[]) {
+    const blocks: Json[] =
+      typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+    const text = blocks
+      .filter((b) => b.type === 'text')
+      .map((b) => b.text)
+      .join('');
+    if (text !== '') sent.messages.push({ role: message.role, text });
+    for (const block of blocks) {
+      if (block.type === 'image') sent.images += 1;
+      else if (block.type === 'document') sent.files += 1;
+      else if (block.type === 'tool_use')
+        sent.toolCalls.push({ callId: block.id, name: block.name, args: block.input });
+      else if (block.type === 'tool_result')
+        sent.toolResults.push({ callId: block.tool_use_id, name: undefined, output: textOf(block.content) });
+      else if (block.type === 'thinking') sent.reasoningReplayed.push(block.signature);
+      else if (block.type === 'redacted_thinking') sent.reasoningReplayed.push(block.data);
+    }
+  }
+  return sent;
+}

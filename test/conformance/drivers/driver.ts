@@ -1,0 +1,85 @@
+/**
+ * What the conformance suite needs from each provider: a gateway in front of it, replies scripted
+ * in provider-neutral terms (turned into the mock's wire format), and the upstream requests read
+ * back in neutral form. The local model has no mock: it is not scripted, and its checks are looser.
+ */
+import type { ProviderCapabilities } from '../../../src/providers/capabilities.js';
+import type { ProviderGateway } from '../../providers/provider-gateway.js';
+
+export interface ScriptedCall {
+  callId: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+/** An upstream request, as the suite compares it across wire formats. */
+export interface SentRequest {
+  /** The model id the upstream was asked for. */
+  model: string;
+  /** Message texts in order, system/developer instructions left out. */
+  messages: Array<{ role: 'user' | 'assistant' | 'tool'; text: string }>;
+  /** Function calls replayed in assistant turns. */
+  toolCalls: Array<{ callId: string | undefined; name: string; args: unknown }>;
+  /** Function results sent back; Gemini names results after their call instead of an id. */
+  toolResults: Array<{ callId: string | undefined; name: string | undefined; output: string }>;
+  images: number;
+  files: number;
+  /** Opaque reasoning tokens given back (signatures, encrypted content). */
+  reasoningReplayed: string[];
+  /** The JSON schema the upstream was asked to follow, where it went. */
+  schema: Record<string, unknown> | undefined;
+}
+
+/** Model-specific limits beyond the adapter's capabilities (the bundled tiny model). */
+export type ModelLimits = Partial<Record<keyof ProviderCapabilities | 'upstreamErrors', string>>;
+
+export interface Scripts {
+  text(text: string): void;
+  reasoning(reasoning: string, text: string): void;
+  toolCalls(calls: ScriptedCall[]): void;
+  /** Structured output: the answer as JSON (Anthropic answers through a forced tool of that name). */
+  json(name: string, value: Record<string, unknown>): void;
+  httpError(status: number, retryAfterSeconds?: number): void;
+  /** Some text, then a failure inside the stream. */
+  midStreamError(afterText: string): void;
+  /** A streamed answer that takes seconds between events. */
+  slow(): void;
+}
+
+export interface ConformanceDriver {
+  /** Provider type, as in the config. */
+  readonly name: string;
+  readonly capabilities: ProviderCapabilities;
+  readonly limits: ModelLimits;
+  /** What clients send as `model`. */
+  readonly model: string;
+  /** The model id the upstream should see. */
+  readonly upstreamModel: string;
+  /** Present when a mock upstream answers (replies scripted, requests recorded). */
+  readonly script: Scripts | undefined;
+  /** Extra request fields every call carries (the local model's temperature 0 and token cap). */
+  readonly defaults: Record<string, unknown>;
+  start(): Promise<ProviderGateway>;
+  reset(): void;
+  /** The n-th upstream request (0-based) since the last reset. */
+  sent(n: number): SentRequest;
+  /** Upstream requests since the last reset. */
+  readonly requestCount: number;
+  /** Resolves once the n-th upstream call (1-based) was aborted by the gateway. */
+  waitForAbort(n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON, read freely
+export type Json = any;
+
+export function textOf(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(textOf).join('');
+  if (value && typeof value === 'object') {
+    if (typeof value.text === 'string') return value.text;
+    if (typeof value.output === 'string') return value.output;
+    if (value.content !== undefined) return textOf(value.content);
+  }
+  return '';
+}
