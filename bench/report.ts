@@ -1,0 +1,156 @@
+/** The comparison table (ratios against the bare proxy) and bench/results.json. */
+import { renameSync, writeFileSync } from 'node:fs';
+import { better, type Cell, met, ROWS, type RowName, type RowSpec } from './rows.js';
+import type { SystemName } from './systems.js';
+
+export interface SystemReport {
+  label: string;
+  /** Why it did not run, if it did not. */
+  unavailable?: string;
+  /** Why it stopped part-way: the rows it had not reached have no value. */
+  failed?: string;
+  cells: Partial<Record<RowName, Cell>>;
+  raw: Record<string, unknown>;
+  /** The most of the machine that processes outside the benchmark took in any measured window, %. */
+  foreignCpuPctMax?: number;
+}
+
+export interface RunReport {
+  generatedAt: string;
+  quick: boolean;
+  node: string;
+  cpus: number;
+  pinned: boolean;
+  /** Runs in which other processes took more of the machine than this (%) are retried or flagged. */
+  maxForeignCpuPct: number;
+  settings: Record<string, unknown>;
+  systems: Partial<Record<SystemName, SystemReport>>;
+}
+
+interface RowResult {
+  name: RowName;
+  title: string;
+  unit: string;
+  better: 'higher' | 'lower';
+  target: string | null;
+  values: Partial<Record<SystemName, number | null>>;
+  notes: Partial<Record<SystemName, string>>;
+  /** system / bare proxy. */
+  ratios: Partial<Record<SystemName, number | null>>;
+  gatewayMeetsTarget: boolean | null;
+  gatewayAheadOfPortkey: boolean | null;
+}
+
+export function tabulate(report: RunReport): RowResult[] {
+  return ROWS.map((spec) => {
+    const values: RowResult['values'] = {};
+    const notes: RowResult['notes'] = {};
+    for (const [name, system] of Object.entries(report.systems) as Array<[SystemName, SystemReport]>) {
+      const cell = system.cells[spec.name];
+      values[name] = cell?.value ?? null;
+      const note = cell?.note ?? system.unavailable ?? system.failed;
+      if (note) notes[name] = note;
+    }
+    const base = values.bare ?? null;
+    const ratios: RowResult['ratios'] = {};
+    for (const name of ['gateway', 'portkey'] as const) {
+      const value = values[name] ?? null;
+      ratios[name] = value !== null && base !== null && base > 0 ? value / base : null;
+    }
+    const gateway = values.gateway ?? null;
+    const portkey = values.portkey ?? null;
+    return {
+      name: spec.name,
+      title: spec.title,
+      unit: spec.unit,
+      better: spec.better,
+      target: targetText(spec),
+      values,
+      notes,
+      ratios,
+      gatewayMeetsTarget: met(spec, gateway, ratios.gateway ?? null),
+      gatewayAheadOfPortkey:
+        gateway !== null && portkey !== null ? better(spec, gateway, portkey) || gateway === portkey : null,
+    };
+  });
+}
+
+function targetText(spec: RowSpec): string | null {
+  if (!spec.target) return null;
+  const { on, op, limit } = spec.target;
+  return on === 'ratio' ? `${op} ${limit}× bare` : `${op} ${limit} ${spec.unit}`;
+}
+
+function fmt(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
+  const abs = Math.abs(value);
+  if (abs >= 1000) return value.toFixed(0);
+  if (abs >= 100) return value.toFixed(1);
+  if (abs >= 10) return value.toFixed(2);
+  return value.toFixed(3);
+}
+
+function ratioText(ratio: number | null | undefined): string {
+  return ratio === null || ratio === undefined ? '' : ` (${ratio.toFixed(2)}×)`;
+}
+
+const mark = (ok: boolean | null) => (ok === null ? '' : ok ? 'yes' : 'NO');
+
+/** The table as Markdown, for the terminal and for bench/README.md. */
+export function renderTable(rows: RowResult[], report: RunReport): string {
+  const has = (name: SystemName) => report.systems[name] !== undefined;
+  const header = ['row', 'unit'];
+  if (has('mock')) header.push('mock alone');
+  header.push('bare proxy', 'gateway (×bare)');
+  if (has('portkey')) header.push('portkey (×bare)');
+  header.push('gateway target', 'met', 'gw ahead of portkey');
+  const lines = [header];
+  for (const row of rows) {
+    const line = [row.title, row.unit];
+    if (has('mock')) line.push(fmt(row.values.mock));
+    line.push(fmt(row.values.bare), fmt(row.values.gateway) + ratioText(row.ratios.gateway));
+    if (has('portkey')) line.push(fmt(row.values.portkey) + ratioText(row.ratios.portkey));
+    line.push(row.target ?? '', mark(row.gatewayMeetsTarget), mark(row.gatewayAheadOfPortkey));
+    lines.push(line);
+  }
+  const widths = header.map((_, i) => Math.max(...lines.map((line) => line[i]!.length)));
+  const render = (line: string[]) => `| ${line.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  const out = [render(lines[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`];
+  for (const line of lines.slice(1)) out.push(render(line));
+  return out.join('\n');
+}
+
+/** What each column is, and the note of every cell that has one, grouped by note. */
+export function renderNotes(rows: RowResult[], report: RunReport): string {
+  const out: string[] = [];
+  for (const [name, system] of Object.entries(report.systems) as Array<[SystemName, SystemReport]>) {
+    out.push(`- ${name}: ${system.label}${system.unavailable ? ` — NOT RUN: ${system.unavailable}` : ''}`);
+    if (system.failed) out.push(`  STOPPED PART-WAY: ${system.failed}`);
+  }
+  for (const [name, system] of Object.entries(report.systems) as Array<[SystemName, SystemReport]>) {
+    const foreign = system.foreignCpuPctMax;
+    if (foreign !== undefined && foreign > report.maxForeignCpuPct) {
+      out.push(
+        `- WARNING ${name}: other processes took up to ${foreign.toFixed(0)}% of the machine during a ` +
+          'measured window: its numbers are skewed.',
+      );
+    }
+  }
+  const grouped = new Map<string, string[]>();
+  for (const row of rows) {
+    for (const [name, note] of Object.entries(row.notes)) {
+      const system = report.systems[name as SystemName];
+      if (system?.unavailable === note || system?.failed === note) continue;
+      const key = `${name}: ${note}`;
+      grouped.set(key, [...(grouped.get(key) ?? []), row.title]);
+    }
+  }
+  for (const [key, titles] of grouped) out.push(`- ${key} [${titles.join('; ')}]`);
+  return out.join('\n');
+}
+
+export function writeResults(path: string, report: RunReport, rows: RowResult[]): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ ...report, rows }, null, 2)}\n`);
+  renameSync(tmp, path);
+}

@@ -1,0 +1,181 @@
+/**
+ * `npm run bench [-- --quick] [--only=bare,gateway] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
+ *
+ * Starts a fast mock upstream, then each system in turn (the mock alone, a bare proxy, the gateway,
+ * Portkey), drives it from a separate load-generator process, prints the table with ratios
+ * against the bare proxy and writes bench/results.json. `--quick` shrinks every duration: a check
+ * of the harness, whose numbers mean nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compileBenchScripts, ROOT } from './compile.js';
+import type { Rig } from './drive.js';
+import { measureAll, type Settings } from './measure.js';
+import { DRIVER_CPU, freePort, pinningAvailable, pinSelf, ServerProcess } from './processes.js';
+import { type RunReport, renderNotes, renderTable, tabulate, writeResults } from './report.js';
+import { GATEWAY_ENTRY, SYSTEMS, type SystemName, type SystemUnderTest } from './systems.js';
+
+const FULL: Settings = {
+  warmupMs: 500,
+  durationMs: 3000,
+  rounds: 2,
+  ttftMs: 2000,
+  streamCounts: [100, 500, 1000],
+  streamScale: 1,
+  streamEvents: 150,
+  streamRampMs: 1000,
+  freshProcessPerStreamCount: true,
+  chainTurns: 20,
+  chainRepeats: 20,
+};
+
+/** A harness check: every scenario and row, in a few seconds. */
+const QUICK: Settings = {
+  warmupMs: 0,
+  durationMs: 150,
+  rounds: 1,
+  ttftMs: 100,
+  streamCounts: [100, 500, 1000],
+  streamScale: 0.02,
+  streamEvents: 2,
+  streamRampMs: 10,
+  freshProcessPerStreamCount: false,
+  chainTurns: 20,
+  chainRepeats: 1,
+};
+
+/** Share of the machine (%) that other processes may take in a measured window before it is rerun. */
+const MAX_FOREIGN_CPU_PCT = 10;
+
+const ORDER: readonly SystemName[] = ['mock', 'bare', 'gateway', 'portkey'];
+/** Without these two the table means nothing: the run fails. */
+const REQUIRED: readonly SystemName[] = ['bare', 'gateway'];
+
+async function main(): Promise<number> {
+  const { values: flags } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      out: { type: 'string', default: join(ROOT, 'bench/results.json') },
+      'cpu-prof': { type: 'boolean', default: false },
+      'no-pin': { type: 'boolean', default: false },
+      'skip-build': { type: 'boolean', default: false },
+      /** Another gateway build to measure, e.g. a copy of dist/ from before a change. */
+      gateway: { type: 'string' },
+    },
+  });
+  const settings = flags.quick ? QUICK : FULL;
+  const only = flags.only ? new Set(flags.only.split(',')) : undefined;
+  const systems = ORDER.filter((name) => name === 'mock' || !only || only.has(name));
+  const log = (line: string) => console.error(`[bench] ${line}`);
+  const pinned = !flags['no-pin'] && pinningAvailable();
+  if (pinned) pinSelf(DRIVER_CPU);
+
+  // --quick runs the gateway from source (tsx): no build, and nothing written to dist/.
+  const fromSource = flags.quick && !flags.gateway;
+  const buildError = flags['skip-build'] || flags.gateway || fromSource ? undefined : ensureGatewayBuilt(log);
+  const scripts = await compileBenchScripts();
+  const profileDir = join(ROOT, 'bench/profiles');
+  if (flags['cpu-prof']) mkdirSync(profileDir, { recursive: true });
+  const mockPort = await freePort();
+  const mockOrigin = `http://127.0.0.1:${mockPort}`;
+  const mock = await ServerProcess.start({
+    name: 'mock upstream',
+    args: ['--import', scripts.probe, scripts.mock],
+    env: { PORT: String(mockPort) },
+    cpu: pinned ? DRIVER_CPU : undefined,
+    readyUrl: `${mockOrigin}/`,
+  });
+  const ctx = {
+    scripts,
+    mockOrigin,
+    gatewayEntry: fromSource ? join(ROOT, 'src/cli/main.ts') : (flags.gateway ?? GATEWAY_ENTRY),
+    gatewayNodeFlags: [
+      ...(fromSource ? ['--import', import.meta.resolve('tsx')] : []),
+      ...(flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ],
+  };
+
+  const rig: Rig = { loadGenerator: scripts.loadGenerator, mock };
+  const report: RunReport = {
+    generatedAt: new Date().toISOString(),
+    quick: flags.quick,
+    node: process.version,
+    cpus: cpus().length,
+    pinned,
+    maxForeignCpuPct: MAX_FOREIGN_CPU_PCT,
+    settings: { ...settings },
+    systems: {},
+  };
+  const runnable: SystemUnderTest[] = [];
+  for (const name of systems) {
+    const system = SYSTEMS[name];
+    const unavailable = name === 'gateway' && buildError ? buildError : system.unavailable(ctx);
+    if (unavailable) {
+      log(`${name}: not run: ${unavailable}`);
+      report.systems[name] = { label: system.label, unavailable, cells: {}, raw: {} };
+    } else {
+      runnable.push(system);
+    }
+  }
+  const started = performance.now();
+  try {
+    Object.assign(report.systems, await measureAll(runnable, ctx, rig, settings, log));
+  } finally {
+    await mock.stop();
+  }
+  log(`measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  // Keep the order of the columns whatever order the systems were measured in.
+  report.systems = Object.fromEntries(systems.map((name) => [name, report.systems[name]!]));
+  const failed = REQUIRED.filter(
+    (name) => systems.includes(name) && (report.systems[name]?.unavailable ?? report.systems[name]?.failed),
+  );
+
+  const rows = tabulate(report);
+  console.log(`\n${renderTable(rows, report)}\n`);
+  console.log(renderNotes(rows, report));
+  console.log(
+    `\nNode ${report.node}, ${report.cpus} CPUs, ${
+      pinned
+        ? `system under test pinned to CPU ${1}, mock and load generator to CPU ${DRIVER_CPU}`
+        : 'no CPU pinning'
+    }${flags.quick ? ', QUICK RUN: numbers are meaningless' : ''}.`,
+  );
+  writeResults(flags.out, report, rows);
+  console.log(`Wrote ${flags.out}`);
+  if (failed.length > 0) console.error(`Did not run: ${failed.join(', ')}`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+/** Builds dist/ when a source file is newer than it; returns why the gateway cannot run, if so. */
+function ensureGatewayBuilt(log: (line: string) => void): string | undefined {
+  const entry = join(ROOT, 'dist/cli/main.js');
+  if (existsSync(entry) && newestMtime(join(ROOT, 'src')) <= statSync(entry).mtimeMs) return undefined;
+  log('building the gateway (npm run build)');
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status === 0) return undefined;
+  return `npm run build failed: ${(build.stdout + build.stderr).trim().slice(0, 600)}`;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
