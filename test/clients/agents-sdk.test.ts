@@ -13,21 +13,20 @@ import {
   setTracingDisabled,
   tool,
 } from '@openai/agents';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
+import { TEST_KEY, useHarness } from '../helpers/gateway-harness.js';
 import type { MockReply } from '../mocks/chat-completions-mock.js';
 import { type Body, callId, systemText, toolNames } from './scripted-replies.js';
 
 setTracingDisabled(true);
 
-let harness: Harness;
 let provider: OpenAIProvider;
 let runner: Runner;
 const weatherCalls: string[] = [];
 
-beforeAll(async () => {
-  harness = await startHarness();
+const harness = useHarness(script);
+beforeAll(() => {
   provider = new OpenAIProvider({ baseURL: harness.baseURL, apiKey: TEST_KEY, useResponses: true });
   runner = new Runner({
     modelProvider: provider,
@@ -36,12 +35,7 @@ beforeAll(async () => {
   });
 });
 beforeEach(() => {
-  harness.mock.reset();
   weatherCalls.length = 0;
-  harness.mock.defaultReply = script;
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 const getWeather = tool({

@@ -6,27 +6,19 @@
  */
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createGateway, createLogger, type Gateway } from '../../src/gateway.js';
-import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
+import { TEST_KEY, useHarness } from '../helpers/gateway-harness.js';
 import { type MockResponsesUpstream, startMockResponsesUpstream } from '../mocks/responses-mock.js';
 import { type Body, toolThenText } from './scripted-replies.js';
 
-let harness: Harness;
 let openai: ReturnType<typeof createOpenAI>;
 
-beforeAll(async () => {
-  harness = await startHarness();
+const harness = useHarness({ kind: 'text', text: 'Hello from the mock upstream.' });
+beforeAll(() => {
   openai = createOpenAI({ baseURL: harness.baseURL, apiKey: TEST_KEY });
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Hello from the mock upstream.' };
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 const weather = tool({

@@ -11,23 +11,12 @@ import {
   ToolMessage,
 } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
+import { TEST_KEY, useHarness } from '../helpers/gateway-harness.js';
 import { type Body, toolThenText } from './scripted-replies.js';
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Hello from the mock upstream.' };
-});
-afterAll(async () => {
-  await harness.close();
-});
+const harness = useHarness({ kind: 'text', text: 'Hello from the mock upstream.' });
 
 function chat(
   model = 'gpt-4o',

@@ -5,24 +5,20 @@
 import OpenAI from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import type { ResponseInputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
+import { useHarness } from '../helpers/gateway-harness.js';
+import { sdkClient } from '../helpers/test-gateway.js';
 import { toolThenText } from './scripted-replies.js';
 
-let harness: Harness;
 let client: OpenAI;
 
-beforeAll(async () => {
-  harness = await startHarness({ config: { background: { workers: 2, cancelPollMs: 20 } } });
-  client = new OpenAI({ baseURL: harness.baseURL, apiKey: TEST_KEY, maxRetries: 0, timeout: 10_000 });
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Hello from the mock upstream.' };
-});
-afterAll(async () => {
-  await harness.close();
+const harness = useHarness(
+  { kind: 'text', text: 'Hello from the mock upstream.' },
+  { config: { background: { workers: 2, cancelPollMs: 20 } } },
+);
+beforeAll(() => {
+  client = sdkClient(harness);
 });
 
 const MODEL = 'gpt-client';

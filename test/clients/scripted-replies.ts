@@ -1,8 +1,9 @@
 /** Scripted upstream behaviours shared by the client suites (mock Chat Completions bodies in, replies out). */
+import type { JsonBody } from '../helpers/json-body.js';
 import type { MockReply } from '../mocks/chat-completions-mock.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: upstream request bodies are arbitrary JSON
-export type Body = any;
+/** An upstream request body (Chat Completions JSON). */
+export type Body = JsonBody;
 
 let callCounter = 0;
 

@@ -1,58 +1,11 @@
-/** Plumbing for the conformance suite: raw streams, hang-ups and declared skips. */
-import { request } from 'node:http';
+/** Plumbing for the conformance suite: stream shapes, declared skips and envelope checks. */
 import type { TestContext } from 'vitest';
 import { supports } from '../../src/providers/capabilities.js';
-import type { StreamResult } from '../e2e/stream-helpers.js';
-import { parseSse } from '../helpers/gateway-harness.js';
-import type { ProviderGateway } from '../providers/provider-gateway.js';
 import type { ConformanceDriver, Json, ModelLimits } from './drivers/driver.js';
-
-/** POSTs a streaming create and reads the whole stream, in the shape `checkStream` takes. */
-export async function streamRaw(gw: ProviderGateway, body: Record<string, unknown>): Promise<StreamResult> {
-  const response = await fetch(`${gw.baseURL}/responses`, {
-    method: 'POST',
-    headers: { authorization: 'Bearer test-key', 'content-type': 'application/json' },
-    body: JSON.stringify({ ...body, stream: true }),
-  });
-  const raw = await response.text();
-  const events = response.status === 200 ? parseSse(raw) : [];
-  return {
-    status: response.status,
-    headers: response.headers,
-    raw,
-    events,
-    data: events.map((e) => e.data),
-    types: events.map((e) => e.event),
-  };
-}
 
 /** Event types with runs of one delta type collapsed, whatever their length. */
 export function shape(types: readonly string[]): string[] {
   return types.filter((type, i) => !(type.endsWith('.delta') && types[i - 1] === type));
-}
-
-/** Starts a streaming create and hangs up (destroying the socket) once the first bytes arrive. */
-export function streamThenHangUp(gw: ProviderGateway, body: Record<string, unknown>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${gw.baseURL}/responses`,
-      {
-        method: 'POST',
-        agent: false,
-        headers: { authorization: 'Bearer test-key', 'content-type': 'application/json' },
-      },
-      (res) => {
-        res.once('data', () => {
-          req.destroy();
-          resolve();
-        });
-      },
-    );
-    req.on('error', (error) => {
-      if (!req.destroyed) reject(error);
-    });
-    req.end(JSON.stringify({ ...body, stream: true }));
-  });
 }
 
 /**

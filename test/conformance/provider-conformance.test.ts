@@ -7,16 +7,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { supports } from '../../src/providers/capabilities.js';
 import { checkStream } from '../e2e/stream-helpers.js';
+import { streamThenHangUp } from '../helpers/test-gateway.js';
 import type { Any, ProviderGateway } from '../providers/provider-gateway.js';
-import {
-  isEnvelope,
-  noteUnsupported,
-  reasoningText,
-  requireFeature,
-  shape,
-  streamRaw,
-  streamThenHangUp,
-} from './conformance-helpers.js';
+import { isEnvelope, noteUnsupported, reasoningText, requireFeature, shape } from './conformance-helpers.js';
 import { anthropicDriver } from './drivers/anthropic-driver.js';
 import { chatDriver } from './drivers/chat-driver.js';
 import type { ConformanceDriver } from './drivers/driver.js';
@@ -68,7 +61,7 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('%s', (_n
 
   it('streams the same event sequence, raw and through the SDK', async () => {
     script?.text('Streaming from the conformance suite.');
-    const result = await streamRaw(gw, body({ input: 'Tell me something.' }));
+    const result = await gw.stream(body({ input: 'Tell me something.' }));
     const output = checkStream(result);
     const terminal = result.types.at(-1)!;
     expect(finished.map((status) => `response.${status}`)).toContain(terminal);
@@ -164,7 +157,7 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('%s', (_n
       { callId: 'call_p1', name: 'get_weather', args: { city: 'Paris' } },
       { callId: 'call_p2', name: 'get_weather', args: { city: 'Rome' } },
     ]);
-    const result = await streamRaw(gw, body({ input: 'Weather in Paris and Rome?', tools: [weatherTool] }));
+    const result = await gw.stream(body({ input: 'Weather in Paris and Rome?', tools: [weatherTool] }));
     const output = checkStream(result);
     const oneCall = [
       'response.output_item.added',
@@ -249,8 +242,7 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('%s', (_n
   it('streams reasoning as a reasoning item before the answer', async (ctx) => {
     requireFeature(ctx, driver, 'reasoning');
     script!.reasoning('Two plus two is four.', 'The answer is 4.');
-    const result = await streamRaw(
-      gw,
+    const result = await gw.stream(
       body({ input: 'What is 2+2?', reasoning: { effort: 'low', summary: 'auto' }, store: false }),
     );
     const output = checkStream(result);
@@ -340,7 +332,7 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('%s', (_n
     expect(limited.body.error.type).toBe('rate_limit_error');
     for (const upstream of [500, 503]) {
       script!.httpError(upstream);
-      const failed = await streamRaw(gw, body({ input: 'Hi' }));
+      const failed = await gw.stream(body({ input: 'Hi' }));
       expect(failed.status).toBeGreaterThanOrEqual(500);
       expect(failed.headers.get('content-type')).toMatch(/^application\/json/);
       const envelope = JSON.parse(failed.raw);
@@ -352,7 +344,7 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('%s', (_n
   it('fails the response when the upstream fails after the first byte', async (ctx) => {
     requireFeature(ctx, driver, 'upstreamErrors');
     script!.midStreamError('Partial answer');
-    const result = await streamRaw(gw, body({ input: 'Hi' }));
+    const result = await gw.stream(body({ input: 'Hi' }));
     checkStream(result);
     const last = result.data.at(-1);
     expect(last.type).toBe('response.failed');

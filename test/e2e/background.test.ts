@@ -4,31 +4,26 @@
  * from another client, the worker pool, the SDK; and a foreground stream whose client goes away.
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../src/cli/keys.js';
-import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
+import { TEST_KEY, useHarness } from '../helpers/gateway-harness.js';
 import type { MockReply } from '../mocks/chat-completions-mock.js';
 import { expectWholeSequence, type ReadOptions, readStream } from './event-stream.js';
 import { expectError } from './state-helpers.js';
 import { type Any, withoutIds } from './stream-helpers.js';
 
-let harness: Harness;
 let otherKey: string;
 const WORKERS = 2;
 
-beforeAll(async () => {
-  harness = await startHarness({
+const harness = useHarness(
+  { kind: 'text', text: 'Hello from the mock upstream.' },
+  {
     env: { RGW_API_KEYS: TEST_KEY },
     config: { background: { workers: WORKERS, cancelPollMs: 50 } },
-  });
+  },
+);
+beforeAll(async () => {
   otherKey = (await createKey(harness.gateway.store, { tenant: 'other', name: 'other' })).key;
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Hello from the mock upstream.' };
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 const MODEL = 'gpt-bg';

@@ -1,13 +1,13 @@
 /** POST /v1/responses/compact, compaction items as input, and automatic compaction on create. */
 import type OpenAI from 'openai';
 import type { ResponseInputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SUMMARIZER_INSTRUCTIONS } from '../../src/engine/compaction/summarize.js';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
-import { expectError, sdkClient, transcript, upstreamMessages } from './state-helpers.js';
+import { useHarness } from '../helpers/gateway-harness.js';
+import { sdkClient } from '../helpers/test-gateway.js';
+import { expectError, transcript, upstreamMessages } from './state-helpers.js';
 import type { Any } from './stream-helpers.js';
 
-let harness: Harness;
 let client: OpenAI;
 let summaries = 0;
 
@@ -16,20 +16,16 @@ function isSummaryCall(body: Any): boolean {
   return body.messages?.[0]?.content === SUMMARIZER_INSTRUCTIONS;
 }
 
-beforeAll(async () => {
-  harness = await startHarness();
+const harness = useHarness((body: Any) =>
+  isSummaryCall(body)
+    ? { kind: 'text', text: `SUMMARY-${++summaries}: the user likes cats; the assistant said meow.` }
+    : { kind: 'text', text: 'Reply from the model.' },
+);
+beforeAll(() => {
   client = sdkClient(harness);
 });
 beforeEach(() => {
-  harness.mock.reset();
   summaries = 0;
-  harness.mock.defaultReply = (body: Any) =>
-    isSummaryCall(body)
-      ? { kind: 'text', text: `SUMMARY-${++summaries}: the user likes cats; the assistant said meow.` }
-      : { kind: 'text', text: 'Reply from the model.' };
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 const HISTORY: ResponseInputItem[] = [

@@ -3,32 +3,24 @@
  * responses.create: items prepended for the upstream, input and output appended in order.
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/gateway-harness.js';
+import { sdkClient } from '../helpers/test-gateway.js';
 import {
   del,
   expectError,
   finalResponse,
-  sdkClient,
   streamEvents,
   transcript,
   upstreamMessages,
 } from './state-helpers.js';
 import type { Any } from './stream-helpers.js';
 
-let harness: Harness;
 let client: OpenAI;
 
-beforeAll(async () => {
-  harness = await startHarness();
+const harness = useHarness({ kind: 'text', text: 'Default reply.' });
+beforeAll(() => {
   client = sdkClient(harness);
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Default reply.' };
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 const MODEL = 'gpt-conv';

@@ -1,5 +1,6 @@
 /** Reading event streams as they arrive (for following, resuming and disconnecting mid-stream). */
 import { expect } from 'vitest';
+import { sseBlocks } from '../helpers/sse.js';
 import type { Any } from './stream-helpers.js';
 
 export interface ReadStream {
@@ -37,31 +38,23 @@ export async function readStream(url: string, options: ReadOptions): Promise<Rea
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const texts: string[] = [];
   const events: Any[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
   try {
-    for await (const chunk of response.body!) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const [eventLine, dataLine, ...rest] = block.split('\n');
-        expect(rest).toEqual([]);
-        const text = dataLine!.slice('data: '.length);
-        const event = JSON.parse(text);
-        expect(eventLine).toBe(`event: ${event.type}`);
-        texts.push(text);
-        events.push(event);
-        if (options.onEvent?.(event) === true) {
-          abort.abort();
-          return { status: 200, texts, events };
-        }
+    for await (const block of sseBlocks(response.body!)) {
+      const [eventLine, dataLine, ...rest] = block.split('\n');
+      expect(rest).toEqual([]);
+      const text = dataLine!.slice('data: '.length);
+      const event = JSON.parse(text);
+      expect(eventLine).toBe(`event: ${event.type}`);
+      texts.push(text);
+      events.push(event);
+      if (options.onEvent?.(event) === true) {
+        abort.abort();
+        return { status: 200, texts, events };
       }
     }
   } catch (error) {
     if (!abort.signal.aborted) throw error;
   }
-  expect(buffer).toBe('');
   return { status: 200, texts, events };
 }
 

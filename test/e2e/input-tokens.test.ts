@@ -1,15 +1,16 @@
 /** POST /v1/responses/input_tokens through HTTP and the SDK; context-window errors before the upstream. */
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_OVERHEAD, REPLY_PRIMING } from '../../src/engine/tokens/count-tokens.js';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
-import { expectError, sdkClient, upstreamMessages } from './state-helpers.js';
+import { useHarness } from '../helpers/gateway-harness.js';
+import { sdkClient } from '../helpers/test-gateway.js';
+import { expectError, upstreamMessages } from './state-helpers.js';
 
-let harness: Harness;
 let client: OpenAI;
 
-beforeAll(async () => {
-  harness = await startHarness({
+const harness = useHarness(
+  { kind: 'text', text: 'Hello from the mock upstream.' },
+  {
     config: (mock) => ({
       providers: [
         {
@@ -24,15 +25,10 @@ beforeAll(async () => {
         },
       ],
     }),
-  });
+  },
+);
+beforeAll(() => {
   client = sdkClient(harness);
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Hello from the mock upstream.' };
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 describe('POST /v1/responses/input_tokens', () => {

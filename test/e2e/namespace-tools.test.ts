@@ -5,24 +5,17 @@
  */
 import type OpenAI from 'openai';
 import type { ResponseStreamEvent, Tool } from 'openai/resources/responses/responses';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
-import { sdkClient, upstreamMessages } from './state-helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/gateway-harness.js';
+import { sdkClient } from '../helpers/test-gateway.js';
+import { upstreamMessages } from './state-helpers.js';
 import type { Any } from './stream-helpers.js';
 
-let harness: Harness;
 let client: OpenAI;
 
-beforeAll(async () => {
-  harness = await startHarness();
+const harness = useHarness({ kind: 'text', text: 'Done.' });
+beforeAll(() => {
   client = sdkClient(harness);
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Done.' };
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 const params = { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] };

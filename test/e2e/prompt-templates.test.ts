@@ -1,17 +1,18 @@
 /** `prompt: {id, version, variables}`: versioned templates from the config file. */
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
-import { expectError, sdkClient, upstreamMessages } from './state-helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/gateway-harness.js';
+import { sdkClient } from '../helpers/test-gateway.js';
+import { expectError, upstreamMessages } from './state-helpers.js';
 import type { Any } from './stream-helpers.js';
 
-let harness: Harness;
 let client: OpenAI;
 
 const IMAGE = 'data:image/png;base64,iVBORw0KGgo=';
 
-beforeAll(async () => {
-  harness = await startHarness({
+const harness = useHarness(
+  { kind: 'text', text: 'Hello!' },
+  {
     config: {
       prompts: {
         greeter: {
@@ -29,15 +30,10 @@ beforeAll(async () => {
         summary: { versions: { '1': { input: 'Summarise: {{text}}' } } },
       },
     },
-  });
+  },
+);
+beforeAll(() => {
   client = sdkClient(harness);
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Hello!' };
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 describe('prompt templates', () => {

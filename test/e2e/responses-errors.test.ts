@@ -4,23 +4,13 @@
  * gateway keeps serving afterwards.
  */
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness, TEST_KEY, useHarness } from '../helpers/gateway-harness.js';
+import { postStream } from '../helpers/test-gateway.js';
 import type { MockReply } from '../mocks/chat-completions-mock.js';
-import { type Any, checkStream, postStream } from './stream-helpers.js';
+import { type Any, checkStream } from './stream-helpers.js';
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Still serving.' };
-});
-afterAll(async () => {
-  await harness.close();
-});
+const harness = useHarness({ kind: 'text', text: 'Still serving.' });
 
 const BASIC = { model: 'gpt-err', input: 'Hi' };
 

@@ -2,22 +2,13 @@
  * POST /v1/responses over raw HTTP: the Response object, the event stream (framing, order, fold)
  * and what the Chat Completions upstream receives.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
-import { type Any, checkStream, collapse, postStream, withoutIds } from './stream-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../helpers/gateway-harness.js';
+import { collapse } from '../helpers/sse.js';
+import { postStream } from '../helpers/test-gateway.js';
+import { type Any, checkStream, withoutIds } from './stream-helpers.js';
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Hello from the mock upstream.' };
-});
-afterAll(async () => {
-  await harness.close();
-});
+const harness = useHarness({ kind: 'text', text: 'Hello from the mock upstream.' });
 
 const create = (body: Record<string, unknown>) => harness.post('/v1/responses', body);
 const upstreamBody = (n = 0): Any => harness.mock.requests[n]!.body;

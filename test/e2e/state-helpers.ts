@@ -1,12 +1,8 @@
 /** Shared helpers for the state suites (stored responses, chains, conversations, replay, restart). */
-import OpenAI from 'openai';
 import { expect } from 'vitest';
 import { type Harness, TEST_KEY } from '../helpers/gateway-harness.js';
+import { sseBlocks } from '../helpers/sse.js';
 import type { Any } from './stream-helpers.js';
-
-export function sdkClient(harness: Harness): OpenAI {
-  return new OpenAI({ baseURL: harness.baseURL, apiKey: TEST_KEY, maxRetries: 0, timeout: 10_000 });
-}
 
 /** DELETE with the test bearer; status and parsed body. */
 export async function del(
@@ -73,24 +69,15 @@ export async function streamEvents(
   });
   expect(response.status).toBe(200);
   const events: Any[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body!) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    let end = buffer.indexOf('\n\n');
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = block
-        .split('\n')
-        .find((line) => line.startsWith('data: '))
-        ?.slice(6);
-      if (data !== undefined) {
-        const event = JSON.parse(data);
-        events.push(event);
-        await onEvent(event);
-      }
-      end = buffer.indexOf('\n\n');
+  for await (const block of sseBlocks(response.body!)) {
+    const data = block
+      .split('\n')
+      .find((line) => line.startsWith('data: '))
+      ?.slice(6);
+    if (data !== undefined) {
+      const event = JSON.parse(data);
+      events.push(event);
+      await onEvent(event);
     }
   }
   return events;

@@ -4,34 +4,26 @@
  * references, and tenant isolation between managed API keys (`rgw keys create --tenant`).
  */
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../src/cli/keys.js';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { type Harness, startHarness, useHarness } from '../helpers/gateway-harness.js';
+import { sdkClient } from '../helpers/test-gateway.js';
 import type { MockReply } from '../mocks/chat-completions-mock.js';
 import {
   del,
   expectError,
   finalResponse,
-  sdkClient,
   streamEvents,
   transcript,
   upstreamMessages,
 } from './state-helpers.js';
 import type { Any } from './stream-helpers.js';
 
-let harness: Harness;
 let client: OpenAI;
 
-beforeAll(async () => {
-  harness = await startHarness();
+const harness = useHarness({ kind: 'text', text: 'Default reply.' });
+beforeAll(() => {
   client = sdkClient(harness);
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Default reply.' };
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 const MODEL = 'gpt-state';

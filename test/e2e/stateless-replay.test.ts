@@ -5,37 +5,23 @@
  * after rotation, and stores nothing.
  */
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ReasoningSealer } from '../../src/engine/reasoning-seal.js';
-import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import { type Harness, startHarness, useHarness } from '../helpers/gateway-harness.js';
+import { sdkClient } from '../helpers/test-gateway.js';
 import type { MockReply } from '../mocks/chat-completions-mock.js';
-import {
-  expectError,
-  finalResponse,
-  sdkClient,
-  streamEvents,
-  transcript,
-  upstreamMessages,
-} from './state-helpers.js';
+import { expectError, finalResponse, streamEvents, transcript, upstreamMessages } from './state-helpers.js';
 import type { Any } from './stream-helpers.js';
 
 const KEY = 'current-secret-key-0123456789';
 const OLD_KEY = 'old-secret-key-abcdefghijklmn';
 const NEW_KEY = 'new-secret-key-nopqrstuvwxyz0';
 
-let harness: Harness;
 let client: OpenAI;
 
-beforeAll(async () => {
-  harness = await startHarness({ env: { RGW_SECRET_KEYS: KEY } });
+const harness = useHarness({ kind: 'text', text: 'Default reply.' }, { env: { RGW_SECRET_KEYS: KEY } });
+beforeAll(() => {
   client = sdkClient(harness);
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Default reply.' };
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 const MODEL = 'gpt-codex';

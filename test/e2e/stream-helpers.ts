@@ -1,40 +1,10 @@
-/** Shared checks for the e2e suite: raw SSE requests, stream invariants and an independent fold. */
+/** Shared checks for the e2e suite: stream invariants and an independent fold. */
 import { expect } from 'vitest';
-import { type Harness, parseSse, type SseEvent, TEST_KEY } from '../helpers/gateway-harness.js';
+import type { JsonBody } from '../helpers/json-body.js';
+import type { StreamResult } from '../helpers/test-gateway.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: parsed wire JSON, read freely by tests
-export type Any = any;
-
-export interface StreamResult {
-  status: number;
-  headers: Headers;
-  raw: string;
-  events: SseEvent[];
-  /** The `data` of each event. */
-  data: Any[];
-  types: string[];
-}
-
-/** POSTs a streaming create and reads the whole event stream. */
-export async function postStream(harness: Harness, body: Record<string, unknown>): Promise<StreamResult> {
-  const response = await fetch(`${harness.baseURL}/responses`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ ...body, stream: true }),
-  });
-  const raw = await response.text();
-  if (response.status !== 200)
-    return { status: response.status, headers: response.headers, raw, events: [], data: [], types: [] };
-  const events = parseSse(raw);
-  return {
-    status: response.status,
-    headers: response.headers,
-    raw,
-    events,
-    data: events.map((e) => e.data),
-    types: events.map((e) => e.event),
-  };
-}
+/** Parsed wire JSON, as the e2e suites name it. */
+export type Any = JsonBody;
 
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
@@ -172,21 +142,6 @@ export function checkStream(result: StreamResult): Any[] {
     expect(terminal.response.output).toEqual(output);
   }
   return output;
-}
-
-/** The event types, with runs of the same delta type collapsed to one `type×n` entry. */
-export function collapse(types: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const type of types) {
-    const last = out.at(-1);
-    if (type.endsWith('.delta') && last?.startsWith(type)) {
-      const n = last.includes('×') ? Number(last.split('×')[1]) + 1 : 2;
-      out[out.length - 1] = `${type}×${n}`;
-    } else {
-      out.push(type);
-    }
-  }
-  return out;
 }
 
 /** A Response with the values that differ between two runs of the same script blanked out. */

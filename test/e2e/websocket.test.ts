@@ -6,24 +6,17 @@
  */
 import OpenAI from 'openai';
 import { ResponsesWS } from 'openai/resources/responses/ws';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
+import { type Harness, startHarness, TEST_KEY, useHarness } from '../helpers/gateway-harness.js';
+import { postStream, type StreamResult } from '../helpers/test-gateway.js';
 import { transcript, upstreamMessages } from './state-helpers.js';
-import { type Any, checkStream, postStream, type StreamResult } from './stream-helpers.js';
+import { type Any, checkStream } from './stream-helpers.js';
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness({ env: { RGW_API_KEYS: TEST_KEY } });
-});
-beforeEach(() => {
-  harness.mock.reset();
-  harness.mock.defaultReply = { kind: 'text', text: 'Hello from the mock upstream.' };
-});
-afterAll(async () => {
-  await harness.close();
-});
+const harness = useHarness(
+  { kind: 'text', text: 'Hello from the mock upstream.' },
+  { env: { RGW_API_KEYS: TEST_KEY } },
+);
 
 const MODEL = 'gpt-ws';
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed', 'error']);

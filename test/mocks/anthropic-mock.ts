@@ -14,11 +14,13 @@ import {
   type RecordedRequest,
   randomId,
   roughTokens,
+  type ScriptedFailure,
+  type ScriptedMock,
   sendJson,
   sleep,
   splitPieces,
   startEventStream,
-  startMockServer,
+  startScriptedMock,
   textChars,
   writeFrames,
 } from './mock-http.js';
@@ -62,26 +64,13 @@ export type AnthropicMockReply =
       delayMs?: number;
       model?: string;
     }
-  | { kind: 'http-error'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Streaming: the text so far, then an `error` event (alone when `afterText` is ''). */
   | { kind: 'stream-error'; afterText: string; error?: AnthropicErrorInfo }
-  | { kind: 'garbage'; body: string; status?: number }
-  | { kind: 'drop'; afterText?: string }
-  | { kind: 'truncate'; afterText: string }
-  | { kind: 'hang' };
+  | ScriptedFailure;
 
-export interface MockAnthropicUpstream {
-  /** Server root, as ANTHROPIC_BASE_URL takes it, e.g. http://127.0.0.1:12345 */
+export interface MockAnthropicUpstream extends ScriptedMock<AnthropicMockReply> {
+  /** Server root, as ANTHROPIC_BASE_URL takes it, e.g. http://127.0.0.1:12345; requests: POST /v1/messages. */
   readonly url: string;
-  /** Recorded POST /v1/messages requests, in arrival order. */
-  readonly requests: RecordedRequest[];
-  /** Replies are consumed in order, one per request; when the queue is empty, `defaultReply` answers. */
-  enqueue(...replies: AnthropicMockReply[]): void;
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
-  defaultReply: AnthropicMockReply | ((body: any) => AnthropicMockReply);
-  waitForAbort(n: number, timeoutMs?: number): Promise<void>;
-  reset(): void;
-  close(): Promise<void>;
 }
 
 type Json = Record<string, unknown>;
@@ -335,8 +324,6 @@ function validate(body: unknown, headers: RecordedRequest['headers']): Anthropic
 export async function startMockAnthropicUpstream(
   options: { apiKey?: string } = {},
 ): Promise<MockAnthropicUpstream> {
-  const queue: AnthropicMockReply[] = [];
-
   const answer = async (reply: AnthropicMockReply, body: Json, ex: Exchange): Promise<void> => {
     const { res } = ex;
     const stream = body.stream === true;
@@ -407,7 +394,7 @@ export async function startMockAnthropicUpstream(
     }
   };
 
-  const handle = async (ex: Exchange): Promise<void> => {
+  const handle = async (ex: Exchange, nextReply: () => AnthropicMockReply): Promise<void> => {
     const { record, res } = ex;
     if (record.method !== 'POST' || record.path !== '/v1/messages') {
       sendJson(res, 404, anthropicErrorBody('not_found_error', 'Not Found'), commonHeaders());
@@ -422,28 +409,12 @@ export async function startMockAnthropicUpstream(
       sendJson(res, 400, anthropicErrorBody(problem.type, problem.message), commonHeaders());
       return;
     }
-    const next = queue.shift();
-    const reply =
-      next ?? (typeof api.defaultReply === 'function' ? api.defaultReply(record.body) : api.defaultReply);
-    await answer(reply, record.body as Json, ex);
+    await answer(nextReply(), record.body as Json, ex);
   };
 
-  const server = await startMockServer(handle, (message) => anthropicErrorBody('api_error', message));
-  const api: MockAnthropicUpstream = {
-    url: server.url,
-    requests: server.requests,
-    defaultReply: DEFAULT_REPLY,
-    enqueue(...replies: AnthropicMockReply[]): void {
-      queue.push(...replies);
-    },
-    waitForAbort: (n, timeoutMs) => server.waitForAbort(n, timeoutMs),
-    reset(): void {
-      queue.length = 0;
-      server.requests.length = 0;
-    },
-    close: () => server.close(),
-  };
-  return api;
+  return startScriptedMock(DEFAULT_REPLY, handle, {
+    failureBody: (message) => anthropicErrorBody('api_error', message),
+  });
 }
 
 /** For tests that write raw frames: Anthropic's SSE framing. */

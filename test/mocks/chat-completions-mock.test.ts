@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonBody } from '../helpers/json-body.js';
 import { type MockChatUpstream, startMockChatUpstream } from './chat-completions-mock.js';
 
 let upstream: MockChatUpstream;
@@ -35,8 +36,7 @@ function sseData(text: string): string[] {
     });
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: parsed wire JSON
-type Any = any;
+type Any = JsonBody;
 
 async function streamChunks(body: Record<string, unknown>): Promise<{ raw: string; chunks: Any[] }> {
   const res = await post({

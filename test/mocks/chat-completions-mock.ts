@@ -6,9 +6,24 @@
  * Replies are scripted per request via `enqueue()` / `defaultReply`, including failure modes
  * (HTTP errors, mid-stream errors, garbage bodies, dropped sockets, truncated streams, hangs).
  */
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  asObject,
+  dropAfterFlush,
+  type Exchange,
+  randomId,
+  roughTokens,
+  type ScriptedFailure,
+  type ScriptedMock,
+  sendJson,
+  sleep,
+  splitPieces,
+  startEventStream,
+  startScriptedMock,
+  writeFrames,
+} from './mock-http.js';
+
+export type { RecordedRequest } from './mock-http.js';
 
 export interface MockToolCall {
   id: string;
@@ -42,37 +57,12 @@ export type MockReply =
       delayMs?: number;
       model?: string;
     }
-  | { kind: 'http-error'; status: number; body?: unknown | string; headers?: Record<string, string> }
   | { kind: 'stream-error'; afterText: string; error: { message: string; type?: string; code?: string } }
-  | { kind: 'garbage'; body: string; status?: number }
-  | { kind: 'drop'; afterText?: string }
-  | { kind: 'truncate'; afterText: string }
-  | { kind: 'hang' };
+  | ScriptedFailure;
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body (the raw string when it is not valid JSON). */
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON, read freely by tests
-  body: any;
-  receivedAt: number;
-  aborted: boolean;
-}
-
-export interface MockChatUpstream {
-  /** Base URL ending in /v1, e.g. http://127.0.0.1:12345/v1 */
+export interface MockChatUpstream extends ScriptedMock<MockReply> {
+  /** Base URL ending in /v1, e.g. http://127.0.0.1:12345/v1; recorded requests: POST /v1/chat/completions. */
   readonly baseUrl: string;
-  /** Recorded POST /v1/chat/completions requests, in arrival order. */
-  readonly requests: RecordedRequest[];
-  /** Replies are consumed in order, one per POST /v1/chat/completions; when the queue is empty, `defaultReply` answers. */
-  enqueue(...replies: MockReply[]): void;
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
-  defaultReply: MockReply | ((body: any) => MockReply);
-  /** Resolves when the n-th request (1-based) has been aborted/closed by the client, for disconnect tests. */
-  waitForAbort(n: number, timeoutMs?: number): Promise<void>;
-  reset(): void; // clears queue and recorded requests
-  close(): Promise<void>;
 }
 
 type TextReply = Extract<MockReply, { kind: 'text' }>;
@@ -80,37 +70,6 @@ type Json = Record<string, unknown>;
 
 const DEFAULT_REPLY: MockReply = { kind: 'text', text: 'Hello from the mock upstream.' };
 const SYSTEM_FINGERPRINT = 'fp_mock0001';
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-function randomId(len: number): string {
-  const bytes = randomBytes(len);
-  let out = '';
-  for (const b of bytes) out += BASE62[b % BASE62.length];
-  return out;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Splits `s` into at most `n` non-empty pieces on code-point boundaries. */
-function splitPieces(s: string, n: number): string[] {
-  const cps = Array.from(s);
-  if (cps.length === 0) return [];
-  const size = Math.max(1, Math.ceil(cps.length / n));
-  const out: string[] = [];
-  for (let i = 0; i < cps.length; i += size) out.push(cps.slice(i, i + size).join(''));
-  return out;
-}
-
-function roughTokens(chars: number): number {
-  return Math.max(1, Math.ceil(chars / 4));
-}
-
-function asObject(v: unknown): Json {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
-}
-
 /** Rough character count of the request's message text. */
 function promptChars(body: Json): number {
   let chars = 0;
@@ -399,97 +358,35 @@ function commonHeaders(): Record<string, string> {
   };
 }
 
-function sendJson(
+/** JSON with OpenAI's response headers. */
+function send(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-    ...commonHeaders(),
-    ...headers,
-  });
-  res.end(payload);
-}
-
-function startStream(res: ServerResponse): void {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    ...commonHeaders(),
-  });
-  res.flushHeaders();
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-interface AbortWaiter {
-  n: number;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  sendJson(res, status, body, { ...commonHeaders(), ...headers });
 }
 
 export async function startMockChatUpstream(options: { apiKey?: string } = {}): Promise<MockChatUpstream> {
-  const queue: MockReply[] = [];
-  const requests: RecordedRequest[] = [];
-  const waiters = new Set<AbortWaiter>();
-  let closing = false;
-
-  const settleWaiters = (): void => {
-    for (const w of waiters) {
-      if (requests[w.n - 1]?.aborted) {
-        clearTimeout(w.timer);
-        waiters.delete(w);
-        w.resolve();
-      }
-    }
+  const stream = async (res: ServerResponse, chunks: Json[], delayMs: number): Promise<boolean> => {
+    startEventStream(res, commonHeaders());
+    return writeFrames(res, chunks.map(sse), delayMs);
   };
 
-  // Writes chunks with the reply's delay, stopping early if the client went away.
-  const writeChunks = async (res: ServerResponse, chunks: Json[], delayMs: number): Promise<boolean> => {
-    for (let i = 0; i < chunks.length; i++) {
-      if (i > 0 && delayMs > 0) await sleep(delayMs);
-      if (res.destroyed || res.writableEnded) return false;
-      res.write(sse(chunks[i]));
-    }
-    return !(res.destroyed || res.writableEnded);
-  };
-
-  const dropSocket = (res: ServerResponse, serverClosed: { value: boolean }): void => {
-    serverClosed.value = true;
-    res.socket?.destroy();
-    res.destroy();
-  };
-
-  const answer = async (
-    reply: MockReply,
-    body: Json,
-    res: ServerResponse,
-    serverClosed: { value: boolean },
-  ): Promise<void> => {
-    const stream = body.stream === true;
+  const answer = async (reply: MockReply, body: Json, ex: Exchange): Promise<void> => {
+    const { res } = ex;
+    const streaming = body.stream === true;
     switch (reply.kind) {
       case 'text': {
         const delayMs = reply.delayMs ?? 0;
-        if (!stream) {
+        if (!streaming) {
           if (delayMs > 0) await sleep(delayMs);
           if (res.destroyed) return;
-          sendJson(res, 200, buildCompletion(reply, body));
+          send(res, 200, buildCompletion(reply, body));
           return;
         }
-        startStream(res);
-        if (await writeChunks(res, buildChunks(reply, body), delayMs)) {
+        if (await stream(res, buildChunks(reply, body), delayMs)) {
           if (delayMs > 0) await sleep(delayMs);
           if (!res.destroyed) res.end(sse('[DONE]'));
         }
@@ -498,7 +395,7 @@ export async function startMockChatUpstream(options: { apiKey?: string } = {}): 
       case 'http-error': {
         const headers = reply.headers ?? {};
         if (reply.body === undefined || typeof reply.body !== 'string') {
-          sendJson(res, reply.status, reply.body ?? openAiErrorBody(reply.status), headers);
+          send(res, reply.status, reply.body ?? openAiErrorBody(reply.status), headers);
           return;
         }
         let contentType = 'text/plain; charset=utf-8';
@@ -524,38 +421,30 @@ export async function startMockChatUpstream(options: { apiKey?: string } = {}): 
           param: null,
           code: reply.error.code ?? null,
         };
-        if (!stream) {
-          sendJson(res, 500, { error });
+        if (!streaming) {
+          send(res, 500, { error });
           return;
         }
-        startStream(res);
-        if (await writeChunks(res, partialChunks(reply.afterText, body), 0)) res.end(sse({ error }));
+        if (await stream(res, partialChunks(reply.afterText, body), 0)) res.end(sse({ error }));
         return;
       }
       case 'garbage': {
         res.writeHead(reply.status ?? 200, {
-          'content-type': stream ? 'text/event-stream; charset=utf-8' : 'application/json',
+          'content-type': streaming ? 'text/event-stream; charset=utf-8' : 'application/json',
           ...commonHeaders(),
         });
         res.end(reply.body);
         return;
       }
       case 'drop': {
-        if (!stream || reply.afterText === undefined) {
-          dropSocket(res, serverClosed);
-          return;
+        if (streaming && reply.afterText !== undefined) {
+          await stream(res, partialChunks(reply.afterText, body), 0);
         }
-        startStream(res);
-        await writeChunks(res, partialChunks(reply.afterText, body), 0);
-        // Let the written chunks reach the client before killing the connection.
-        await new Promise<void>((resolve) =>
-          res.socket ? res.socket.write('', () => resolve()) : resolve(),
-        );
-        dropSocket(res, serverClosed);
+        await dropAfterFlush(ex);
         return;
       }
       case 'truncate': {
-        if (!stream) {
+        if (!streaming) {
           const full = JSON.stringify(
             buildCompletion({ kind: 'text', text: reply.afterText, usage: null }, body),
           );
@@ -563,50 +452,22 @@ export async function startMockChatUpstream(options: { apiKey?: string } = {}): 
           res.end(full.slice(0, Math.floor(full.length / 2)));
           return;
         }
-        startStream(res);
-        if (await writeChunks(res, partialChunks(reply.afterText, body), 0)) res.end();
+        if (await stream(res, partialChunks(reply.afterText, body), 0)) res.end();
         return;
       }
       case 'hang':
-        return; // never answer; the client abort or close() ends it
+        return;
     }
   };
 
-  const handleChat = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
-    const raw = await readBody(req);
-    // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
-    let parsed: any = raw;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      // keep the raw string
-    }
-    const record: RecordedRequest = {
-      method: req.method ?? 'POST',
-      path,
-      headers: { ...req.headers },
-      body: parsed,
-      receivedAt: Date.now(),
-      aborted: false,
-    };
-    requests.push(record);
-    const serverClosed = { value: false };
-    const markAborted = (): void => {
-      if (record.aborted || serverClosed.value || closing) return;
-      record.aborted = true;
-      settleWaiters();
-    };
-    res.on('close', () => {
-      if (!res.writableFinished) markAborted();
-    });
-    if (req.socket.destroyed) markAborted();
-
+  const handle = async (ex: Exchange, nextReply: () => MockReply): Promise<void> => {
+    const { req, res, record } = ex;
     if (options.apiKey !== undefined && !authorized(req, options.apiKey)) {
-      sendJson(res, 401, unauthorizedBody(req));
+      send(res, 401, unauthorizedBody(req));
       return;
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      sendJson(res, 400, {
+    if (typeof record.body !== 'object' || record.body === null || Array.isArray(record.body)) {
+      send(res, 400, {
         error: {
           message:
             "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
@@ -617,102 +478,41 @@ export async function startMockChatUpstream(options: { apiKey?: string } = {}): 
       });
       return;
     }
-    const next = queue.shift();
-    const reply =
-      next ?? (typeof api.defaultReply === 'function' ? api.defaultReply(parsed) : api.defaultReply);
-    await answer(reply, parsed as Json, res, serverClosed);
+    await answer(nextReply(), record.body as Json, ex);
   };
 
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+  /** Everything but POST /v1/chat/completions: the model list, 404s; not recorded. */
+  const unrecorded = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
     const method = req.method ?? 'GET';
-    const fail = (err: unknown): void => {
-      if (!res.headersSent && !res.destroyed) {
-        sendJson(res, 500, {
-          error: {
-            message: `mock upstream failure: ${String(err)}`,
-            type: 'server_error',
-            param: null,
-            code: null,
-          },
-        });
-      } else res.destroy();
-    };
-    if (method === 'POST' && path === '/v1/chat/completions') {
-      handleChat(req, res, path).catch(fail);
-      return;
-    }
+    if (method === 'POST' && path === '/v1/chat/completions') return false;
     req.resume();
     if (options.apiKey !== undefined && path.startsWith('/v1/') && !authorized(req, options.apiKey)) {
-      sendJson(res, 401, unauthorizedBody(req));
-      return;
-    }
-    if (method === 'GET' && path === '/v1/models') {
-      sendJson(res, 200, {
+      send(res, 401, unauthorizedBody(req));
+    } else if (method === 'GET' && path === '/v1/models') {
+      send(res, 200, {
         object: 'list',
         data: [{ id: 'mock-model', object: 'model', created: 1700000000, owned_by: 'mock' }],
       });
-      return;
-    }
-    sendJson(res, 404, {
-      error: {
-        message: `Invalid URL (${method} ${path})`,
-        type: 'invalid_request_error',
-        param: null,
-        code: null,
-      },
-    });
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  const api: MockChatUpstream = {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
-    requests,
-    defaultReply: DEFAULT_REPLY,
-    enqueue(...replies: MockReply[]): void {
-      queue.push(...replies);
-    },
-    waitForAbort(n: number, timeoutMs = 5000): Promise<void> {
-      if (requests[n - 1]?.aborted) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const waiter: AbortWaiter = {
-          n,
-          resolve,
-          reject,
-          timer: setTimeout(() => {
-            waiters.delete(waiter);
-            reject(new Error(`mock upstream: request #${n} was not aborted within ${timeoutMs} ms`));
-          }, timeoutMs),
-        };
-        waiters.add(waiter);
+    } else {
+      send(res, 404, {
+        error: {
+          message: `Invalid URL (${method} ${path})`,
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
       });
-    },
-    reset(): void {
-      queue.length = 0;
-      requests.length = 0;
-    },
-    async close(): Promise<void> {
-      if (closing) return;
-      closing = true;
-      for (const w of waiters) {
-        clearTimeout(w.timer);
-        w.reject(new Error(`mock upstream closed before request #${w.n} was aborted`));
-      }
-      waiters.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
+    }
+    return true;
   };
-  return api;
+
+  const mock = await startScriptedMock(DEFAULT_REPLY, handle, {
+    failureBody: (message) => ({
+      error: { message, type: 'server_error', param: null, code: null },
+    }),
+    unrecorded,
+  });
+  return Object.assign(mock, { baseUrl: `${mock.url}/v1` });
 }
 
 function authorized(req: IncomingMessage, apiKey: string): boolean {

@@ -14,11 +14,13 @@ import {
   type RecordedRequest,
   randomId,
   roughTokens,
+  type ScriptedFailure,
+  type ScriptedMock,
   sendJson,
   sleep,
   splitPieces,
   startEventStream,
-  startMockServer,
+  startScriptedMock,
   textChars,
   writeFrames,
 } from './mock-http.js';
@@ -57,24 +59,12 @@ export type GeminiMockReply =
       modelVersion?: string;
     }
   | { kind: 'blocked'; blockReason: string }
-  | { kind: 'http-error'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'stream-error'; afterText: string; error?: GeminiErrorInfo }
-  | { kind: 'garbage'; body: string; status?: number }
-  | { kind: 'drop'; afterText?: string }
-  | { kind: 'truncate'; afterText: string }
-  | { kind: 'hang' };
+  | ScriptedFailure;
 
-export interface MockGeminiUpstream {
-  /** Server root, as GEMINI_BASE_URL takes it, e.g. http://127.0.0.1:12345 */
+export interface MockGeminiUpstream extends ScriptedMock<GeminiMockReply> {
+  /** Server root, as GEMINI_BASE_URL takes it, e.g. http://127.0.0.1:12345; requests name the model and method in `path`. */
   readonly url: string;
-  /** Recorded model calls, in arrival order (`path` names the model and method). */
-  readonly requests: RecordedRequest[];
-  enqueue(...replies: GeminiMockReply[]): void;
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
-  defaultReply: GeminiMockReply | ((body: any) => GeminiMockReply);
-  waitForAbort(n: number, timeoutMs?: number): Promise<void>;
-  reset(): void;
-  close(): Promise<void>;
 }
 
 type Json = Record<string, unknown>;
@@ -256,8 +246,6 @@ function validate(body: unknown): GeminiErrorInfo | undefined {
 export async function startMockGeminiUpstream(
   options: { apiKey?: string } = {},
 ): Promise<MockGeminiUpstream> {
-  const queue: GeminiMockReply[] = [];
-
   const answer = async (
     reply: GeminiMockReply,
     body: Json,
@@ -349,7 +337,7 @@ export async function startMockGeminiUpstream(
     }
   };
 
-  const handle = async (ex: Exchange): Promise<void> => {
+  const handle = async (ex: Exchange, nextReply: () => GeminiMockReply): Promise<void> => {
     const { record, res } = ex;
     const match = PATH.exec(record.path);
     if (record.method !== 'POST' || !match) {
@@ -370,31 +358,14 @@ export async function startMockGeminiUpstream(
       sendJson(res, 400, geminiErrorBody(problem));
       return;
     }
-    const next = queue.shift();
-    const reply =
-      next ?? (typeof api.defaultReply === 'function' ? api.defaultReply(record.body) : api.defaultReply);
+    const reply = nextReply();
     const stream = match[2] === 'streamGenerateContent';
     await answer(reply, record.body as Json, ex, stream, stream && record.query.get('alt') === 'sse');
   };
 
-  const server = await startMockServer(handle, (message) =>
-    geminiErrorBody({ code: 500, message, status: 'INTERNAL' }),
-  );
-  const api: MockGeminiUpstream = {
-    url: server.url,
-    requests: server.requests,
-    defaultReply: DEFAULT_REPLY,
-    enqueue(...replies: GeminiMockReply[]): void {
-      queue.push(...replies);
-    },
-    waitForAbort: (n, timeoutMs) => server.waitForAbort(n, timeoutMs),
-    reset(): void {
-      queue.length = 0;
-      server.requests.length = 0;
-    },
-    close: () => server.close(),
-  };
-  return api;
+  return startScriptedMock(DEFAULT_REPLY, handle, {
+    failureBody: (message) => geminiErrorBody({ code: 500, message, status: 'INTERNAL' }),
+  });
 }
 
 /** The model named in a recorded request's path. */

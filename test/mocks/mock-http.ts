@@ -1,11 +1,13 @@
 /**
- * Plumbing shared by the Anthropic and Gemini mock upstreams: a node:http server on 127.0.0.1
- * (ephemeral port), request recording, client-abort tracking and a few wire helpers. The wire
- * formats themselves live in each mock.
+ * Plumbing shared by the mock upstreams (Chat Completions, Responses, Anthropic, Gemini): a
+ * node:http server on 127.0.0.1 (ephemeral port), request recording, client-abort tracking, the
+ * reply script (queue and default), the failures every mock can script and a few wire helpers. The
+ * wire formats themselves live in each mock.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { JsonBody } from '../helpers/json-body.js';
 
 export interface RecordedRequest {
   method: string;
@@ -14,8 +16,7 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body (the raw string when it is not valid JSON). */
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON, read freely by tests
-  body: any;
+  body: JsonBody;
   receivedAt: number;
   aborted: boolean;
 }
@@ -35,6 +36,45 @@ export interface MockServer {
   waitForAbort(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
+
+export interface MockServerOptions {
+  /** The body of the 500 that a failing handler becomes. */
+  failureBody: (message: string) => unknown;
+  /**
+   * Takes requests outside the mocked API before they are recorded (their body unread), e.g. a
+   * model list; returns true when it answered.
+   */
+  unrecorded?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+}
+
+/** A mock upstream whose replies are scripted per request. */
+export interface ScriptedMock<Reply> {
+  /** Server root, e.g. http://127.0.0.1:12345 */
+  readonly url: string;
+  /** Recorded requests, in arrival order. */
+  readonly requests: RecordedRequest[];
+  /** Replies are consumed in order, one per request; when the queue is empty, `defaultReply` answers. */
+  enqueue(...replies: Reply[]): void;
+  defaultReply: Reply | ((body: JsonBody) => Reply);
+  /** Resolves when the n-th request (1-based) has been aborted by the client. */
+  waitForAbort(n: number, timeoutMs?: number): Promise<void>;
+  /** Clears the queue and the recorded requests. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Failures every mock scripts alike (each adds its own in-stream error). */
+export type ScriptedFailure =
+  /** A non-2xx answer: the given body (a string goes as it is), else the API's own error body. */
+  | { kind: 'http-error'; status: number; body?: unknown; headers?: Record<string, string> }
+  /** A body that is not the wire format, with a 200 (or `status`). */
+  | { kind: 'garbage'; body: string; status?: number }
+  /** The connection dies, streaming: after `afterText` was sent. */
+  | { kind: 'drop'; afterText?: string }
+  /** Streaming: `afterText`, then the body ends without the stream's end; whole: half a body. */
+  | { kind: 'truncate'; afterText: string }
+  /** Never answers; the client's abort or close() ends it. */
+  | { kind: 'hang' };
 
 type Json = Record<string, unknown>;
 
@@ -142,12 +182,51 @@ interface AbortWaiter {
 }
 
 /**
+ * Starts a mock whose replies are scripted: `handle` answers each recorded request, taking its
+ * reply from `nextReply()` (the first queued one, else `defaultReply`) once the request passed the
+ * checks it makes.
+ */
+export async function startScriptedMock<Reply extends { kind: string }>(
+  defaultReply: Reply,
+  handle: (ex: Exchange, nextReply: () => Reply) => Promise<void>,
+  options: MockServerOptions,
+): Promise<ScriptedMock<Reply>> {
+  const queue: Reply[] = [];
+  const nextReply = (body: JsonBody): Reply => {
+    const fallback = mock.defaultReply;
+    return queue.shift() ?? (isReplyFunction(fallback) ? fallback(body) : fallback);
+  };
+  const server = await startMockServer((ex) => handle(ex, () => nextReply(ex.record.body)), options);
+  const mock: ScriptedMock<Reply> = {
+    url: server.url,
+    requests: server.requests,
+    defaultReply,
+    enqueue(...replies) {
+      queue.push(...replies);
+    },
+    waitForAbort: (n, timeoutMs) => server.waitForAbort(n, timeoutMs),
+    reset() {
+      queue.length = 0;
+      server.requests.length = 0;
+    },
+    close: () => server.close(),
+  };
+  return mock;
+}
+
+function isReplyFunction<Reply>(
+  value: Reply | ((body: JsonBody) => Reply),
+): value is (body: JsonBody) => Reply {
+  return typeof value === 'function';
+}
+
+/**
  * Starts the server. `handle` answers recorded requests (every request is recorded, its JSON body
- * parsed); a thrown error becomes a 500 with `failureBody`.
+ * parsed, unless `options.unrecorded` took it); a thrown error becomes a 500 with `failureBody`.
  */
 export async function startMockServer(
   handle: (ex: Exchange) => Promise<void>,
-  failureBody: (message: string) => unknown,
+  options: MockServerOptions,
 ): Promise<MockServer> {
   const requests: RecordedRequest[] = [];
   const waiters = new Set<AbortWaiter>();
@@ -165,10 +244,10 @@ export async function startMockServer(
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://mock');
+    if (options.unrecorded?.(req, res, url.pathname)) return;
     const run = async (): Promise<void> => {
       const raw = await readBody(req);
-      // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
-      let body: any = raw;
+      let body: JsonBody = raw;
       try {
         body = JSON.parse(raw);
       } catch {
@@ -185,16 +264,21 @@ export async function startMockServer(
       };
       requests.push(record);
       const serverClosed = { value: false };
-      res.on('close', () => {
-        if (res.writableFinished || record.aborted || serverClosed.value || closing) return;
+      const markAborted = (): void => {
+        if (record.aborted || serverClosed.value || closing) return;
         record.aborted = true;
         settleWaiters();
+      };
+      res.on('close', () => {
+        if (!res.writableFinished) markAborted();
       });
+      // The client may have gone while the body was read.
+      if (req.socket.destroyed) markAborted();
       await handle({ req, res, record, serverClosed });
     };
     run().catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed)
-        sendJson(res, 500, failureBody(`mock upstream failure: ${String(err)}`));
+        sendJson(res, 500, options.failureBody(`mock upstream failure: ${String(err)}`));
       else res.destroy();
     });
   });

@@ -14,13 +14,14 @@ import {
   asObject,
   dropAfterFlush,
   type Exchange,
-  type RecordedRequest,
   roughTokens,
+  type ScriptedFailure,
+  type ScriptedMock,
   sendJson,
   sleep,
   splitPieces,
   startEventStream,
-  startMockServer,
+  startScriptedMock,
   textChars,
   writeFrames,
 } from './mock-http.js';
@@ -67,28 +68,14 @@ export type MockResponsesReply =
       model?: string;
     }
   | { kind: 'failed'; afterText?: string; error: { code: string; message: string } }
-  | { kind: 'http-error'; status: number; body?: unknown | string; headers?: Record<string, string> }
   | { kind: 'stream-error'; afterText: string; error: { message: string; code?: string } }
-  | { kind: 'garbage'; body: string; status?: number }
-  | { kind: 'drop'; afterText?: string }
-  | { kind: 'truncate'; afterText: string }
-  | { kind: 'hang' };
+  | ScriptedFailure;
 
-export interface MockResponsesUpstream {
-  /** Base URL ending in /v1, e.g. http://127.0.0.1:12345/v1 */
+export interface MockResponsesUpstream extends ScriptedMock<MockResponsesReply> {
+  /** Base URL ending in /v1, e.g. http://127.0.0.1:12345/v1; requests: POST /v1/responses. */
   readonly baseUrl: string;
-  /** Recorded POST /v1/responses requests, in arrival order. */
-  readonly requests: RecordedRequest[];
   /** Encrypted reasoning tokens this mock handed out (and so accepts back). */
   readonly issuedEncryptedContent: ReadonlySet<string>;
-  /** Replies are consumed in order, one per POST; when the queue is empty, `defaultReply` answers. */
-  enqueue(...replies: MockResponsesReply[]): void;
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON
-  defaultReply: MockResponsesReply | ((body: any) => MockResponsesReply);
-  /** Resolves when the n-th request (1-based) has been aborted by the client. */
-  waitForAbort(n: number, timeoutMs?: number): Promise<void>;
-  reset(): void;
-  close(): Promise<void>;
 }
 
 type Json = Record<string, unknown>;
@@ -401,7 +388,6 @@ function partialEvents(builder: ReplyBuilder, text: string): Json[] {
 export async function startMockResponsesUpstream(
   options: { apiKey?: string } = {},
 ): Promise<MockResponsesUpstream> {
-  const queue: MockResponsesReply[] = [];
   const issued = new Set<string>();
 
   const stream = async (ex: Exchange, events: Json[], delayMs = 0): Promise<void> => {
@@ -483,7 +469,7 @@ export async function startMockResponsesUpstream(
     }
   };
 
-  const handle = async (ex: Exchange): Promise<void> => {
+  const handle = async (ex: Exchange, nextReply: () => MockResponsesReply): Promise<void> => {
     const { req, res, record } = ex;
     if (record.method !== 'POST' || record.path !== '/v1/responses') {
       return sendJson(
@@ -505,26 +491,11 @@ export async function startMockResponsesUpstream(
     }
     const refused = statelessInputError(body, issued);
     if (refused) return sendJson(res, 400, refused);
-    const reply =
-      queue.shift() ?? (typeof api.defaultReply === 'function' ? api.defaultReply(body) : api.defaultReply);
-    await answer(reply, body as Json, ex);
+    await answer(nextReply(), body as Json, ex);
   };
 
-  const server = await startMockServer(handle, (message) => errorBody(message, 'server_error', null));
-  const api: MockResponsesUpstream = {
-    baseUrl: `${server.url}/v1`,
-    requests: server.requests,
-    issuedEncryptedContent: issued,
-    defaultReply: DEFAULT_REPLY,
-    enqueue: (...replies) => {
-      queue.push(...replies);
-    },
-    waitForAbort: (n, timeoutMs) => server.waitForAbort(n, timeoutMs),
-    reset() {
-      queue.length = 0;
-      server.requests.length = 0;
-    },
-    close: () => server.close(),
-  };
-  return api;
+  const mock = await startScriptedMock(DEFAULT_REPLY, handle, {
+    failureBody: (message) => errorBody(message, 'server_error', null),
+  });
+  return Object.assign(mock, { baseUrl: `${mock.url}/v1`, issuedEncryptedContent: issued });
 }

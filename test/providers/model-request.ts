@@ -1,4 +1,4 @@
-/** A normalized request with every field present, for the Anthropic and Gemini unit tests. */
+/** A normalized request with every field present, for the provider and routing unit tests. */
 import type { ModelMessage, ModelRequest } from '../../src/providers/types.js';
 
 export function modelRequest(overrides: Partial<ModelRequest> = {}): ModelRequest {

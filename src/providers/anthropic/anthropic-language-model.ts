@@ -1,8 +1,14 @@
 /** A Claude model behind Anthropic's Messages API (`POST {baseUrl}/v1/messages`). */
-import { UpstreamError } from '../../errors.js';
-import type { HttpClient, UpstreamResponse } from '../shared/http-client.js';
-import { connectionError } from '../shared/http-client.js';
-import { readServerSentEvents } from '../shared/sse-reader.js';
+import type { HttpClient } from '../shared/http-client.js';
+import {
+  type JsonEvent,
+  postJson,
+  readJsonBody,
+  readJsonEvents,
+  translateEvents,
+  type UpstreamEndpoint,
+  warningParts,
+} from '../shared/upstream-call.js';
 import type { CallOptions, LanguageModel, ModelRequest, StreamPart } from '../types.js';
 import {
   ANTHROPIC_VERSION,
@@ -28,8 +34,7 @@ export interface AnthropicSettings {
 
 export class AnthropicLanguageModel implements LanguageModel {
   readonly provider: string;
-  private readonly url: URL;
-  private readonly headers: Record<string, string>;
+  private readonly endpoint: UpstreamEndpoint;
 
   constructor(
     settings: AnthropicSettings,
@@ -37,12 +42,16 @@ export class AnthropicLanguageModel implements LanguageModel {
   ) {
     this.provider = settings.name;
     const root = settings.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
-    this.url = new URL(`${root}/v1/messages`);
-    this.headers = {
-      'content-type': 'application/json',
-      'anthropic-version': ANTHROPIC_VERSION,
-      ...(settings.apiKey ? { 'x-api-key': settings.apiKey } : {}),
-      ...settings.headers,
+    this.endpoint = {
+      url: new URL(`${root}/v1/messages`),
+      headers: {
+        'content-type': 'application/json',
+        'anthropic-version': ANTHROPIC_VERSION,
+        ...(settings.apiKey ? { 'x-api-key': settings.apiKey } : {}),
+        ...settings.headers,
+      },
+      provider: this.provider,
+      mapError: (status, headers, text) => anthropicStatusError(status, headers, text, this.provider),
     };
   }
 
@@ -52,110 +61,54 @@ export class AnthropicLanguageModel implements LanguageModel {
    */
   async stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
     const { body, mapOptions, warnings } = buildAnthropicRequest(request, true);
-    const response = await this.post(JSON.stringify(body), true, options.signal);
-    const events = this.events(response.body, options.signal);
+    const response = await postJson(this.http, this.endpoint, body, true, options.signal);
+    const events = readJsonEvents<AnthropicStreamEvent>(response.body, this.provider, options.signal, {
+      skipEmpty: true,
+    });
     const first = await events.next();
-    if (!first.done && first.value.type === 'error') {
+    if (!first.done && first.value.data.type === 'error') {
       await events.return(undefined);
-      throw streamError(first.value, this.provider);
+      throw streamError(first.value.data, this.provider);
     }
-    return this.parts(first, events, mapOptions, warnings);
+    return this.parts(first, events, mapOptions, warnings, options.signal);
   }
 
   async generate(request: ModelRequest, options: CallOptions): Promise<StreamPart[]> {
     const { body, mapOptions, warnings } = buildAnthropicRequest(request, false);
-    const response = await this.post(JSON.stringify(body), false, options.signal);
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      throw connectionError(error, this.provider, options.signal);
-    }
-    let message: AnthropicMessageResponse;
-    try {
-      message = JSON.parse(text) as AnthropicMessageResponse;
-    } catch {
-      throw invalidResponse(this.provider, text);
-    }
-    if (message === null || typeof message !== 'object') throw invalidResponse(this.provider, text);
-    return [...toWarnings(warnings), ...messageToParts(message, this.provider, mapOptions)];
-  }
-
-  private post(body: string, stream: boolean, signal: AbortSignal): Promise<UpstreamResponse> {
-    return this.http.post({
-      url: this.url,
-      headers: stream ? { ...this.headers, accept: 'text/event-stream' } : this.headers,
-      body,
-      signal,
-      provider: this.provider,
-      mapError: (status, headers, text) => anthropicStatusError(status, headers, text, this.provider),
-    });
-  }
-
-  /** The stream's events, parsed; transport failures become UpstreamErrors. */
-  private async *events(
-    body: AsyncIterable<Buffer>,
-    signal: AbortSignal,
-  ): AsyncGenerator<AnthropicStreamEvent> {
-    try {
-      for await (const message of readServerSentEvents(body)) {
-        if (message.data === '') continue;
-        let event: AnthropicStreamEvent;
-        try {
-          event = JSON.parse(message.data) as AnthropicStreamEvent;
-        } catch {
-          throw invalidResponse(this.provider, message.data);
-        }
-        if (event === null || typeof event !== 'object') throw invalidResponse(this.provider, message.data);
-        yield event;
-      }
-    } catch (error) {
-      if (error instanceof UpstreamError) throw error;
-      throw connectionError(error, this.provider, signal);
-    }
+    const response = await postJson(this.http, this.endpoint, body, false, options.signal);
+    const message = await readJsonBody<AnthropicMessageResponse>(response, this.provider, options.signal);
+    return [...warningParts(warnings), ...messageToParts(message, this.provider, mapOptions)];
   }
 
   private async *parts(
-    first: IteratorResult<AnthropicStreamEvent>,
-    events: AsyncGenerator<AnthropicStreamEvent>,
+    first: IteratorResult<JsonEvent<AnthropicStreamEvent>>,
+    events: AsyncGenerator<JsonEvent<AnthropicStreamEvent>>,
     mapOptions: ResponseMapOptions,
     warnings: string[],
+    signal: AbortSignal,
   ): AsyncGenerator<StreamPart> {
-    yield* toWarnings(warnings);
+    yield* warningParts(warnings);
     const translator = new AnthropicStreamTranslator(this.provider, mapOptions);
-    const out: StreamPart[] = [];
     try {
-      for (let next = first; !next.done; next = await events.next()) {
-        translator.translate(next.value, out);
-        if (out.length > 0) {
-          yield* out;
-          out.length = 0;
-        }
-        if (translator.failed) return;
-      }
+      yield* translateEvents(
+        resume(first, events),
+        (event, out) => translator.translate(event.data, out),
+        {
+          stopAfter: () => translator.failed,
+          finished: () => translator.stopped,
+          end: (out) => translator.end(out),
+        },
+        this.provider,
+        signal,
+      );
     } finally {
       // Releases the body when the stream failed or the consumer stopped early.
       await events.return(undefined);
     }
-    if (!translator.stopped) {
-      throw new UpstreamError(`Upstream provider '${this.provider}' ended the stream before finishing.`, {
-        status: 502,
-        retryable: false,
-        code: 'upstream_stream_truncated',
-      });
-    }
-    translator.end(out);
-    yield* out;
   }
 }
 
-function toWarnings(warnings: readonly string[]): StreamPart[] {
-  return warnings.map((message) => ({ type: 'warning', message }));
-}
-
-function invalidResponse(provider: string, text: string): UpstreamError {
-  return new UpstreamError(
-    `Upstream provider '${provider}' sent a response that is not valid JSON: ${JSON.stringify(text.slice(0, 120))}`,
-    { status: 502, retryable: false, code: 'upstream_invalid_response' },
-  );
+/** The events again, from the one already read. */
+async function* resume<T>(first: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  for (let next = first; !next.done; next = await rest.next()) yield next.value;
 }

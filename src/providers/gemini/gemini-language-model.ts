@@ -1,8 +1,13 @@
 /** A Gemini model behind the Gemini API (`{baseUrl}/v1beta/models/{model}:generateContent`). */
-import { UpstreamError } from '../../errors.js';
 import type { HttpClient, UpstreamResponse } from '../shared/http-client.js';
-import { connectionError } from '../shared/http-client.js';
-import { readServerSentEvents } from '../shared/sse-reader.js';
+import {
+  postJson,
+  readJsonBody,
+  readJsonEvents,
+  translateEvents,
+  type UpstreamEndpoint,
+  warningParts,
+} from '../shared/upstream-call.js';
 import type { CallOptions, LanguageModel, ModelRequest, StreamPart } from '../types.js';
 import { buildGeminiRequest } from './build-gemini-request.js';
 import type { GeminiResponse } from './gemini-api.js';
@@ -21,7 +26,8 @@ export interface GeminiSettings {
 export class GeminiLanguageModel implements LanguageModel {
   readonly provider: string;
   private readonly root: string;
-  private readonly headers: Record<string, string>;
+  /** All but the url: each call names its model and method. */
+  private readonly endpoint: Omit<UpstreamEndpoint, 'url'>;
 
   constructor(
     settings: GeminiSettings,
@@ -29,58 +35,39 @@ export class GeminiLanguageModel implements LanguageModel {
   ) {
     this.provider = settings.name;
     this.root = settings.baseUrl.replace(/\/+$/, '').replace(/\/v1beta$/, '');
-    this.headers = {
-      'content-type': 'application/json',
-      ...(settings.apiKey ? { 'x-goog-api-key': settings.apiKey } : {}),
-      ...settings.headers,
+    this.endpoint = {
+      headers: {
+        'content-type': 'application/json',
+        ...(settings.apiKey ? { 'x-goog-api-key': settings.apiKey } : {}),
+        ...settings.headers,
+      },
+      provider: this.provider,
+      mapError: (status, headers, text) => geminiStatusError(status, headers, text, this.provider),
     };
   }
 
   async stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
     const { body, mapOptions, warnings } = buildGeminiRequest(request);
-    const response = await this.post(
-      request.modelId,
-      'streamGenerateContent?alt=sse',
-      JSON.stringify(body),
-      options,
-    );
+    const response = await this.post(request.modelId, 'streamGenerateContent?alt=sse', body, options);
     return this.parts(response.body, mapOptions, warnings, options.signal);
   }
 
   async generate(request: ModelRequest, options: CallOptions): Promise<StreamPart[]> {
     const { body, mapOptions, warnings } = buildGeminiRequest(request);
-    const response = await this.post(request.modelId, 'generateContent', JSON.stringify(body), options);
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      throw connectionError(error, this.provider, options.signal);
-    }
-    let parsed: GeminiResponse;
-    try {
-      parsed = JSON.parse(text) as GeminiResponse;
-    } catch {
-      throw invalidResponse(this.provider, text);
-    }
-    if (parsed === null || typeof parsed !== 'object') throw invalidResponse(this.provider, text);
-    return [...toWarnings(warnings), ...responseToParts(parsed, this.provider, mapOptions)];
+    const response = await this.post(request.modelId, 'generateContent', body, options);
+    const parsed = await readJsonBody<GeminiResponse>(response, this.provider, options.signal);
+    return [...warningParts(warnings), ...responseToParts(parsed, this.provider, mapOptions)];
   }
 
   private post(
     modelId: string,
     method: string,
-    body: string,
+    body: unknown,
     options: CallOptions,
   ): Promise<UpstreamResponse> {
     const model = encodeURIComponent(modelId.replace(/^models\//, ''));
-    return this.http.post({
-      url: new URL(`${this.root}/v1beta/models/${model}:${method}`),
-      headers: method.startsWith('stream') ? { ...this.headers, accept: 'text/event-stream' } : this.headers,
-      body,
-      signal: options.signal,
-      provider: this.provider,
-      mapError: (status, headers, text) => geminiStatusError(status, headers, text, this.provider),
-    });
+    const endpoint = { ...this.endpoint, url: new URL(`${this.root}/v1beta/models/${model}:${method}`) };
+    return postJson(this.http, endpoint, body, method.startsWith('stream'), options.signal);
   }
 
   private async *parts(
@@ -89,49 +76,18 @@ export class GeminiLanguageModel implements LanguageModel {
     warnings: string[],
     signal: AbortSignal,
   ): AsyncGenerator<StreamPart> {
-    yield* toWarnings(warnings);
+    yield* warningParts(warnings);
     const translator = new GeminiStreamTranslator(this.provider, mapOptions);
-    const out: StreamPart[] = [];
-    try {
-      for await (const message of readServerSentEvents(body)) {
-        if (message.data === '') continue;
-        let chunk: GeminiResponse;
-        try {
-          chunk = JSON.parse(message.data) as GeminiResponse;
-        } catch {
-          throw invalidResponse(this.provider, message.data);
-        }
-        if (chunk === null || typeof chunk !== 'object') throw invalidResponse(this.provider, message.data);
-        translator.translate(chunk, out);
-        if (out.length > 0) {
-          yield* out;
-          out.length = 0;
-        }
-        if (translator.failed) return;
-      }
-    } catch (error) {
-      if (error instanceof UpstreamError) throw error;
-      throw connectionError(error, this.provider, signal);
-    }
-    if (!translator.finished) {
-      throw new UpstreamError(`Upstream provider '${this.provider}' ended the stream before finishing.`, {
-        status: 502,
-        retryable: false,
-        code: 'upstream_stream_truncated',
-      });
-    }
-    translator.end(out);
-    yield* out;
+    yield* translateEvents(
+      readJsonEvents<GeminiResponse>(body, this.provider, signal, { skipEmpty: true }),
+      (chunk, out) => translator.translate(chunk.data, out),
+      {
+        stopAfter: () => translator.failed,
+        finished: () => translator.finished,
+        end: (out) => translator.end(out),
+      },
+      this.provider,
+      signal,
+    );
   }
-}
-
-function toWarnings(warnings: readonly string[]): StreamPart[] {
-  return warnings.map((message) => ({ type: 'warning', message }));
-}
-
-function invalidResponse(provider: string, text: string): UpstreamError {
-  return new UpstreamError(
-    `Upstream provider '${provider}' sent a response that is not valid JSON: ${JSON.stringify(text.slice(0, 120))}`,
-    { status: 502, retryable: false, code: 'upstream_invalid_response' },
-  );
 }

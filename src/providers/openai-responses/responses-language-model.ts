@@ -3,10 +3,14 @@
  * same wire. The gateway owns state, so every call is stateless (`store: false`) and carries the
  * whole context.
  */
-import { UpstreamError } from '../../errors.js';
 import type { HttpClient } from '../shared/http-client.js';
-import { connectionError } from '../shared/http-client.js';
-import { readServerSentEvents } from '../shared/sse-reader.js';
+import {
+  postJson,
+  readJsonBody,
+  readJsonEvents,
+  translateEvents,
+  type UpstreamEndpoint,
+} from '../shared/upstream-call.js';
 import type { CallOptions, LanguageModel, ModelRequest, StreamPart } from '../types.js';
 import { buildResponsesRequest, type ResponsesRequestOptions } from './build-responses-request.js';
 import { responseToParts } from './map-responses-response.js';
@@ -24,94 +28,49 @@ export interface OpenAIResponsesSettings extends ResponsesRequestOptions {
 
 export class OpenAIResponsesLanguageModel implements LanguageModel {
   readonly provider: string;
-  private readonly url: URL;
-  private readonly headers: Record<string, string>;
+  private readonly endpoint: UpstreamEndpoint;
 
   constructor(
     private readonly settings: OpenAIResponsesSettings,
     private readonly http: HttpClient,
   ) {
     this.provider = settings.name;
-    this.url = new URL(`${settings.baseUrl.replace(/\/+$/, '')}/responses`);
-    this.headers = {
-      'content-type': 'application/json',
-      ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),
-      ...settings.headers,
+    this.endpoint = {
+      url: new URL(`${settings.baseUrl.replace(/\/+$/, '')}/responses`),
+      headers: {
+        'content-type': 'application/json',
+        ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),
+        ...settings.headers,
+      },
+      provider: this.provider,
     };
   }
 
   async stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
-    const response = await this.http.post({
-      url: this.url,
-      headers: { ...this.headers, accept: 'text/event-stream' },
-      body: JSON.stringify(buildResponsesRequest(request, true, this.settings)),
-      signal: options.signal,
-      provider: this.provider,
-    });
+    const body = buildResponsesRequest(request, true, this.settings);
+    const response = await postJson(this.http, this.endpoint, body, true, options.signal);
     return this.parts(response.body, options.signal);
   }
 
   async generate(request: ModelRequest, options: CallOptions): Promise<StreamPart[]> {
-    const response = await this.http.post({
-      url: this.url,
-      headers: this.headers,
-      body: JSON.stringify(buildResponsesRequest(request, false, this.settings)),
-      signal: options.signal,
-      provider: this.provider,
-    });
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      throw connectionError(error, this.provider, options.signal);
-    }
-    let parsed: ResponsesResponse;
-    try {
-      parsed = JSON.parse(text) as ResponsesResponse;
-    } catch {
-      throw invalidResponse(this.provider, text);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw invalidResponse(this.provider, text);
+    const body = buildResponsesRequest(request, false, this.settings);
+    const response = await postJson(this.http, this.endpoint, body, false, options.signal);
+    const parsed = await readJsonBody<ResponsesResponse>(response, this.provider, options.signal, false);
     return responseToParts(parsed, this.provider);
   }
 
-  private async *parts(body: AsyncIterable<Buffer>, signal: AbortSignal): AsyncGenerator<StreamPart> {
+  /** Every answer ends with a terminal event; a stream without one was cut short. */
+  private parts(body: AsyncIterable<Buffer>, signal: AbortSignal): AsyncGenerator<StreamPart> {
     const translator = new ResponsesEventTranslator(this.provider);
-    const out: StreamPart[] = [];
-    try {
-      for await (const message of readServerSentEvents(body)) {
-        if (message.data === '[DONE]') break;
-        let event: ResponsesStreamEvent;
-        try {
-          event = JSON.parse(message.data) as ResponsesStreamEvent;
-        } catch {
-          throw invalidResponse(this.provider, message.data);
-        }
-        if (event === null || typeof event !== 'object') throw invalidResponse(this.provider, message.data);
-        event.type ??= message.event;
-        translator.translate(event, out);
-        if (out.length > 0) {
-          yield* out;
-          out.length = 0;
-        }
-        if (translator.sawTerminal) return;
-      }
-    } catch (error) {
-      if (error instanceof UpstreamError) throw error;
-      throw connectionError(error, this.provider, signal);
-    }
-    throw new UpstreamError(`Upstream provider '${this.provider}' ended the stream before finishing.`, {
-      status: 502,
-      retryable: false,
-      code: 'upstream_stream_truncated',
-    });
+    return translateEvents(
+      readJsonEvents<ResponsesStreamEvent>(body, this.provider, signal, { until: '[DONE]' }),
+      ({ data, event }, out) => {
+        data.type ??= event;
+        translator.translate(data, out);
+      },
+      { stopAfter: () => translator.sawTerminal },
+      this.provider,
+      signal,
+    );
   }
-}
-
-function invalidResponse(provider: string, text: string): UpstreamError {
-  return new UpstreamError(
-    `Upstream provider '${provider}' sent a response that is not valid JSON: ${JSON.stringify(text.slice(0, 120))}`,
-    { status: 502, retryable: false, code: 'upstream_invalid_response' },
-  );
 }

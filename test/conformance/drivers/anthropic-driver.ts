@@ -1,66 +1,42 @@
 /** anthropic against the Messages API mock. */
 import { anthropicCapabilities } from '../../../src/providers/anthropic/anthropic-capabilities.js';
-import { type MockAnthropicUpstream, startMockAnthropicUpstream } from '../../mocks/anthropic-mock.js';
-import { type ProviderGateway, startProviderGateway } from '../../providers/provider-gateway.js';
-import { type ConformanceDriver, type Json, type SentRequest, textOf } from './driver.js';
+import { startMockAnthropicUpstream } from '../../mocks/anthropic-mock.js';
+import { type ConformanceDriver, type Json, type SentRequest, sentRequest, textOf } from './driver.js';
+import { mockDriver } from './mock-driver.js';
 
 export function anthropicDriver(): ConformanceDriver {
-  let mock: MockAnthropicUpstream;
-  return {
+  return mockDriver({
     name: 'anthropic',
     capabilities: anthropicCapabilities,
-    limits: {},
     model: 'anthropic/claude-mock',
     upstreamModel: 'claude-mock',
-    defaults: {},
-    async start(): Promise<ProviderGateway> {
-      mock = await startMockAnthropicUpstream({ apiKey: 'k' });
-      return startProviderGateway({ ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'k' });
-    },
-    script: {
-      text: (text) => mock.enqueue({ kind: 'text', text }),
+    startMock: () => startMockAnthropicUpstream({ apiKey: 'k' }),
+    env: (mock) => ({ ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'k' }),
+    script: (enqueue) => ({
+      text: (text) => enqueue({ kind: 'text', text }),
       reasoning: (reasoning, text) =>
-        mock.enqueue({ kind: 'text', text, thinking: { thinking: reasoning, signature: 'sig-anthropic' } }),
+        enqueue({ kind: 'text', text, thinking: { thinking: reasoning, signature: 'sig-anthropic' } }),
       toolCalls: (calls) =>
-        mock.enqueue({
+        enqueue({
           kind: 'text',
           text: '',
           toolCalls: calls.map((c) => ({ id: c.callId, name: c.name, input: c.args })),
         }),
       // json_schema goes through a forced tool named after the format: its input is the answer.
-      json: (name, value) => mock.enqueue({ kind: 'text', text: '', toolCalls: [{ name, input: value }] }),
-      httpError: (status, retryAfter) =>
-        mock.enqueue({
-          kind: 'http-error',
-          status,
-          ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
-        }),
-      midStreamError: (afterText) => mock.enqueue({ kind: 'stream-error', afterText }),
-      slow: () =>
-        mock.enqueue({ kind: 'text', text: 'A slow story, told one word at a time.', delayMs: 2000 }),
-    },
-    reset: () => mock.reset(),
-    get requestCount() {
-      return mock.requests.length;
-    },
-    sent: (n) => fromAnthropic(mock.requests[n]!.body),
-    waitForAbort: (n) => mock.waitForAbort(n),
-    close: () => mock.close(),
-  };
+      json: (name, value) => enqueue({ kind: 'text', text: '', toolCalls: [{ name, input: value }] }),
+      midStreamError: (afterText) => enqueue({ kind: 'stream-error', afterText }),
+      slow: () => enqueue({ kind: 'text', text: 'A slow story, told one word at a time.', delayMs: 2000 }),
+    }),
+    sent: (request) => fromAnthropic(request.body),
+  });
 }
 
 function fromAnthropic(body: Json): SentRequest {
   const forced = body.tool_choice?.type === 'tool' ? body.tool_choice.name : undefined;
-  const sent: SentRequest = {
-    model: body.model,
-    messages: [],
-    toolCalls: [],
-    toolResults: [],
-    images: 0,
-    files: 0,
-    reasoningReplayed: [],
-    schema: (body.tools as Json[] | undefined)?.find((tool) => tool.name === forced)?.input_schema,
-  };
+  const sent = sentRequest(
+    body.model,
+    (body.tools as Json[] | undefined)?.find((tool) => tool.name === forced)?.input_schema,
+  );
   for (const message of body.messages as Json[]) {
     const blocks: Json[] =
       typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;

@@ -1,64 +1,37 @@
 /** openai-chat against the Chat Completions mock. */
 import { chatCapabilities } from '../../../src/providers/openai-chat/chat-capabilities.js';
-import { type MockChatUpstream, startMockChatUpstream } from '../../mocks/chat-completions-mock.js';
-import { type ProviderGateway, startProviderGateway } from '../../providers/provider-gateway.js';
-import { type ConformanceDriver, type Json, type SentRequest, textOf } from './driver.js';
+import { startMockChatUpstream } from '../../mocks/chat-completions-mock.js';
+import { type ConformanceDriver, type Json, type SentRequest, sentRequest, textOf } from './driver.js';
+import { mockDriver } from './mock-driver.js';
 
 export function chatDriver(): ConformanceDriver {
-  let mock: MockChatUpstream;
-  return {
+  return mockDriver({
     name: 'openai-chat',
     capabilities: chatCapabilities,
-    limits: {},
     model: 'openai/mock-chat',
     upstreamModel: 'mock-chat',
-    defaults: {},
-    async start(): Promise<ProviderGateway> {
-      mock = await startMockChatUpstream({ apiKey: 'k' });
-      return startProviderGateway({ OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: 'k' });
-    },
-    script: {
-      text: (text) => mock.enqueue({ kind: 'text', text }),
-      reasoning: (reasoning, text) => mock.enqueue({ kind: 'text', text, reasoning }),
+    startMock: () => startMockChatUpstream({ apiKey: 'k' }),
+    env: (mock) => ({ OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: 'k' }),
+    script: (enqueue) => ({
+      text: (text) => enqueue({ kind: 'text', text }),
+      reasoning: (reasoning, text) => enqueue({ kind: 'text', text, reasoning }),
       toolCalls: (calls) =>
-        mock.enqueue({
+        enqueue({
           kind: 'text',
           text: '',
           toolCalls: calls.map((c) => ({ id: c.callId, name: c.name, arguments: JSON.stringify(c.args) })),
         }),
-      json: (_name, value) => mock.enqueue({ kind: 'text', text: JSON.stringify(value) }),
-      httpError: (status, retryAfter) =>
-        mock.enqueue({
-          kind: 'http-error',
-          status,
-          ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
-        }),
+      json: (_name, value) => enqueue({ kind: 'text', text: JSON.stringify(value) }),
       midStreamError: (afterText) =>
-        mock.enqueue({ kind: 'stream-error', afterText, error: { message: 'The server had an error.' } }),
-      slow: () =>
-        mock.enqueue({ kind: 'text', text: 'A slow story, told one word at a time.', delayMs: 2000 }),
-    },
-    reset: () => mock.reset(),
-    get requestCount() {
-      return mock.requests.length;
-    },
-    sent: (n) => fromChat(mock.requests[n]!.body),
-    waitForAbort: (n) => mock.waitForAbort(n),
-    close: () => mock.close(),
-  };
+        enqueue({ kind: 'stream-error', afterText, error: { message: 'The server had an error.' } }),
+      slow: () => enqueue({ kind: 'text', text: 'A slow story, told one word at a time.', delayMs: 2000 }),
+    }),
+    sent: (request) => fromChat(request.body),
+  });
 }
 
 function fromChat(body: Json): SentRequest {
-  const sent: SentRequest = {
-    model: body.model,
-    messages: [],
-    toolCalls: [],
-    toolResults: [],
-    images: 0,
-    files: 0,
-    reasoningReplayed: [],
-    schema: body.response_format?.json_schema?.schema,
-  };
+  const sent = sentRequest(body.model, body.response_format?.json_schema?.schema);
   for (const message of body.messages as Json[]) {
     if (message.role === 'tool') {
       sent.toolResults.push({

@@ -4,6 +4,7 @@
  * back in neutral form. The local model has no mock: it is not scripted, and its checks are looser.
  */
 import type { ProviderCapabilities } from '../../../src/providers/capabilities.js';
+import type { JsonBody } from '../../helpers/json-body.js';
 import type { ProviderGateway } from '../../providers/provider-gateway.js';
 
 export interface ScriptedCall {
@@ -28,6 +29,20 @@ export interface SentRequest {
   reasoningReplayed: string[];
   /** The JSON schema the upstream was asked to follow, where it went. */
   schema: Record<string, unknown> | undefined;
+}
+
+/** A request read back so far: nothing in it yet but the model and the schema. */
+export function sentRequest(model: string, schema: Record<string, unknown> | undefined): SentRequest {
+  return {
+    model,
+    messages: [],
+    toolCalls: [],
+    toolResults: [],
+    images: 0,
+    files: 0,
+    reasoningReplayed: [],
+    schema,
+  };
 }
 
 /** Model-specific limits beyond the adapter's capabilities (the bundled tiny model). */
@@ -70,8 +85,8 @@ export interface ConformanceDriver {
   close(): Promise<void>;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: wire JSON, read freely
-export type Json = any;
+/** Wire JSON, read freely. */
+export type Json = JsonBody;
 
 export function textOf(value: Json): string {
   if (typeof value === 'string') return value;

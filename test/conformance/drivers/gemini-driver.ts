@@ -1,65 +1,38 @@
 /** gemini against the Gemini API mock. */
 import { geminiCapabilities } from '../../../src/providers/gemini/gemini-capabilities.js';
-import { type MockGeminiUpstream, modelOfRequest, startMockGeminiUpstream } from '../../mocks/gemini-mock.js';
-import { type ProviderGateway, startProviderGateway } from '../../providers/provider-gateway.js';
-import { type ConformanceDriver, type Json, type SentRequest, textOf } from './driver.js';
+import { modelOfRequest, startMockGeminiUpstream } from '../../mocks/gemini-mock.js';
+import { type ConformanceDriver, type Json, type SentRequest, sentRequest, textOf } from './driver.js';
+import { mockDriver } from './mock-driver.js';
 
 export function geminiDriver(): ConformanceDriver {
-  let mock: MockGeminiUpstream;
-  return {
+  return mockDriver({
     name: 'gemini',
     capabilities: geminiCapabilities,
-    limits: {},
     model: 'gemini/gemini-mock',
     upstreamModel: 'gemini-mock',
-    defaults: {},
-    async start(): Promise<ProviderGateway> {
-      mock = await startMockGeminiUpstream({ apiKey: 'k' });
-      return startProviderGateway({ GEMINI_BASE_URL: mock.url, GEMINI_API_KEY: 'k' });
-    },
-    script: {
-      text: (text) => mock.enqueue({ kind: 'text', text }),
+    startMock: () => startMockGeminiUpstream({ apiKey: 'k' }),
+    env: (mock) => ({ GEMINI_BASE_URL: mock.url, GEMINI_API_KEY: 'k' }),
+    script: (enqueue) => ({
+      text: (text) => enqueue({ kind: 'text', text }),
       reasoning: (reasoning, text) =>
-        mock.enqueue({ kind: 'text', text, thoughts: reasoning, thoughtSignature: 'sig-gemini' }),
+        enqueue({ kind: 'text', text, thoughts: reasoning, thoughtSignature: 'sig-gemini' }),
       toolCalls: (calls) =>
-        mock.enqueue({
+        enqueue({
           kind: 'text',
           text: '',
           functionCalls: calls.map((c) => ({ name: c.name, args: c.args })),
         }),
-      json: (_name, value) => mock.enqueue({ kind: 'text', text: JSON.stringify(value) }),
-      httpError: (status, retryAfter) =>
-        mock.enqueue({
-          kind: 'http-error',
-          status,
-          ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
-        }),
-      midStreamError: (afterText) => mock.enqueue({ kind: 'stream-error', afterText }),
-      slow: () =>
-        mock.enqueue({ kind: 'text', text: 'A slow story, told one word at a time.', delayMs: 2000 }),
-    },
-    reset: () => mock.reset(),
-    get requestCount() {
-      return mock.requests.length;
-    },
-    sent: (n) => fromGemini(mock.requests[n]!),
-    waitForAbort: (n) => mock.waitForAbort(n),
-    close: () => mock.close(),
-  };
+      json: (_name, value) => enqueue({ kind: 'text', text: JSON.stringify(value) }),
+      midStreamError: (afterText) => enqueue({ kind: 'stream-error', afterText }),
+      slow: () => enqueue({ kind: 'text', text: 'A slow story, told one word at a time.', delayMs: 2000 }),
+    }),
+    sent: (request) => fromGemini(request),
+  });
 }
 
 function fromGemini(request: Parameters<typeof modelOfRequest>[0]): SentRequest {
   const body: Json = request.body;
-  const sent: SentRequest = {
-    model: modelOfRequest(request) ?? '',
-    messages: [],
-    toolCalls: [],
-    toolResults: [],
-    images: 0,
-    files: 0,
-    reasoningReplayed: [],
-    schema: body.generationConfig?.responseJsonSchema,
-  };
+  const sent = sentRequest(modelOfRequest(request) ?? '', body.generationConfig?.responseJsonSchema);
   for (const content of body.contents as Json[]) {
     const parts: Json[] = content.parts;
     const text = parts

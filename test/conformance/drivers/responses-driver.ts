@@ -1,32 +1,27 @@
 /** openai-responses against the Responses API mock. */
 import { responsesCapabilities } from '../../../src/providers/openai-responses/responses-capabilities.js';
-import { type MockResponsesUpstream, startMockResponsesUpstream } from '../../mocks/responses-mock.js';
-import { type ProviderGateway, startProviderGateway } from '../../providers/provider-gateway.js';
-import { type ConformanceDriver, type Json, type SentRequest, textOf } from './driver.js';
+import { startMockResponsesUpstream } from '../../mocks/responses-mock.js';
+import { type ConformanceDriver, type Json, type SentRequest, sentRequest, textOf } from './driver.js';
+import { mockDriver } from './mock-driver.js';
 
 export function responsesDriver(): ConformanceDriver {
-  let mock: MockResponsesUpstream;
-  return {
+  return mockDriver({
     name: 'openai-responses',
     capabilities: responsesCapabilities,
-    limits: {},
     model: 'openai/mock-responses',
     upstreamModel: 'mock-responses',
-    defaults: {},
-    async start(): Promise<ProviderGateway> {
-      mock = await startMockResponsesUpstream({ apiKey: 'k' });
-      return startProviderGateway({
-        OPENAI_BASE_URL: mock.baseUrl,
-        OPENAI_API: 'responses',
-        OPENAI_API_KEY: 'k',
-      });
-    },
-    script: {
-      text: (text) => mock.enqueue({ kind: 'response', text }),
+    startMock: () => startMockResponsesUpstream({ apiKey: 'k' }),
+    env: (mock) => ({
+      OPENAI_BASE_URL: mock.baseUrl,
+      OPENAI_API: 'responses',
+      OPENAI_API_KEY: 'k',
+    }),
+    script: (enqueue) => ({
+      text: (text) => enqueue({ kind: 'response', text }),
       reasoning: (reasoning, text) =>
-        mock.enqueue({ kind: 'response', text, reasoning: { summary: [reasoning] } }),
+        enqueue({ kind: 'response', text, reasoning: { summary: [reasoning] } }),
       toolCalls: (calls) =>
-        mock.enqueue({
+        enqueue({
           kind: 'response',
           toolCalls: calls.map((c) => ({
             callId: c.callId,
@@ -34,39 +29,18 @@ export function responsesDriver(): ConformanceDriver {
             arguments: JSON.stringify(c.args),
           })),
         }),
-      json: (_name, value) => mock.enqueue({ kind: 'response', text: JSON.stringify(value) }),
-      httpError: (status, retryAfter) =>
-        mock.enqueue({
-          kind: 'http-error',
-          status,
-          ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
-        }),
+      json: (_name, value) => enqueue({ kind: 'response', text: JSON.stringify(value) }),
       midStreamError: (afterText) =>
-        mock.enqueue({ kind: 'stream-error', afterText, error: { message: 'The server had an error.' } }),
+        enqueue({ kind: 'stream-error', afterText, error: { message: 'The server had an error.' } }),
       slow: () =>
-        mock.enqueue({ kind: 'response', text: 'A slow story, told one word at a time.', delayMs: 2000 }),
-    },
-    reset: () => mock.reset(),
-    get requestCount() {
-      return mock.requests.length;
-    },
-    sent: (n) => fromResponses(mock.requests[n]!.body),
-    waitForAbort: (n) => mock.waitForAbort(n),
-    close: () => mock.close(),
-  };
+        enqueue({ kind: 'response', text: 'A slow story, told one word at a time.', delayMs: 2000 }),
+    }),
+    sent: (request) => fromResponses(request.body),
+  });
 }
 
 function fromResponses(body: Json): SentRequest {
-  const sent: SentRequest = {
-    model: body.model,
-    messages: [],
-    toolCalls: [],
-    toolResults: [],
-    images: 0,
-    files: 0,
-    reasoningReplayed: [],
-    schema: body.text?.format?.schema,
-  };
+  const sent = sentRequest(body.model, body.text?.format?.schema);
   const input: Json[] = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : body.input;
   for (const item of input) {
     const type = item.type ?? 'message';

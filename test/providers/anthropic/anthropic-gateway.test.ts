@@ -1,7 +1,8 @@
 /** End to end: the gateway's Responses API in front of the Anthropic mock, over HTTP and the openai SDK. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collapse } from '../../helpers/sse.js';
 import { type MockAnthropicUpstream, startMockAnthropicUpstream } from '../../mocks/anthropic-mock.js';
-import { type Any, collapse, type ProviderGateway, startProviderGateway } from '../provider-gateway.js';
+import { type Any, type ProviderGateway, startProviderGateway } from '../provider-gateway.js';
 
 let mock: MockAnthropicUpstream;
 let gw: ProviderGateway;
@@ -78,7 +79,7 @@ describe('Anthropic through the gateway', () => {
       reasoning: { effort: 'medium' },
     });
     expect(status).toBe(200);
-    expect(collapse(events)).toEqual([
+    expect(collapse(events.map((e) => e.event))).toEqual([
       'response.created',
       'response.in_progress',
       'response.output_item.added',
@@ -298,7 +299,7 @@ describe('Anthropic through the gateway', () => {
       include: ['reasoning.encrypted_content'],
       store: false,
     });
-    expect(collapse(events).slice(2, 5)).toEqual([
+    expect(collapse(events.map((e) => e.event)).slice(2, 5)).toEqual([
       'response.output_item.added',
       'response.output_item.done',
       'response.output_item.added',

@@ -1,7 +1,8 @@
 /** End to end: the gateway's Responses API in front of the Gemini mock, over HTTP and the openai SDK. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collapse } from '../../helpers/sse.js';
 import { type MockGeminiUpstream, startMockGeminiUpstream } from '../../mocks/gemini-mock.js';
-import { type Any, collapse, type ProviderGateway, startProviderGateway } from '../provider-gateway.js';
+import { type Any, type ProviderGateway, startProviderGateway } from '../provider-gateway.js';
 
 let mock: MockGeminiUpstream;
 let gw: ProviderGateway;
@@ -79,7 +80,7 @@ describe('Gemini through the gateway', () => {
     expect(sent.body.generationConfig).toEqual({
       thinkingConfig: { includeThoughts: true, thinkingBudget: 24576 },
     });
-    expect(collapse(events)).toEqual([
+    expect(collapse(events.map((e) => e.event))).toEqual([
       'response.created',
       'response.in_progress',
       'response.output_item.added',

@@ -2,9 +2,10 @@
  * End to end with a real model: the bundled stories260K (a 1.2 MB Llama trained on TinyStories),
  * run in-process by node-llama-cpp, served by a gateway configured with no provider at all.
  */
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Any, collapse, type ProviderGateway, startProviderGateway } from '../provider-gateway.js';
+import { collapse } from '../../helpers/sse.js';
+import { streamThenHangUp } from '../../helpers/test-gateway.js';
+import { type Any, type ProviderGateway, startProviderGateway } from '../provider-gateway.js';
 
 /** What the model writes after "Once upon a time" at temperature 0. */
 const KNOWN =
@@ -18,30 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.close();
 });
-
-/** Starts a streaming create and hangs up (destroying the socket) once the first bytes arrive. */
-function streamThenHangUp(url: string, body: Record<string, unknown>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent: false,
-        headers: { authorization: 'Bearer test-key', 'content-type': 'application/json' },
-      },
-      (res) => {
-        res.once('data', () => {
-          req.destroy();
-          resolve();
-        });
-      },
-    );
-    req.on('error', (error) => {
-      if (!req.destroyed) reject(error);
-    });
-    req.end(JSON.stringify({ ...body, stream: true }));
-  });
-}
 
 describe('the bundled local model through the gateway', () => {
   it('generates the known story, stopping at max_output_tokens as incomplete', async () => {
@@ -73,7 +50,7 @@ describe('the bundled local model through the gateway', () => {
     });
     const events: Any[] = [];
     for await (const event of stream) events.push(event);
-    expect(collapse(events.map((e) => ({ event: e.type, data: e })))).toEqual([
+    expect(collapse(events.map((e) => e.type))).toEqual([
       'response.created',
       'response.in_progress',
       'response.output_item.added',
@@ -195,7 +172,7 @@ describe('the bundled local model through the gateway', () => {
 
   it('stops generating when the client goes away, freeing the model for the next request', async () => {
     const aborted = () =>
-      streamThenHangUp(`${gw.baseURL}/responses`, {
+      streamThenHangUp(gw, {
         model: 'local/stories260K',
         input: 'Once upon a time',
         max_output_tokens: 1500,

@@ -3,10 +3,11 @@
  * responses), over HTTP and the openai SDK. The gateway keeps the state; the upstream is called
  * statelessly with the whole context every time.
  */
-import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collapse } from '../../helpers/sse.js';
+import { streamThenHangUp } from '../../helpers/test-gateway.js';
 import { type MockResponsesUpstream, startMockResponsesUpstream } from '../../mocks/responses-mock.js';
-import { type Any, collapse, type ProviderGateway, startProviderGateway } from '../provider-gateway.js';
+import { type Any, type ProviderGateway, startProviderGateway } from '../provider-gateway.js';
 
 let mock: MockResponsesUpstream;
 let gw: ProviderGateway;
@@ -90,7 +91,7 @@ describe('a Responses upstream through the gateway', () => {
       store: false,
     });
     expect(status).toBe(200);
-    expect(collapse(events)).toEqual([
+    expect(collapse(events.map((e) => e.event))).toEqual([
       'response.created',
       'response.in_progress',
       'response.output_item.added',
@@ -340,26 +341,7 @@ describe('upstream failures', () => {
 
   it('stops the upstream call when the client goes away', async () => {
     mock.enqueue({ kind: 'response', text: 'slow '.repeat(20), chunks: ['a', 'b', 'c', 'd'], delayMs: 100 });
-    await new Promise<void>((resolve, reject) => {
-      const req = request(
-        `${gw.baseURL}/responses`,
-        {
-          method: 'POST',
-          agent: false,
-          headers: { authorization: 'Bearer test-key', 'content-type': 'application/json' },
-        },
-        (res) => {
-          res.once('data', () => {
-            req.destroy();
-            resolve();
-          });
-        },
-      );
-      req.on('error', (error) => {
-        if (!req.destroyed) reject(error);
-      });
-      req.end(JSON.stringify({ model: 'gpt-x', input: 'x', stream: true }));
-    });
+    await streamThenHangUp(gw, { model: 'gpt-x', input: 'x' });
     await mock.waitForAbort(1, 2000);
     expect(mock.requests[0]!.aborted).toBe(true);
   });

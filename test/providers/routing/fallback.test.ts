@@ -7,7 +7,6 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../../helpers/gateway-harness.js';
 import { type MockChatUpstream, startMockChatUpstream } from '../../mocks/chat-completions-mock.js';
-import { parseSse } from '../provider-gateway.js';
 
 let harness: Harness;
 let backup: MockChatUpstream;
@@ -86,13 +85,8 @@ describe('fallback before the first byte', () => {
 
   it('falls over for streaming requests too, before any event was sent', async () => {
     harness.mock.enqueue({ kind: 'http-error', status: 503 });
-    const response = await fetch(`${harness.baseURL}/responses`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer test-key', 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'fast', input: 'Hi', stream: true }),
-    });
-    expect(response.status).toBe(200);
-    const events = parseSse(await response.text());
+    const { status, events } = await harness.stream({ model: 'fast', input: 'Hi' });
+    expect(status).toBe(200);
     expect(events[0]!.event).toBe('response.created');
     expect(events.at(-1)).toMatchObject({
       event: 'response.completed',
@@ -125,12 +119,7 @@ describe('no fallback', () => {
 
   it('after the first byte: a mid-stream failure fails the response', async () => {
     harness.mock.enqueue({ kind: 'stream-error', afterText: 'Half an ans', error: { message: 'boom' } });
-    const response = await fetch(`${harness.baseURL}/responses`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer test-key', 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'fast', input: 'Hi', stream: true }),
-    });
-    const events = parseSse(await response.text());
+    const { events } = await harness.stream({ model: 'fast', input: 'Hi' });
     expect(events.at(-1)).toMatchObject({ event: 'response.failed', data: { response: { model: 'fast' } } });
     expect(backup.requests).toHaveLength(0);
   });

@@ -4,6 +4,7 @@ import { UpstreamError } from '../../../src/errors.js';
 import { ProviderRegistry } from '../../../src/providers/registry.js';
 import type { Clock } from '../../../src/providers/routing/clock.js';
 import type { CallOptions, LanguageModel, ModelRequest, StreamPart } from '../../../src/providers/types.js';
+import { modelRequest } from '../model-request.js';
 
 /**
  * Time moves only when told: `sleep` records the wait and, with `autoAdvance`, resolves at once
@@ -131,25 +132,7 @@ export function fakeRegistry(
 }
 
 export function request(modelId = 'm'): ModelRequest {
-  return {
-    modelId,
-    messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
-    tools: [],
-    toolChoice: undefined,
-    parallelToolCalls: undefined,
-    outputFormat: undefined,
-    reasoningEffort: undefined,
-    reasoningSummary: undefined,
-    verbosity: undefined,
-    maxOutputTokens: undefined,
-    temperature: undefined,
-    topP: undefined,
-    logprobs: undefined,
-    metadata: undefined,
-    user: undefined,
-    serviceTier: undefined,
-    promptCacheKey: undefined,
-  };
+  return modelRequest({ modelId });
 }
 
 export function call(
