@@ -1,9 +1,47 @@
 /** Events serialised once, for the wire and the event log alike. */
 import type { LoggedEvent } from '../store/types.js';
 import type { ResponseEvent } from './events.js';
+import type { ResponseObject } from './response-types.js';
 
 export function toLogged(event: ResponseEvent): LoggedEvent {
-  return { seq: event.sequence_number, data: JSON.stringify(event) };
+  return { seq: event.sequence_number, data: serialize(event) };
+}
+
+/**
+ * The Response JSON of the event serialised last, while the next event carries the very same
+ * Response object (the emitter's `created` and `in_progress` share one snapshot): ~1.3 KB serialised
+ * once instead of twice. Any other event in between forgets it, so a Response changed since (only
+ * ever through events) is never reused.
+ */
+let lastResponse: ResponseObject | undefined;
+let lastResponseJson = '';
+
+function serialize(event: ResponseEvent): string {
+  const response = 'response' in event ? event.response : undefined;
+  if (response === undefined) {
+    lastResponse = undefined;
+    return JSON.stringify(event);
+  }
+  const head = `{"type":${JSON.stringify(event.type)},"sequence_number":${event.sequence_number},"response":`;
+  if (response === lastResponse && hasOnlyKeys(event, RESPONSE_EVENT_KEYS)) {
+    return `${head}${lastResponseJson}}`;
+  }
+  const data = JSON.stringify(event);
+  // JSON.stringify of {type, sequence_number, response} is `head` + the Response + `}`.
+  if (data.startsWith(head) && hasOnlyKeys(event, RESPONSE_EVENT_KEYS)) {
+    lastResponse = response;
+    lastResponseJson = data.slice(head.length, -1);
+  } else {
+    lastResponse = undefined;
+  }
+  return data;
+}
+
+const RESPONSE_EVENT_KEYS = ['type', 'sequence_number', 'response'] as const;
+
+function hasOnlyKeys(object: object, keys: readonly string[]): boolean {
+  const own = Object.keys(object);
+  return own.length === keys.length && own.every((key, i) => key === keys[i]);
 }
 
 /** The emitter writes `type` first, so the name is read without parsing the event. */

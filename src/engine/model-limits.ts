@@ -13,6 +13,7 @@ export interface ModelLimits {
 }
 
 export const DEFAULT_CONTEXT_WINDOW = 128_000;
+const MAX_CACHED_LIMITS = 1000;
 
 /** [id prefix, context window, max output tokens]; longest prefix wins. */
 const KNOWN_MODELS: ReadonlyArray<readonly [string, number, number]> = [
@@ -70,8 +71,30 @@ export class ModelCatalog {
     for (const provider of providers) this.providers.set(provider.name, provider);
   }
 
+  /** Per provider, then model id; bounded like the registry's routes, since ids come from clients. */
+  private readonly cache = new Map<string | undefined, Map<string, ModelLimits>>();
+  private cached = 0;
+
   /** @param provider the provider's name (LanguageModel.provider), when known. */
   limitsFor(provider: string | undefined, modelId: string): ModelLimits {
+    let byModel = this.cache.get(provider);
+    const hit = byModel?.get(modelId);
+    if (hit) return hit;
+    if (this.cached++ >= MAX_CACHED_LIMITS) {
+      this.cache.clear();
+      this.cached = 1;
+      byModel = undefined;
+    }
+    if (!byModel) {
+      byModel = new Map();
+      this.cache.set(provider, byModel);
+    }
+    const limits = Object.freeze(this.lookUp(provider, modelId));
+    byModel.set(modelId, limits);
+    return limits;
+  }
+
+  private lookUp(provider: string | undefined, modelId: string): ModelLimits {
     const config = provider === undefined ? undefined : this.providers.get(provider);
     const listed = config?.models.find((model) => model.id === modelId);
     if (listed) {

@@ -39,8 +39,14 @@ export async function resolveContext(
   store: Store,
   sealer: ReasoningSealer,
 ): Promise<ResolvedContext> {
-  const earlier = await loadEarlierTurns(request, tenantId, store);
-  const storedInput = await itemsWithIds(request.input ?? [], tenantId, store);
+  // Only earlier turns or item references need the store: the common request awaits nothing.
+  const earlier =
+    request.previousResponseId != null || request.conversationId !== undefined
+      ? await loadEarlierTurns(request, tenantId, store)
+      : [];
+  const input = request.input ?? [];
+  const storedInput =
+    typeof input === 'string' ? [userTextItem(input)] : await itemsWithIds(input, tenantId, store);
   rejectDuplicateItems(storedInput, earlier, 'input');
   const opened = [...earlier, ...storedInput].map((item, index) =>
     item.type === 'compaction'
@@ -89,17 +95,7 @@ export async function itemsWithIds(
   store: Store,
   param: 'input' | 'items' = 'input',
 ): Promise<StoredItem[]> {
-  if (typeof input === 'string') {
-    return [
-      {
-        id: newId('msg'),
-        type: 'message',
-        status: 'completed',
-        role: 'user',
-        content: [{ type: 'input_text', text: input }],
-      },
-    ];
-  }
+  if (typeof input === 'string') return [userTextItem(input)];
   const items: StoredItem[] = [];
   for (const [index, item] of input.entries()) {
     if (item.type === 'item_reference' || (item.type === undefined && !('role' in item))) {
@@ -123,6 +119,16 @@ export async function itemsWithIds(
     items.push(typed as StoredItem);
   }
   return items;
+}
+
+function userTextItem(text: string): StoredItem {
+  return {
+    id: newId('msg'),
+    type: 'message',
+    status: 'completed',
+    role: 'user',
+    content: [{ type: 'input_text', text }],
+  };
 }
 
 /**

@@ -38,6 +38,12 @@ export interface EmitterOptions {
   firstSequence?: number;
   /** Upstream names of tools inside `namespace` tools → how their calls are reported. */
   namespacedTools?: ReadonlyMap<string, { namespace: string; name: string }>;
+  /**
+   * No sink looks at the events (a non-streaming request only wants the final Response): they are
+   * built and folded all the same, but share their items with the Response instead of each event
+   * carrying its own copies.
+   */
+  unobserved?: boolean;
 }
 
 type OpenBlock =
@@ -56,13 +62,15 @@ export class ResponseEmitter {
   private ended = false;
   /** Sealed reasoning the client did not ask to see, by item id: stored, never sent. */
   readonly hiddenSeals = new Map<string, string>();
+  /** The snapshot `created` emitted, and the sequence number that followed it. */
+  private opening: { response: ResponseObject; next: number } | undefined;
 
   constructor(
     initial: ResponseObject,
     private readonly sink: EventSink,
     private readonly options: EmitterOptions,
   ) {
-    this.reducer = new ResponseReducer(initial);
+    this.reducer = new ResponseReducer(initial, options.unobserved === true);
     this.sequence = options.firstSequence ?? 0;
   }
 
@@ -86,15 +94,21 @@ export class ResponseEmitter {
 
   created(): void {
     const status = this.response.status === 'queued' ? 'queued' : 'in_progress';
-    this.emit({ type: 'response.created', sequence_number: this.sequence, response: this.snapshot(status) });
+    const response = this.snapshot(status);
+    this.emit({ type: 'response.created', sequence_number: this.sequence, response });
+    this.opening = { response, next: this.sequence };
   }
 
   inProgress(): void {
-    this.emit({
-      type: 'response.in_progress',
-      sequence_number: this.sequence,
-      response: this.snapshot('in_progress'),
-    });
+    // Right after `created` nothing has changed: both events carry the one snapshot (so that it is
+    // also serialised once, see logged-events.ts).
+    const opening = this.opening;
+    this.opening = undefined;
+    const response =
+      opening !== undefined && opening.next === this.sequence && opening.response.status === 'in_progress'
+        ? opening.response
+        : this.snapshot('in_progress');
+    this.emit({ type: 'response.in_progress', sequence_number: this.sequence, response });
   }
 
   /** Ends the response from the provider's finish part: completed, or incomplete with a reason. */
@@ -274,7 +288,7 @@ export class ResponseEmitter {
       type: 'response.content_part.done',
       sequence_number: this.sequence,
       ...ref,
-      part: { ...part },
+      part: this.options.unobserved ? part : { ...part },
     });
   }
 
@@ -526,8 +540,8 @@ export class ResponseEmitter {
 
   private itemDone(outputIndex: number, status: ItemStatus): void {
     const item = this.response.output[outputIndex];
-    if (!item) return;
-    const done = copyItem(item);
+    if (!item || this.ended) return;
+    const done = this.options.unobserved ? item : copyItem(item);
     if (done.type !== 'reasoning' && done.type !== 'compaction') done.status = status;
     this.emit({
       type: 'response.output_item.done',
@@ -541,6 +555,8 @@ export class ResponseEmitter {
 
   private snapshot(status: ResponseObject['status']): ResponseObject {
     const current = this.response;
+    // Unobserved, the items stay shared; only the array is the snapshot's own (not the initial's).
+    if (this.options.unobserved) return { ...current, status, output: current.output.slice() };
     return { ...current, status, output: current.output.map((item) => copyItem(item)) };
   }
 
@@ -581,14 +597,25 @@ export function toUsage(usage: TokenUsage | undefined): Usage | null {
 }
 
 const OBFUSCATION_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const OBFUSCATION_POOL_LENGTH = 4096;
+let obfuscationPool = '';
+let obfuscationOffset = 0;
 
 /**
  * OpenAI pads delta events with random characters so that payload sizes do not reveal token
- * lengths; pads short deltas more. Math.random suffices: this hides sizes, it is no secret.
+ * lengths; pads short deltas more. The characters are cut from a pool of random ones drawn 4096 at
+ * a time (Math.random suffices: this hides sizes, it is no secret).
  */
 function obfuscationFor(delta: string): string {
   const length = Math.max(2, 16 - delta.length) + Math.floor(Math.random() * 4);
-  let out = '';
-  for (let i = 0; i < length; i++) out += OBFUSCATION_ALPHABET[Math.floor(Math.random() * 62)];
-  return out;
+  if (obfuscationOffset + length > obfuscationPool.length) {
+    let pool = '';
+    for (let i = 0; i < OBFUSCATION_POOL_LENGTH; i++)
+      pool += OBFUSCATION_ALPHABET[Math.floor(Math.random() * 62)];
+    obfuscationPool = pool;
+    obfuscationOffset = 0;
+  }
+  const padding = obfuscationPool.slice(obfuscationOffset, obfuscationOffset + length);
+  obfuscationOffset += length;
+  return padding;
 }

@@ -68,10 +68,12 @@ export interface StartedResponse {
    */
   readonly context: readonly StoredItem[];
   /**
+   * @param sink sees every event; without one (a non-streaming request) the events are made and
+   * folded all the same, only without copies for a consumer.
    * @param backpressure returns a promise while the consumer cannot take more events; reading
    * from the upstream waits for it, so a slow client slows the upstream instead of filling memory.
    */
-  run(sink: EventSink, backpressure?: () => Promise<void> | undefined): Promise<ResponseObject>;
+  run(sink?: EventSink, backpressure?: () => Promise<void> | undefined): Promise<ResponseObject>;
 }
 
 export class ResponseEngine {
@@ -142,25 +144,28 @@ export class ResponseEngine {
       firstSequence: options.resume?.nextSequence ?? 0,
       namespacedTools,
     };
+    const how = { store: body.store !== false, conversationId, resumed: options.resume !== undefined };
+    // Without a store, a conversation or a queued row to update, there is nothing to persist.
+    const persists = how.store || how.resumed || conversationId !== undefined;
     const persist = (response: ResponseObject) =>
-      this.persist(options.tenantId, response, context.storedInput, {
-        store: body.store !== false,
-        conversationId,
-        resumed: options.resume !== undefined,
-      });
+      this.persist(options.tenantId, response, context.storedInput, how);
     return {
       initial,
-      context: [...context.earlier, ...context.storedInput],
+      get context() {
+        return [...context.earlier, ...context.storedInput];
+      },
       run: async (sink, backpressure) => {
         // The final event waits until the response is stored, so it is readable once a client sees it.
         let terminal: ResponseEvent | undefined;
         const emitter = new ResponseEmitter(
           initial,
-          (event) => {
-            if (isTerminalEvent(event)) terminal = event;
-            else sink(event);
-          },
-          emitterOptions,
+          sink
+            ? (event) => {
+                if (isTerminalEvent(event)) terminal = event;
+                else sink(event);
+              }
+            : () => {},
+          sink ? emitterOptions : { ...emitterOptions, unobserved: true },
         );
         const response = await drive(emitter, parts, {
           signal: options.signal,
@@ -169,8 +174,8 @@ export class ResponseEngine {
           backpressure,
           compaction: prepared.compaction,
         });
-        await persist(withHiddenSeals(response, emitter.hiddenSeals));
-        if (terminal) sink(terminal);
+        if (persists) await persist(withHiddenSeals(response, emitter.hiddenSeals));
+        if (terminal) sink?.(terminal);
         return response;
       },
     };
@@ -267,25 +272,41 @@ async function drive(
   emitter.inProgress();
   if (compaction) emitter.completeItem(compaction.item);
   let usage: TokenUsage | undefined;
+  /** Emits one part; true once the response has ended. */
+  const step = (part: StreamPart): boolean => {
+    switch (part.type) {
+      case 'finish':
+        usage = addUsage(part.usage, compaction?.usage);
+        emitter.finish(part.finishReason, usage, nowSeconds());
+        return true;
+      case 'error':
+        emitter.fail(toResponseError(part.error), usage);
+        return true;
+      case 'warning':
+        logger.warn({ responseId: emitter.response.id }, part.message);
+        return false;
+      default:
+        emitter.part(part);
+        return false;
+    }
+  };
   try {
-    for await (const part of parts) {
-      if (signal.aborted) break;
-      switch (part.type) {
-        case 'finish':
-          usage = addUsage(part.usage, compaction?.usage);
-          emitter.finish(part.finishReason, usage, nowSeconds());
-          return emitter.response;
-        case 'error':
-          emitter.fail(toResponseError(part.error), usage);
-          return emitter.response;
-        case 'warning':
-          logger.warn({ responseId: emitter.response.id }, part.message);
-          break;
-        default:
-          emitter.part(part);
+    if (Array.isArray(parts)) {
+      // A whole answer in hand: nothing can happen between two parts (an abort comes from I/O), so
+      // it is read without a microtask per part; only backpressure is waited for.
+      for (const part of parts as StreamPart[]) {
+        if (signal.aborted) break;
+        if (step(part)) return emitter.response;
+        const wait = backpressure?.();
+        if (wait) await wait;
       }
-      const wait = backpressure?.();
-      if (wait) await wait;
+    } else {
+      for await (const part of parts) {
+        if (signal.aborted) break;
+        if (step(part)) return emitter.response;
+        const wait = backpressure?.();
+        if (wait) await wait;
+      }
     }
   } catch (error) {
     if (!signal.aborted) {

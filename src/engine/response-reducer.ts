@@ -16,7 +16,14 @@ import type {
 export class ResponseReducer {
   response: ResponseObject;
 
-  constructor(initial: ResponseObject) {
+  /**
+   * @param adopt the events' items and parts are nobody else's (no sink sees them): fold them in as
+   * they are instead of copying each.
+   */
+  constructor(
+    initial: ResponseObject,
+    private readonly adopt = false,
+  ) {
     this.response = initial;
   }
 
@@ -32,18 +39,16 @@ export class ResponseReducer {
         this.response = event.response;
         return;
       case 'response.output_item.added':
-        output[event.output_index] = copyItem(event.item);
-        return;
       case 'response.output_item.done':
-        output[event.output_index] = copyItem(event.item);
+        output[event.output_index] = this.adopt ? event.item : copyItem(event.item);
         return;
       case 'response.content_part.added': {
         const item = output[event.output_index];
         if (item?.type === 'message' && event.part.type !== 'reasoning_text') {
-          item.content[event.content_index] = { ...event.part };
+          item.content[event.content_index] = this.adopt ? event.part : { ...event.part };
         } else if (item?.type === 'reasoning' && event.part.type === 'reasoning_text') {
           item.content ??= [];
-          item.content[event.content_index] = { ...event.part };
+          item.content[event.content_index] = this.adopt ? event.part : { ...event.part };
         }
         return;
       }

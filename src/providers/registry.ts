@@ -43,6 +43,9 @@ export interface ListedModel {
   ownedBy: string;
 }
 
+/** Direct model names whose routes are kept; past it they are dropped and built again as asked. */
+const MAX_CACHED_DIRECT_ROUTES = 1000;
+
 type RegistryConfig = Pick<GatewayConfig, 'providers' | 'aliases'> & Partial<Pick<GatewayConfig, 'routing'>>;
 
 export class ProviderRegistry {
@@ -51,6 +54,8 @@ export class ProviderRegistry {
   private readonly providers = new Map<string, LanguageModel>();
   private readonly clients: HttpClient[] = [];
   private readonly routes = new Map<string, ResolvedModel>();
+  /** The names in `routes` that are not aliases. */
+  private readonly directNames = new Set<string>();
   private readonly routing: RoutingConfig;
   private readonly breakers: BreakerBoard;
   private readonly clock: Clock;
@@ -98,18 +103,26 @@ export class ProviderRegistry {
   }
 
   resolve(requested: string): ResolvedModel {
+    const cached = this.routes.get(requested);
+    if (cached) return cached;
     const slash = requested.indexOf('/');
-    if (slash > 0 && this.providers.has(requested.slice(0, slash))) return this.direct(requested);
-    const alias = this.config.aliases[requested];
+    const alias =
+      slash > 0 && this.providers.has(requested.slice(0, slash)) ? undefined : this.config.aliases[requested];
+    // A route holds no per-call state (breakers live on the board, by target): one per name serves
+    // every call. Direct names come from clients, so how many of them are kept is bounded.
     if (alias) {
-      let route = this.routes.get(requested);
-      if (!route) {
-        route = this.aliasRoute(requested, alias);
-        this.routes.set(requested, route);
-      }
+      const route = this.aliasRoute(requested, alias);
+      this.routes.set(requested, route);
       return route;
     }
-    return this.direct(requested);
+    const route = this.direct(requested);
+    if (this.directNames.size >= MAX_CACHED_DIRECT_ROUTES) {
+      for (const name of this.directNames) this.routes.delete(name);
+      this.directNames.clear();
+    }
+    this.directNames.add(requested);
+    this.routes.set(requested, route);
+    return route;
   }
 
   /** Aliases, then each provider's configured models (and a local provider's own model). */

@@ -1,9 +1,11 @@
 /**
  * Bearer authentication. Keys are only ever compared as SHA-256 digests: static keys from the
  * config (tenant `default`) in constant time, managed keys (`rgw keys create`) by digest lookup,
- * each with its own tenant. With no key of either kind the gateway serves loopback callers only.
+ * each with its own tenant. With no key of either kind the gateway serves loopback callers only
+ * (and hashes nothing). Managed keys are read through the repository's short cache: one created or
+ * revoked by another process takes effect within a second (see sqlite-api-keys.ts).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { GatewayError } from '../errors.js';
 import type { ApiKeyRepository } from '../store/types.js';
 
@@ -12,14 +14,20 @@ export interface Principal {
   keyId: string;
 }
 
+const LOOPBACK: Principal = Object.freeze({ tenantId: 'default', keyId: 'loopback' });
+
 export class Authenticator {
   private readonly digests: Buffer[];
+  private readonly staticPrincipals: Principal[];
 
   constructor(
     staticKeys: readonly string[],
     private readonly managedKeys: ApiKeyRepository,
   ) {
     this.digests = staticKeys.map(digest);
+    this.staticPrincipals = staticKeys.map((_, i) =>
+      Object.freeze({ tenantId: 'default', keyId: `static-${i}` }),
+    );
   }
 
   /** No keys of any kind: loopback callers only. */
@@ -27,10 +35,14 @@ export class Authenticator {
     return this.digests.length === 0 && !(await this.managedKeys.hasActiveKeys());
   }
 
-  async authenticate(
+  /**
+   * The caller's principal, or a 401 GatewayError (thrown, or rejected when the answer needed the
+   * managed keys). A static key is recognised without a promise.
+   */
+  authenticate(
     authorization: string | undefined,
     remoteAddress: string | undefined,
-  ): Promise<Principal> {
+  ): Principal | Promise<Principal> {
     const key = bearerOf(authorization);
     if (key === undefined) {
       throw new GatewayError(
@@ -39,20 +51,27 @@ export class Authenticator {
         { type: 'invalid_request_error' },
       );
     }
+    if (this.digests.length === 0) return this.withoutStaticKeys(key, remoteAddress);
     const candidate = digest(key);
     for (let i = 0; i < this.digests.length; i++) {
-      if (timingSafeEqual(candidate, this.digests[i]!)) return { tenantId: 'default', keyId: `static-${i}` };
+      if (crypto.timingSafeEqual(candidate, this.digests[i]!)) return this.staticPrincipals[i]!;
     }
+    return this.managed(candidate, key);
+  }
+
+  private async withoutStaticKeys(key: string, remoteAddress: string | undefined): Promise<Principal> {
+    if (await this.managedKeys.hasActiveKeys()) return this.managed(digest(key), key);
+    if (isLoopback(remoteAddress)) return LOOPBACK;
+    throw new GatewayError(
+      401,
+      'This gateway has no API keys configured and only serves requests from this machine. Set RGW_API_KEYS or create keys with `rgw keys create` to serve other hosts.',
+      { type: 'invalid_request_error', code: 'invalid_api_key' },
+    );
+  }
+
+  private async managed(candidate: Buffer, key: string): Promise<Principal> {
     const managed = await this.managedKeys.findActiveByHash(candidate.toString('hex'));
     if (managed) return { tenantId: managed.tenant_id, keyId: managed.id };
-    if (await this.isOpen()) {
-      if (isLoopback(remoteAddress)) return { tenantId: 'default', keyId: 'loopback' };
-      throw new GatewayError(
-        401,
-        'This gateway has no API keys configured and only serves requests from this machine. Set RGW_API_KEYS or create keys with `rgw keys create` to serve other hosts.',
-        { type: 'invalid_request_error', code: 'invalid_api_key' },
-      );
-    }
     throw new GatewayError(401, `Incorrect API key provided: ${redact(key)}.`, {
       type: 'invalid_request_error',
       code: 'invalid_api_key',
@@ -70,8 +89,14 @@ function bearerOf(header: string | undefined): string | undefined {
   return match?.[1]?.trim() || undefined;
 }
 
+// The one-shot crypto.hash (Node ≥ 20.12) costs a third of a Hash object for a key-sized input.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer })
+  .hash;
+
 function digest(key: string): Buffer {
-  return createHash('sha256').update(key).digest();
+  return oneShotHash
+    ? oneShotHash('sha256', key, 'buffer')
+    : crypto.createHash('sha256').update(key).digest();
 }
 
 function redact(key: string): string {

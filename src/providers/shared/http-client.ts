@@ -4,7 +4,7 @@
  */
 
 import type { Dispatcher } from 'undici';
-import { Pool } from 'undici';
+import { Pool, util as undiciUtil } from 'undici';
 import { UpstreamError } from '../../errors.js';
 
 export interface HttpClientOptions {
@@ -20,6 +20,47 @@ export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Dispatcher.ResponseData['body'];
+}
+
+/** A whole 2xx answer, read as text. */
+export interface TextResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/**
+ * A response body read as it arrives, straight from the connection: each chunk as undici hands it
+ * over, with no stream object in between. One consumer; leaving early aborts the call.
+ */
+export interface ChunkBody extends AsyncIterable<Buffer> {
+  /** The rest of the body as text, as undici's `body.text()` decodes it. */
+  text(): Promise<string>;
+  /**
+   * Hands every chunk to `reader` as it arrives (those already here at once), instead of being
+   * iterated: no promise per chunk. Use one way of reading or the other.
+   */
+  read(reader: ChunkReader): void;
+  /** Takes chunks again after `reader.chunk` returned false. */
+  resume(): void;
+  /** Stops reading before the end: the call is aborted. */
+  cancel(): void;
+}
+
+/** Receives a body pushed by `ChunkBody.read`. */
+export interface ChunkReader {
+  /** @returns false to pause the connection until `ChunkBody.resume()`. */
+  chunk(chunk: Buffer): boolean;
+  end(): void;
+  /** The connection failed (or the call was aborted) before the end. */
+  error(error: Error): void;
+}
+
+/** A 2xx answer whose body is still arriving. */
+export interface StreamingResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: ChunkBody;
 }
 
 export interface PostOptions {
@@ -42,6 +83,8 @@ export interface PostOptions {
 
 export class HttpClient {
   private readonly pools = new Map<string, Pool>();
+  /** Each endpoint URL's pool and request path, worked out once. */
+  private readonly targets = new WeakMap<URL, { pool: Pool; path: string }>();
 
   constructor(private readonly options: HttpClientOptions) {}
 
@@ -50,11 +93,12 @@ export class HttpClient {
    * rejects with an UpstreamError carrying the upstream's own message where it gave one.
    */
   async post(opts: PostOptions): Promise<UpstreamResponse> {
+    const target = this.target(opts.url);
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.pool(opts.url.origin).request({
+      response = await target.pool.request({
         method: 'POST',
-        path: opts.url.pathname + opts.url.search,
+        path: target.path,
         headers: opts.headers,
         body: opts.body,
         signal: opts.signal,
@@ -74,9 +118,62 @@ export class HttpClient {
     );
   }
 
+  /**
+   * As `post`, for a caller that wants the whole answer at once: the body is gathered straight from
+   * the connection into one string (as `body.text()` would decode it), with no body stream in
+   * between. Failures before or while reading reject alike, as `connectionError`s.
+   */
+  postForText(opts: PostOptions): Promise<TextResponse> {
+    const target = this.target(opts.url);
+    return new Promise<TextResponse>((resolve, reject) => {
+      target.pool.dispatch(
+        {
+          method: 'POST',
+          path: target.path,
+          headers: opts.headers,
+          body: opts.body,
+          headersTimeout: this.options.headersTimeoutMs,
+          bodyTimeout: this.options.bodyTimeoutMs,
+        },
+        new TextHandler(opts, resolve, reject),
+      );
+    });
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
     this.pools.clear();
+  }
+
+  /**
+   * As `post`, with the body handed over chunk by chunk as it arrives (for event streams): no
+   * Readable, no async iterator over one. Reading pauses the connection once STREAM_HIGH_WATER
+   * bytes wait unread, as a stream body would.
+   */
+  postStreaming(opts: PostOptions): Promise<StreamingResponse> {
+    const target = this.target(opts.url);
+    return new Promise<StreamingResponse>((resolve, reject) => {
+      target.pool.dispatch(
+        {
+          method: 'POST',
+          path: target.path,
+          headers: opts.headers,
+          body: opts.body,
+          headersTimeout: this.options.headersTimeoutMs,
+          bodyTimeout: this.options.bodyTimeoutMs,
+        },
+        new StreamHandler(opts, resolve, reject),
+      );
+    });
+  }
+
+  private target(url: URL): { pool: Pool; path: string } {
+    let target = this.targets.get(url);
+    if (!target) {
+      target = { pool: this.pool(url.origin), path: url.pathname + url.search };
+      this.targets.set(url, target);
+    }
+    return target;
   }
 
   private pool(origin: string): Pool {
@@ -92,6 +189,313 @@ export class HttpClient {
     }
     return pool;
   }
+}
+
+/** Gathers one answer for postForText (undici's handler interface: connect, headers, data, end). */
+class TextHandler implements Dispatcher.DispatchHandler {
+  private abort: ((reason?: Error) => void) | undefined;
+  private aborted: Error | undefined;
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly opts: PostOptions,
+    private readonly resolve: (response: TextResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    const { signal } = opts;
+    if (signal.aborted) {
+      this.aborted = abortReason(signal);
+    } else {
+      this.onAbort = () => {
+        this.aborted = abortReason(signal);
+        this.abort?.(this.aborted);
+      };
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.aborted) return abort(this.aborted);
+    this.abort = abort;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[]): boolean {
+    if (status < 200) return true;
+    this.status = status;
+    this.headers = undiciUtil.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    this.settle();
+    const text = decodeText(this.chunks, this.length);
+    const { status, headers, opts } = this;
+    if (status >= 200 && status < 300) return this.resolve({ status, headers, text });
+    this.reject(opts.mapError?.(status, headers, text) ?? statusError(status, headers, text, opts.provider));
+  }
+
+  onError(error: Error): void {
+    this.settle();
+    const { status, headers, opts } = this;
+    if (status !== 0 && (status < 200 || status >= 300)) {
+      // A refusal whose body could not be read is reported without it, as `post` does.
+      return this.reject(
+        opts.mapError?.(status, headers, '') ?? statusError(status, headers, '', opts.provider),
+      );
+    }
+    this.reject(connectionError(error, opts.provider, opts.signal));
+  }
+
+  private settle(): void {
+    if (this.onAbort) this.opts.signal.removeEventListener('abort', this.onAbort);
+  }
+}
+
+/** Unread body bytes past which the connection is paused (a stream body's default high-water mark). */
+const STREAM_HIGH_WATER = 64 * 1024;
+
+type ChunkResult = IteratorResult<Buffer, undefined>;
+
+/**
+ * One streamed answer for postStreaming: resolves at its (2xx) headers with itself as the body, a
+ * queue of chunks that the consumer's `next()` takes from; a refusal is read whole and rejected.
+ */
+class StreamHandler implements Dispatcher.DispatchHandler, ChunkBody, AsyncIterator<Buffer, undefined> {
+  private abort: ((reason?: Error) => void) | undefined;
+  private aborted: Error | undefined;
+  private resumeReading: (() => void) | undefined;
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  /** Set once the 2xx headers were handed to the caller. */
+  private streaming = false;
+  private readonly queue: Buffer[] = [];
+  private head = 0;
+  private queued = 0;
+  private paused = false;
+  private ended = false;
+  private failure: Error | undefined;
+  private waiter: { resolve: (result: ChunkResult) => void; reject: (error: unknown) => void } | undefined;
+  private reader: ChunkReader | undefined;
+  /** The consumer stopped reading (return or cancel). */
+  private left = false;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(
+    private readonly opts: PostOptions,
+    private readonly resolve: (response: StreamingResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    const { signal } = opts;
+    if (signal.aborted) {
+      this.aborted = abortReason(signal);
+    } else {
+      this.onAbort = () => {
+        this.aborted = abortReason(signal);
+        this.abort?.(this.aborted);
+      };
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+  }
+
+  // ------------------------------------------------------------ undici's side
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.aborted) return abort(this.aborted);
+    this.abort = abort;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (status < 200) return true;
+    this.status = status;
+    this.headers = undiciUtil.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>;
+    this.resumeReading = resume;
+    if (status < 300) {
+      this.streaming = true;
+      this.resolve({ status, headers: this.headers, body: this });
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.left) return true;
+    if (this.reader) {
+      if (this.reader.chunk(chunk)) return true;
+      this.paused = true;
+      return false;
+    }
+    if (this.streaming && this.waiter) {
+      const { resolve } = this.waiter;
+      this.waiter = undefined;
+      resolve({ value: chunk, done: false });
+      return true;
+    }
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    // A refusal's body is read whole; an answer's waits for its consumer past the high-water mark.
+    if (this.streaming && this.queued >= STREAM_HIGH_WATER) {
+      this.paused = true;
+      return false;
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    this.settle();
+    this.ended = true;
+    if (!this.streaming) {
+      const { status, headers, opts } = this;
+      const text = decodeText(this.takeAll(), this.queued);
+      return this.reject(
+        opts.mapError?.(status, headers, text) ?? statusError(status, headers, text, opts.provider),
+      );
+    }
+    if (this.reader) {
+      if (!this.left) this.reader.end();
+      return;
+    }
+    if (this.waiter) {
+      const { resolve } = this.waiter;
+      this.waiter = undefined;
+      resolve({ value: undefined, done: true });
+    }
+  }
+
+  onError(error: Error): void {
+    this.settle();
+    if (!this.streaming) {
+      const { status, headers, opts } = this;
+      if (status !== 0) {
+        // A refusal whose body could not be read is reported without it, as `post` does.
+        return this.reject(
+          opts.mapError?.(status, headers, '') ?? statusError(status, headers, '', opts.provider),
+        );
+      }
+      return this.reject(connectionError(error, opts.provider, opts.signal));
+    }
+    // Raised to the consumer as the body's own error, once it has read what arrived before it.
+    this.failure = error;
+    if (this.reader) {
+      // A reader that cancelled has stopped listening.
+      if (!this.left) this.reader.error(error);
+      return;
+    }
+    if (this.waiter) {
+      const { reject } = this.waiter;
+      this.waiter = undefined;
+      reject(error);
+    }
+  }
+
+  // ------------------------------------------------------------ the consumer's side
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer, undefined> {
+    return this;
+  }
+
+  next(): Promise<ChunkResult> {
+    if (this.left) return Promise.resolve({ value: undefined, done: true });
+    if (this.head < this.queue.length) {
+      const chunk = this.queue[this.head]!;
+      this.queue[this.head++] = EMPTY;
+      if (this.head === this.queue.length) {
+        this.queue.length = 0;
+        this.head = 0;
+      }
+      this.queued -= chunk.length;
+      if (this.paused && this.queued < STREAM_HIGH_WATER) {
+        this.paused = false;
+        this.resumeReading?.();
+      }
+      return Promise.resolve({ value: chunk, done: false });
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  read(reader: ChunkReader): void {
+    this.reader = reader;
+    const queued = this.takeAll();
+    this.queued = 0;
+    let more = true;
+    for (const chunk of queued) more = reader.chunk(chunk) && more;
+    if (this.ended) return reader.end();
+    if (this.failure) return reader.error(this.failure);
+    // Paused at the queue's high-water mark: from now on the reader decides.
+    if (!more) this.paused = true;
+    else this.resume();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumeReading?.();
+  }
+
+  cancel(): void {
+    void this.return();
+  }
+
+  /** The consumer stopped reading before the end: the call is aborted. */
+  return(): Promise<ChunkResult> {
+    this.left = true;
+    if (!this.ended && !this.failure) {
+      this.settle();
+      this.failure = new Error('The response body was abandoned before its end.');
+      this.abort?.(this.failure);
+    }
+    this.queue.length = 0;
+    this.head = 0;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  async text(): Promise<string> {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (let next = await this.next(); !next.done; next = await this.next()) {
+      chunks.push(next.value);
+      length += next.value.length;
+    }
+    return decodeText(chunks, length);
+  }
+
+  private takeAll(): Buffer[] {
+    const chunks = this.queue.slice(this.head);
+    this.queue.length = 0;
+    this.head = 0;
+    return chunks;
+  }
+
+  private settle(): void {
+    if (this.onAbort) this.opts.signal.removeEventListener('abort', this.onAbort);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** What an aborted call fails with: the signal's reason, as undici's `request` does. */
+function abortReason(signal: AbortSignal): Error {
+  return (signal.reason as Error | undefined) ?? new Error('Request aborted');
+}
+
+/** UTF-8, without a leading byte-order mark: what undici's `body.text()` gives. */
+function decodeText(chunks: readonly Buffer[], length: number): string {
+  if (length === 0) return '';
+  const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+  const start = buffer.length > 2 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  return buffer.toString('utf8', start);
 }
 
 export function connectionError(error: unknown, provider: string, signal?: AbortSignal): Error {

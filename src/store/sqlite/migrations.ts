@@ -70,4 +70,18 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (response_id, seq)
   ) WITHOUT ROWID;
   `,
+  // The event log as a rowid table: events carrying a whole Response (~1.5 KB) are larger than a
+  // WITHOUT ROWID row keeps in its page (~1 KB), so each spilled into an overflow page of its own.
+  `
+  CREATE TABLE response_events_by_rowid (
+    response_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (response_id, seq)
+  );
+  INSERT INTO response_events_by_rowid (response_id, seq, data)
+    SELECT response_id, seq, data FROM response_events ORDER BY response_id, seq;
+  DROP TABLE response_events;
+  ALTER TABLE response_events_by_rowid RENAME TO response_events;
+  `,
 ];

@@ -1,9 +1,27 @@
-/** API keys in SQLite, kept as SHA-256 digests. */
+/**
+ * API keys in SQLite, kept as SHA-256 digests.
+ *
+ * Every authenticated request asks whether any key is active and looks its key up, so both answers
+ * are cached for KEY_CACHE_TTL_MS: two SQLite queries per request would cost more than the rest of
+ * authentication. Keys created or revoked through this repository take effect at once; keys created
+ * or revoked by another process (the `rgw keys` CLI) within KEY_CACHE_TTL_MS.
+ */
 import type { ApiKeyRecord, ApiKeyRepository } from '../types.js';
 import type { SqliteDatabase } from './open-database.js';
 
+export const KEY_CACHE_TTL_MS = 1000;
+/** Distinct key hashes remembered at once (unknown keys included); past it the cache starts over. */
+const MAX_CACHED_HASHES = 1000;
+
+interface Cached<T> {
+  value: T;
+  until: number;
+}
+
 export class SqliteApiKeys implements ApiKeyRepository {
   private readonly statements;
+  private anyActive: Cached<boolean> | undefined;
+  private readonly byHash = new Map<string, Cached<ApiKeyRecord | undefined>>();
 
   constructor(db: SqliteDatabase) {
     this.statements = {
@@ -20,10 +38,17 @@ export class SqliteApiKeys implements ApiKeyRepository {
 
   async create(record: ApiKeyRecord): Promise<void> {
     this.statements.insert.run(record);
+    this.forget();
   }
 
   async findActiveByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
-    return this.statements.byHash.get(keyHash) as ApiKeyRecord | undefined;
+    const now = Date.now();
+    const cached = this.byHash.get(keyHash);
+    if (cached !== undefined && cached.until > now) return cached.value;
+    const record = this.statements.byHash.get(keyHash) as ApiKeyRecord | undefined;
+    if (this.byHash.size >= MAX_CACHED_HASHES) this.byHash.clear();
+    this.byHash.set(keyHash, { value: record, until: now + KEY_CACHE_TTL_MS });
+    return record;
   }
 
   async list(): Promise<ApiKeyRecord[]> {
@@ -31,10 +56,21 @@ export class SqliteApiKeys implements ApiKeyRepository {
   }
 
   async revoke(id: string, at: number): Promise<boolean> {
-    return this.statements.revoke.run(at, id).changes > 0;
+    const revoked = this.statements.revoke.run(at, id).changes > 0;
+    this.forget();
+    return revoked;
   }
 
   async hasActiveKeys(): Promise<boolean> {
-    return (this.statements.anyActive.get() as { any: number }).any === 1;
+    const now = Date.now();
+    if (this.anyActive !== undefined && this.anyActive.until > now) return this.anyActive.value;
+    const value = (this.statements.anyActive.get() as { any: number }).any === 1;
+    this.anyActive = { value, until: now + KEY_CACHE_TTL_MS };
+    return value;
+  }
+
+  private forget(): void {
+    this.anyActive = undefined;
+    this.byHash.clear();
   }
 }

@@ -2,6 +2,7 @@
 import type { EventLogRepository, Job, JobRepository, LoggedEvent, ResponseRecord } from '../types.js';
 import type { SqliteDatabase } from './open-database.js';
 import type { SqliteResponses } from './sqlite-responses.js';
+import type { WriteBatch } from './write-batch.js';
 
 interface JobRow {
   response_id: string;
@@ -21,7 +22,7 @@ export class SqliteEventLog implements EventLogRepository {
   private readonly statements;
   readonly appendInTransaction: (responseId: string, events: readonly LoggedEvent[]) => void;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, writes: WriteBatch) {
     this.statements = {
       insert: db.prepare('INSERT OR IGNORE INTO response_events (response_id, seq, data) VALUES (?, ?, ?)'),
       after: db.prepare(
@@ -32,8 +33,8 @@ export class SqliteEventLog implements EventLogRepository {
     this.appendInTransaction = (responseId, events) => {
       for (const event of events) this.statements.insert.run(responseId, event.seq, event.data);
     };
-    const appendTx = db.transaction(this.appendInTransaction);
-    this.append = async (responseId, events) => appendTx(responseId, events);
+    // Batches of a stream's events go in the group commit with the other writes of the moment.
+    this.append = (responseId, events) => writes.run(() => this.appendInTransaction(responseId, events));
   }
 
   append: (responseId: string, events: readonly LoggedEvent[]) => Promise<void>;

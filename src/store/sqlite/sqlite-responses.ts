@@ -4,13 +4,14 @@ import type { Page, PageQuery, ResponseRecord, ResponseRepository, StoredItem } 
 import type { SqliteDatabase } from './open-database.js';
 import { paginate } from './paginate.js';
 import type { SqliteConversations } from './sqlite-conversations.js';
+import type { WriteBatch } from './write-batch.js';
 
 const INPUT = 0;
 const OUTPUT = 1;
 
 export class SqliteResponses implements ResponseRepository {
   private readonly statements;
-  private readonly saveTx;
+
   /** For callers already inside a transaction (the job queue stores a queued response). */
   readonly saveInTransaction: (
     tenantId: string,
@@ -21,14 +22,14 @@ export class SqliteResponses implements ResponseRepository {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly conversations: SqliteConversations,
+    private readonly writes: WriteBatch,
   ) {
     this.statements = {
-      upsert: db.prepare(
+      insert: db.prepare(
         `INSERT INTO responses (id, tenant_id, created_at, previous_response_id, conversation_id, status, body)
-         VALUES (@id, @tenant, @createdAt, @previous, @conversation, @status, @body)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, body = excluded.body
-         WHERE responses.tenant_id = excluded.tenant_id`,
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       ),
+      replace: db.prepare('UPDATE responses SET status = ?, body = ? WHERE id = ? AND tenant_id = ?'),
       clearItems: db.prepare('DELETE FROM response_items WHERE response_id = ?'),
       clearEvents: db.prepare('DELETE FROM response_events WHERE response_id = ?'),
       insertItem: db.prepare(
@@ -71,31 +72,34 @@ export class SqliteResponses implements ResponseRepository {
     ) => {
       const { response } = record;
       const { output, ...rest } = response;
-      const saved = this.statements.upsert.run({
-        id: response.id,
-        tenant: tenantId,
-        createdAt: response.created_at,
-        previous: response.previous_response_id,
-        conversation: response.conversation?.id ?? null,
-        status: response.status,
-        body: JSON.stringify({ ...rest, output: [] }),
-      });
-      // The id exists under another tenant: never touch that tenant's items.
-      if (saved.changes === 0) throw new Error(`Response id '${response.id}' is already taken.`);
-      this.statements.clearItems.run(response.id);
-      record.inputItems.forEach((item, position) => {
-        this.statements.insertItem.run(response.id, tenantId, INPUT, position, item.id, JSON.stringify(item));
-      });
-      output.forEach((item, position) => {
-        this.statements.insertItem.run(
-          response.id,
-          tenantId,
-          OUTPUT,
-          position,
-          item.id,
-          JSON.stringify(item),
-        );
-      });
+      const body = JSON.stringify({ ...rest, output: [] });
+      const inserted = this.statements.insert.run(
+        response.id,
+        tenantId,
+        response.created_at,
+        response.previous_response_id,
+        response.conversation?.id ?? null,
+        response.status,
+        body,
+      );
+      if (inserted.changes === 0) {
+        // Saving again over a stored response: replace its state and items. When the id exists
+        // under another tenant, never touch that tenant's items.
+        if (this.statements.replace.run(response.status, body, response.id, tenantId).changes === 0) {
+          throw new Error(`Response id '${response.id}' is already taken.`);
+        }
+        this.statements.clearItems.run(response.id);
+      }
+      const { insertItem } = this.statements;
+      const items = record.inputItems;
+      for (let position = 0; position < items.length; position++) {
+        const item = items[position]!;
+        insertItem.run(response.id, tenantId, INPUT, position, item.id, JSON.stringify(item));
+      }
+      for (let position = 0; position < output.length; position++) {
+        const item = output[position]!;
+        insertItem.run(response.id, tenantId, OUTPUT, position, item.id, JSON.stringify(item));
+      }
       if (conversationId !== undefined) {
         const appended = this.conversations.appendInTransaction(tenantId, conversationId, [
           ...record.inputItems,
@@ -104,11 +108,14 @@ export class SqliteResponses implements ResponseRepository {
         if (!appended) throw new ConversationGoneError(conversationId);
       }
     };
-    this.saveTx = db.transaction(this.saveInTransaction);
   }
 
-  async save(tenantId: string, record: ResponseRecord, appendToConversation?: string): Promise<void> {
-    this.saveTx(tenantId, record, appendToConversation);
+  /**
+   * Resolves once the response is committed: in the next group commit (write-batch.ts), with the
+   * other saves and event batches of this turn of the event loop, in a savepoint of its own.
+   */
+  save(tenantId: string, record: ResponseRecord, appendToConversation?: string): Promise<void> {
+    return this.writes.run(() => this.saveInTransaction(tenantId, record, appendToConversation));
   }
 
   async update(tenantId: string, response: ResponseObject, appendToConversation?: string): Promise<void> {

@@ -5,6 +5,8 @@ import { SqliteApiKeys } from './sqlite-api-keys.js';
 import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteEventLog, SqliteJobs } from './sqlite-jobs.js';
 import { SqliteResponses } from './sqlite-responses.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+import { WriteBatch } from './write-batch.js';
 
 export class SqliteStore implements Store {
   readonly responses: SqliteResponses;
@@ -14,13 +16,16 @@ export class SqliteStore implements Store {
   readonly events: SqliteEventLog;
   readonly settings: SettingsRepository;
   private readonly db: SqliteDatabase;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
   constructor(path: string) {
     this.db = openDatabase(path);
+    this.checkpointer = path === ':memory:' ? undefined : new WalCheckpointer(path, this.db);
+    const writes = new WriteBatch(this.db, () => this.checkpointer?.start());
     this.conversations = new SqliteConversations(this.db);
-    this.responses = new SqliteResponses(this.db, this.conversations);
+    this.responses = new SqliteResponses(this.db, this.conversations, writes);
     this.apiKeys = new SqliteApiKeys(this.db);
-    this.events = new SqliteEventLog(this.db);
+    this.events = new SqliteEventLog(this.db, writes);
     this.jobs = new SqliteJobs(this.db, this.responses, this.events);
     const get = this.db.prepare('SELECT value FROM settings WHERE key = ?');
     const insert = this.db.prepare(
@@ -40,6 +45,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
