@@ -16,8 +16,10 @@ export interface BuiltRequest {
    * Tools of `namespace` tools, which the upstream sees flattened: upstream tool name → the
    * namespace and name a call to it is reported with.
    */
-  namespacedTools: Map<string, NamespacedTool>;
+  namespacedTools: ReadonlyMap<string, NamespacedTool>;
 }
+
+const NO_NAMESPACED_TOOLS: ReadonlyMap<string, NamespacedTool> = new Map();
 
 export interface NamespacedTool {
   namespace: string;
@@ -34,16 +36,20 @@ export function buildModelRequest(
   policy: ToolPolicy,
 ): BuiltRequest {
   const warnings: string[] = [];
-  const namespacedTools = new Map<string, NamespacedTool>();
-  const tools = toToolSpecs(body.tools ?? [], policy, warnings, namespacedTools);
-  const upstreamNames = new Map(
-    [...namespacedTools].map(([upstream, t]) => [`${t.namespace}.${t.name}`, upstream]),
-  );
+  const bodyTools = body.tools ?? [];
+  // Most requests have no namespace tools: no maps to build for them.
+  const namespacedTools = bodyTools.some((tool) => tool.type === 'namespace')
+    ? new Map<string, NamespacedTool>()
+    : undefined;
+  const tools = toToolSpecs(bodyTools, policy, warnings, namespacedTools);
+  const upstreamNames = namespacedTools
+    ? new Map([...namespacedTools].map(([upstream, t]) => [`${t.namespace}.${t.name}`, upstream]))
+    : undefined;
   const include = body.include ?? [];
   const request: ModelRequest = {
     modelId,
     messages: toModelMessages(body.instructions, input, (name, namespace) =>
-      namespace === undefined ? name : (upstreamNames.get(`${namespace}.${name}`) ?? name),
+      namespace === undefined ? name : (upstreamNames?.get(`${namespace}.${name}`) ?? name),
     ),
     tools,
     toolChoice: toToolChoiceSpec(body.tool_choice, tools),
@@ -61,7 +67,7 @@ export function buildModelRequest(
     serviceTier: body.service_tier ?? undefined,
     promptCacheKey: body.prompt_cache_key ?? undefined,
   };
-  return { request, warnings, namespacedTools };
+  return { request, warnings, namespacedTools: namespacedTools ?? NO_NAMESPACED_TOOLS };
 }
 
 type NamespaceMember = Extract<
@@ -102,12 +108,13 @@ function toToolSpecs(
   tools: NonNullable<CreateResponseBody['tools']>,
   policy: ToolPolicy,
   warnings: string[],
-  namespaced: Map<string, NamespacedTool>,
+  namespaced: Map<string, NamespacedTool> | undefined,
 ): ToolSpec[] {
   const specs: ToolSpec[] = [];
-  const upstreamNames = flattenNamespaces(tools, namespaced);
+  if (tools.length === 0) return specs;
+  const upstreamNames = namespaced ? flattenNamespaces(tools, namespaced) : undefined;
   const pushMember = (member: NamespaceMember) => {
-    const name = upstreamNames.get(member) ?? member.name;
+    const name = upstreamNames?.get(member) ?? member.name;
     const description = typeof member.description === 'string' ? { description: member.description } : {};
     specs.push(
       member.type === 'function'

@@ -48,7 +48,7 @@ export class LiveEvents {
     const channel = this.channels.get(responseId);
     if (!channel) return;
     channel.events.push(event);
-    for (const listener of channel.listeners) listener(event);
+    if (channel.listeners.size > 0) for (const listener of channel.listeners) listener(event);
     if (boundary) this.flush(responseId, channel);
     else channel.timer ??= setTimeout(() => this.flush(responseId, channel), FLUSH_INTERVAL_MS);
   }

@@ -5,8 +5,12 @@
  */
 import type { ServerResponse } from 'node:http';
 
-/** Events written in this tick and not yet handed to the socket. */
-const pending = new WeakMap<ServerResponse, string>();
+/**
+ * Events written in this tick and not yet handed to the socket, kept on the response itself (a
+ * WeakMap entry set and deleted per event churns its backing store).
+ */
+const PENDING = Symbol('pending events');
+type Pending = ServerResponse & { [PENDING]?: string | undefined };
 
 export function openEventStream(res: ServerResponse, headers: Record<string, string>): void {
   res.writeHead(200, {
@@ -24,12 +28,13 @@ export function openEventStream(res: ServerResponse, headers: Record<string, str
 export function writeEventData(res: ServerResponse, type: string, data: string): void {
   if (res.writableEnded || res.destroyed) return;
   const event = `event: ${type}\ndata: ${data}\n\n`;
-  const queued = pending.get(res);
+  const target = res as Pending;
+  const queued = target[PENDING];
   if (queued === undefined) {
-    pending.set(res, event);
+    target[PENDING] = event;
     process.nextTick(flush, res);
   } else {
-    pending.set(res, queued + event);
+    target[PENDING] = queued + event;
   }
 }
 
@@ -40,12 +45,13 @@ export function endEventStream(res: ServerResponse): void {
 }
 
 function flush(res: ServerResponse): void {
-  const events = pending.get(res);
+  const target = res as Pending;
+  const events = target[PENDING];
   if (events === undefined) return;
-  pending.delete(res);
+  target[PENDING] = undefined;
   if (!res.writableEnded && !res.destroyed) res.write(events);
 }
 
 function flushHeadersIfIdle(res: ServerResponse): void {
-  if (!res.headersSent && !pending.has(res) && !res.destroyed) res.flushHeaders();
+  if (!res.headersSent && (res as Pending)[PENDING] === undefined && !res.destroyed) res.flushHeaders();
 }

@@ -132,3 +132,16 @@ describe('event log migration', () => {
     }
   });
 });
+
+describe('event log append', () => {
+  it('writes batches of any size in order, ignoring events already logged', async () => {
+    const events = Array.from({ length: 70 }, (_, seq) => ({ seq, data: `{"n":${seq}}` }));
+    await Promise.all([
+      store.events.append('resp_a', events.slice(0, 40)),
+      store.events.append('resp_b', events.slice(0, 3)),
+    ]);
+    await store.events.append('resp_a', events.slice(35));
+    expect(await store.events.after('resp_a', -1)).toEqual(events);
+    expect(await store.events.lastSeq('resp_b')).toBe(2);
+  });
+});

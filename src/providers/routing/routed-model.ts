@@ -66,7 +66,11 @@ export class RoutedLanguageModel implements LanguageModel {
         const breaker = breakers.get(target.key);
         if (!breaker.tryAcquire()) continue;
         try {
-          const parts = await invoke(target, { ...request, modelId: target.modelId });
+          // The request names the first target's model already (the engine builds it so).
+          const parts = await invoke(
+            target,
+            request.modelId === target.modelId ? request : { ...request, modelId: target.modelId },
+          );
           breaker.onSuccess();
           return failed.length > 0 ? (withFailoverNote(parts, failed, target) as T) : parts;
         } catch (error) {

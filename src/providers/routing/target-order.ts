@@ -10,8 +10,9 @@ export function targetOrder<T extends { weight: number }>(
   targets: readonly T[],
   strategy: RouteStrategy,
   random: () => number,
-): T[] {
-  if (strategy === 'fallback' || targets.length < 2) return [...targets];
+): readonly T[] {
+  // Configured order: the targets as they are (the caller only reads them).
+  if (strategy === 'fallback' || targets.length < 2) return targets;
   const pool = targets.filter((target) => target.weight > 0);
   const order: T[] = [];
   while (pool.length > 0) {

@@ -50,7 +50,7 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
       try {
         await started.run((event) => {
           const entry = toLogged(event);
-          write(entry);
+          write(entry, event.type);
           if (logged) deps.live.publish(id, entry, isBoundary(event));
         }, drained);
       } finally {
@@ -76,7 +76,7 @@ function waitForDrain(res: FastifyReply['raw']): Promise<void> {
 export async function streamEvents(
   reply: FastifyReply,
   requestId: string,
-  produce: (write: (event: LoggedEvent) => void, signal: AbortSignal) => Promise<void>,
+  produce: (write: (event: LoggedEvent, type?: string) => void, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
   reply.hijack();
   const res = reply.raw;
@@ -87,7 +87,11 @@ export async function streamEvents(
   });
   openEventStream(res, { 'x-request-id': requestId });
   try {
-    await produce((event) => writeEventData(res, eventTypeOf(event.data), event.data), gone.signal);
+    // The type is read from the JSON only for events replayed from the log.
+    await produce(
+      (event, type) => writeEventData(res, type ?? eventTypeOf(event.data), event.data),
+      gone.signal,
+    );
   } finally {
     endEventStream(res);
   }

@@ -1,4 +1,6 @@
 /** The background job queue and the stream event log, in SQLite. */
+
+import type { Statement } from 'better-sqlite3';
 import type { EventLogRepository, Job, JobRepository, LoggedEvent, ResponseRecord } from '../types.js';
 import type { SqliteDatabase } from './open-database.js';
 import type { SqliteResponses } from './sqlite-responses.js';
@@ -10,6 +12,8 @@ interface JobRow {
   request: string;
   cancel_requested: number;
 }
+
+const ROWS_PER_INSERT = 32;
 
 const toJob = (row: JobRow): Job => ({
   responseId: row.response_id,
@@ -30,8 +34,30 @@ export class SqliteEventLog implements EventLogRepository {
       ),
       last: db.prepare('SELECT MAX(seq) AS seq FROM response_events WHERE response_id = ?'),
     };
+    // Up to ROWS_PER_INSERT events per statement: one statement run instead of one per event.
+    const inserts = new Map<number, Statement>([[1, this.statements.insert]]);
+    const insertOf = (rows: number): Statement => {
+      let statement = inserts.get(rows);
+      if (!statement) {
+        statement = db.prepare(
+          `INSERT OR IGNORE INTO response_events (response_id, seq, data) VALUES ${Array(rows).fill('(?, ?, ?)').join(', ')}`,
+        );
+        inserts.set(rows, statement);
+      }
+      return statement;
+    };
     this.appendInTransaction = (responseId, events) => {
-      for (const event of events) this.statements.insert.run(responseId, event.seq, event.data);
+      for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
+        const rows = Math.min(ROWS_PER_INSERT, events.length - start);
+        const values: unknown[] = new Array(rows * 3);
+        for (let i = 0; i < rows; i++) {
+          const event = events[start + i]!;
+          values[i * 3] = responseId;
+          values[i * 3 + 1] = event.seq;
+          values[i * 3 + 2] = event.data;
+        }
+        insertOf(rows).run(values);
+      }
     };
     // Batches of a stream's events go in the group commit with the other writes of the moment.
     this.append = (responseId, events) => writes.run(() => this.appendInTransaction(responseId, events));
