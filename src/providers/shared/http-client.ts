@@ -191,21 +191,16 @@ export class HttpClient {
   }
 }
 
-/** Gathers one answer for postForText (undici's handler interface: connect, headers, data, end). */
-class TextHandler implements Dispatcher.DispatchHandler {
-  private abort: ((reason?: Error) => void) | undefined;
-  private aborted: Error | undefined;
-  private status = 0;
-  private headers: Record<string, string | string[] | undefined> = {};
-  private readonly chunks: Buffer[] = [];
-  private length = 0;
+/**
+ * What both undici handlers share: the caller's AbortSignal aborts the request, whether it fires
+ * before undici connects or after; `settle()` detaches it once the call is over.
+ */
+abstract class SignalBoundHandler {
+  protected abort: ((reason?: Error) => void) | undefined;
+  protected aborted: Error | undefined;
   private readonly onAbort: (() => void) | undefined;
 
-  constructor(
-    private readonly opts: PostOptions,
-    private readonly resolve: (response: TextResponse) => void,
-    private readonly reject: (error: unknown) => void,
-  ) {
+  constructor(protected readonly opts: PostOptions) {
     const { signal } = opts;
     if (signal.aborted) {
       this.aborted = abortReason(signal);
@@ -221,6 +216,26 @@ class TextHandler implements Dispatcher.DispatchHandler {
   onConnect(abort: (reason?: Error) => void): void {
     if (this.aborted) return abort(this.aborted);
     this.abort = abort;
+  }
+
+  protected settle(): void {
+    if (this.onAbort) this.opts.signal.removeEventListener('abort', this.onAbort);
+  }
+}
+
+/** Gathers one answer for postForText (undici's handler interface: connect, headers, data, end). */
+class TextHandler extends SignalBoundHandler implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+
+  constructor(
+    opts: PostOptions,
+    private readonly resolve: (response: TextResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    super(opts);
   }
 
   onHeaders(status: number, rawHeaders: Buffer[]): boolean {
@@ -255,10 +270,6 @@ class TextHandler implements Dispatcher.DispatchHandler {
     }
     this.reject(connectionError(error, opts.provider, opts.signal));
   }
-
-  private settle(): void {
-    if (this.onAbort) this.opts.signal.removeEventListener('abort', this.onAbort);
-  }
 }
 
 /** Unread body bytes past which the connection is paused (a stream body's default high-water mark). */
@@ -270,9 +281,10 @@ type ChunkResult = IteratorResult<Buffer, undefined>;
  * One streamed answer for postStreaming: resolves at its (2xx) headers with itself as the body, a
  * queue of chunks that the consumer's `next()` takes from; a refusal is read whole and rejected.
  */
-class StreamHandler implements Dispatcher.DispatchHandler, ChunkBody, AsyncIterator<Buffer, undefined> {
-  private abort: ((reason?: Error) => void) | undefined;
-  private aborted: Error | undefined;
+class StreamHandler
+  extends SignalBoundHandler
+  implements Dispatcher.DispatchHandler, ChunkBody, AsyncIterator<Buffer, undefined>
+{
   private resumeReading: (() => void) | undefined;
   private status = 0;
   private headers: Record<string, string | string[] | undefined> = {};
@@ -288,31 +300,16 @@ class StreamHandler implements Dispatcher.DispatchHandler, ChunkBody, AsyncItera
   private reader: ChunkReader | undefined;
   /** The consumer stopped reading (return or cancel). */
   private left = false;
-  private readonly onAbort: (() => void) | undefined;
 
   constructor(
-    private readonly opts: PostOptions,
+    opts: PostOptions,
     private readonly resolve: (response: StreamingResponse) => void,
     private readonly reject: (error: unknown) => void,
   ) {
-    const { signal } = opts;
-    if (signal.aborted) {
-      this.aborted = abortReason(signal);
-    } else {
-      this.onAbort = () => {
-        this.aborted = abortReason(signal);
-        this.abort?.(this.aborted);
-      };
-      signal.addEventListener('abort', this.onAbort, { once: true });
-    }
+    super(opts);
   }
 
   // ------------------------------------------------------------ undici's side
-
-  onConnect(abort: (reason?: Error) => void): void {
-    if (this.aborted) return abort(this.aborted);
-    this.abort = abort;
-  }
 
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (status < 200) return true;
@@ -476,10 +473,6 @@ class StreamHandler implements Dispatcher.DispatchHandler, ChunkBody, AsyncItera
     this.queue.length = 0;
     this.head = 0;
     return chunks;
-  }
-
-  private settle(): void {
-    if (this.onAbort) this.opts.signal.removeEventListener('abort', this.onAbort);
   }
 }
 
