@@ -6,16 +6,16 @@
 import type { Logger } from 'pino';
 import { GatewayError, invalidRequest } from '../errors.js';
 import { newId } from '../ids.js';
-import type { CreateResponseBody } from '../server/schemas/create-response.js';
+import type { CreateResponseBody } from '../protocol/create-response.js';
+import type { ResponseEvent } from '../protocol/events.js';
+import type { ResponseObject } from '../protocol/response.js';
 import type { Job, LoggedEvent, Store } from '../store/types.js';
-import type { ResponseEvent } from './events.js';
 import { initialResponse } from './initial-response.js';
 import type { LiveEvents } from './live-events.js';
 import { isBoundary, toLogged } from './logged-events.js';
 import { ResponseEmitter } from './response-emitter.js';
 import type { ResponseEngine } from './response-engine.js';
 import { ResponseReducer } from './response-reducer.js';
-import type { ResponseObject } from './response-types.js';
 import { responseNotFound } from './stored-responses.js';
 
 export interface BackgroundOptions {

@@ -1,7 +1,7 @@
 /** A validated create body → the normalized ModelRequest a provider receives. */
 import { invalidRequest } from '../errors.js';
+import type { CreateResponseBody, InputItem } from '../protocol/create-response.js';
 import type { ModelRequest, OutputFormat, ToolChoiceSpec, ToolSpec } from '../providers/types.js';
-import type { CreateResponseBody, InputItem } from '../server/schemas/create-response.js';
 import { toModelMessages } from './convert-input.js';
 
 export interface ToolPolicy {

@@ -1,7 +1,7 @@
 /** The Conversations API over the store: objects in OpenAI's shapes, scoped by tenant. */
 import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { InputItem } from '../server/schemas/create-response.js';
+import type { InputItem } from '../protocol/create-response.js';
 import type { ConversationRecord, Page, PageQuery, Store, StoredItem } from '../store/types.js';
 import { showItems } from './reasoning-visibility.js';
 import { itemsWithIds, rejectDuplicateItems } from './resolve-context.js';

@@ -4,8 +4,8 @@
  * which is how every chat-style upstream expects them.
  */
 import { invalidRequest } from '../errors.js';
+import type { InputContent, InputItem } from '../protocol/create-response.js';
 import type { AssistantPart, ModelMessage, UserPart } from '../providers/types.js';
-import type { InputContent, InputItem } from '../server/schemas/create-response.js';
 import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
 
 /** The name the upstream knows a tool by (tools inside a `namespace` tool may be renamed). */

@@ -9,7 +9,7 @@
  * not fit with `max_output_tokens` → 400 `context_length_exceeded`, as OpenAI answers.
  */
 import { GatewayError } from '../errors.js';
-import type { InputItem } from '../server/schemas/create-response.js';
+import type { InputItem } from '../protocol/create-response.js';
 import type { ModelLimits } from './model-limits.js';
 import { countFixed, countItem, type FixedContext } from './tokens/count-tokens.js';
 import { byteUpperBound, type Tokenizer } from './tokens/tokenizer.js';

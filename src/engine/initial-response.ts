@@ -1,6 +1,6 @@
 /** The Response as it stands before any output: every field, holding the values used. */
-import type { CreateResponseBody } from '../server/schemas/create-response.js';
-import type { ResponseObject } from './response-types.js';
+import type { CreateResponseBody } from '../protocol/create-response.js';
+import type { ResponseObject } from '../protocol/response.js';
 
 export function initialResponse(id: string, body: CreateResponseBody, createdAt: number): ResponseObject {
   const background = body.background ?? false;

@@ -4,8 +4,8 @@
  * items that would be dropped are dropped). Counting never calls the upstream and never fails for
  * length: a count is what the caller asked for.
  */
-import type { InputItem } from '../server/schemas/create-response.js';
-import type { InputTokensBody } from '../server/schemas/input-tokens.js';
+import type { InputItem } from '../protocol/create-response.js';
+import type { InputTokensBody } from '../protocol/input-tokens.js';
 import { toModelMessages } from './convert-input.js';
 import { fitContext } from './fit-context.js';
 import { DEFAULT_CONTEXT_WINDOW, type ModelLimits } from './model-limits.js';

@@ -1,7 +1,8 @@
 /** Events serialised once, for the wire and the event log alike. */
+
+import type { ResponseEvent } from '../protocol/events.js';
+import type { ResponseObject } from '../protocol/response.js';
 import type { LoggedEvent } from '../store/types.js';
-import type { ResponseEvent } from './events.js';
-import type { ResponseObject } from './response-types.js';
 
 export function toLogged(event: ResponseEvent): LoggedEvent {
   return { seq: event.sequence_number, data: serialize(event) };

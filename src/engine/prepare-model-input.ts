@@ -3,14 +3,15 @@
  * and it passed its threshold, then fits it to the model's window (truncation auto/disabled).
  * Encodings are loaded only when a cheap byte bound cannot already show the context is small.
  */
+
+import type { CreateResponseBody, InputItem } from '../protocol/create-response.js';
+import type { CompactionItem } from '../protocol/response.js';
 import type { LanguageModel, TokenUsage } from '../providers/types.js';
-import type { CreateResponseBody, InputItem } from '../server/schemas/create-response.js';
 import { autoCompact, compactThreshold } from './compaction/auto-compact.js';
 import { type FitOptions, fitContext, fitsByBytes, fitTarget } from './fit-context.js';
 import type { ModelLimits } from './model-limits.js';
 import type { ReasoningSealer } from './reasoning-seal.js';
 import type { ResolvedContext } from './resolve-context.js';
-import type { CompactionItem } from './response-types.js';
 import { countContext, type FixedContext } from './tokens/count-tokens.js';
 import { loadTokenizer } from './tokens/tokenizer.js';
 

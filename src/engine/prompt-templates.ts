@@ -7,7 +7,7 @@
  */
 import type { PromptTemplateConfig } from '../config/config-schema.js';
 import { invalidRequest } from '../errors.js';
-import type { CreateResponseBody, InputContent, InputItem } from '../server/schemas/create-response.js';
+import type { CreateResponseBody, InputContent, InputItem } from '../protocol/create-response.js';
 
 export type PromptTemplates = Readonly<Record<string, PromptTemplateConfig>>;
 

@@ -6,7 +6,7 @@
  */
 import { GatewayError, invalidRequest } from '../errors.js';
 import { newId } from '../ids.js';
-import type { InputItem } from '../server/schemas/create-response.js';
+import type { InputItem } from '../protocol/create-response.js';
 import type { Store, StoredItem } from '../store/types.js';
 import { applyCompaction, openCompactionItem } from './compaction/compaction-item.js';
 import type { ReasoningSealer } from './reasoning-seal.js';

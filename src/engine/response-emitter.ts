@@ -4,10 +4,7 @@
  * Response through the reducer before handing it to the sink.
  */
 import { newId } from '../ids.js';
-import type { FinishReason, StreamPart, TokenUsage, ToolKind } from '../providers/types.js';
-import type { ResponseEvent } from './events.js';
-import type { ReasoningPayload } from './reasoning-seal.js';
-import { copyItem, ResponseReducer } from './response-reducer.js';
+import type { ResponseEvent } from '../protocol/events.js';
 import type {
   CompactionItem,
   ContentPart,
@@ -17,8 +14,11 @@ import type {
   ResponseErrorInfo,
   ResponseObject,
   Usage,
-} from './response-types.js';
-import { collectOutputText } from './response-types.js';
+} from '../protocol/response.js';
+import { collectOutputText } from '../protocol/response.js';
+import type { FinishReason, StreamPart, TokenLogprob, TokenUsage, ToolKind } from '../providers/types.js';
+import type { ReasoningPayload } from './reasoning-seal.js';
+import { copyItem, ResponseReducer } from './response-reducer.js';
 
 export type EventSink = (event: ResponseEvent) => void;
 
@@ -223,7 +223,7 @@ export class ResponseEmitter {
     });
   }
 
-  private textDelta(blockId: string, delta: string, logprobs: Logprob[] | undefined): void {
+  private textDelta(blockId: string, delta: string, logprobs: TokenLogprob[] | undefined): void {
     let block = this.blocks.get(blockId);
     if (!block) {
       this.startContent(blockId, 'text');
@@ -237,7 +237,7 @@ export class ResponseEmitter {
       output_index: block.outputIndex,
       content_index: block.contentIndex,
       delta,
-      logprobs: this.options.includeLogprobs && logprobs ? logprobs : [],
+      logprobs: this.options.includeLogprobs && logprobs ? toPublicLogprobs(logprobs) : [],
     };
     if (this.options.obfuscate) event.obfuscation = obfuscationFor(delta);
     this.emit(event);
@@ -583,6 +583,15 @@ function reasoningRef(block: OpenBlock): { outputIndex: number; itemId: string }
 function markUnfinished(item: OutputItem, status: ItemStatus): OutputItem {
   if (item.type === 'reasoning' || item.type === 'compaction' || item.status !== 'in_progress') return item;
   return { ...item, status };
+}
+
+function toPublicLogprobs(logprobs: readonly TokenLogprob[]): Logprob[] {
+  return logprobs.map((entry) => ({
+    token: entry.token,
+    bytes: entry.bytes,
+    logprob: entry.logprob,
+    top_logprobs: entry.topLogprobs,
+  }));
 }
 
 export function toUsage(usage: TokenUsage | undefined): Usage | null {

@@ -6,15 +6,16 @@
 import type { Logger } from 'pino';
 import { GatewayError, UpstreamError } from '../errors.js';
 import { newId } from '../ids.js';
+import type { CompactBody } from '../protocol/compact.js';
+import type { CreateResponseBody } from '../protocol/create-response.js';
+import { isTerminalEvent, type ResponseEvent } from '../protocol/events.js';
+import type { InputTokensBody } from '../protocol/input-tokens.js';
+import type { ResponseErrorInfo, ResponseObject } from '../protocol/response.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { StreamPart, TokenUsage } from '../providers/types.js';
-import type { CompactBody } from '../server/schemas/compact.js';
-import type { CreateResponseBody } from '../server/schemas/create-response.js';
-import type { InputTokensBody } from '../server/schemas/input-tokens.js';
 import type { Store, StoredItem } from '../store/types.js';
 import { buildModelRequest, type ToolPolicy } from './build-model-request.js';
 import { type CompactedResponse, compactResponse } from './compaction/compact-response.js';
-import { isTerminalEvent, type ResponseEvent } from './events.js';
 import { initialResponse } from './initial-response.js';
 import { countInputTokens, type InputTokenCount } from './input-tokens.js';
 import { ModelCatalog } from './model-limits.js';
@@ -23,7 +24,6 @@ import { applyPromptTemplate, type PromptTemplates } from './prompt-templates.js
 import type { ReasoningSealer } from './reasoning-seal.js';
 import { resolveContext } from './resolve-context.js';
 import { type EventSink, ResponseEmitter } from './response-emitter.js';
-import type { ResponseErrorInfo, ResponseObject } from './response-types.js';
 
 export interface EngineDeps {
   registry: ProviderRegistry;

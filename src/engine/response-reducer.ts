@@ -3,7 +3,7 @@
  * Response: the emitter reads its state from here, non-streaming requests return it, and event
  * logs replay through it.
  */
-import type { ResponseEvent } from './events.js';
+import type { ResponseEvent } from '../protocol/events.js';
 import type {
   CustomToolCallItem,
   FunctionCallItem,
@@ -11,7 +11,7 @@ import type {
   OutputMessage,
   ReasoningItem,
   ResponseObject,
-} from './response-types.js';
+} from '../protocol/response.js';
 
 export class ResponseReducer {
   response: ResponseObject;

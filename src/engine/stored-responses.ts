@@ -1,8 +1,8 @@
 /** Reading and deleting stored responses, scoped by tenant. */
 import { GatewayError } from '../errors.js';
+import type { ResponseObject } from '../protocol/response.js';
 import type { Page, PageQuery, Store, StoredItem } from '../store/types.js';
 import { showItems } from './reasoning-visibility.js';
-import type { ResponseObject } from './response-types.js';
 
 export class StoredResponses {
   constructor(private readonly store: Store) {}

@@ -2,7 +2,6 @@
  * The provider contract: a normalized request in, normalized stream parts out. Providers translate
  * these to and from their own wire format and never see the public Responses shapes.
  */
-import type { Logprob } from '../engine/response-types.js';
 
 // ---------------------------------------------------------------- prompt
 
@@ -96,6 +95,14 @@ export interface ModelRequest {
 
 // ---------------------------------------------------------------- stream parts
 
+/** One sampled token with its log probability and the alternatives the upstream gave. */
+export interface TokenLogprob {
+  token: string;
+  bytes: number[];
+  logprob: number;
+  topLogprobs: Array<{ token: string; bytes: number[]; logprob: number }>;
+}
+
 export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'error' | 'other';
 
 export interface TokenUsage {
@@ -111,7 +118,7 @@ export interface TokenUsage {
  */
 export type StreamPart =
   | { type: 'text-start'; id: string }
-  | { type: 'text-delta'; id: string; delta: string; logprobs?: Logprob[] }
+  | { type: 'text-delta'; id: string; delta: string; logprobs?: TokenLogprob[] }
   | { type: 'text-end'; id: string }
   | { type: 'refusal-start'; id: string }
   | { type: 'refusal-delta'; id: string; delta: string }

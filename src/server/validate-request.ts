@@ -6,8 +6,8 @@
 
 import type { z } from 'zod';
 import { type GatewayError, invalidRequest } from '../errors.js';
-import { type CreateResponseBody, createResponseBodySchema } from './schemas/create-response.js';
-import { EXPECTED_INTEGER, gatewayDetails } from './schemas/issues.js';
+import { type CreateResponseBody, createResponseBodySchema } from '../protocol/create-response.js';
+import { EXPECTED_INTEGER, gatewayDetails } from '../protocol/issues.js';
 
 type Issue = z.core.$ZodIssue;
 type Path = readonly PropertyKey[];

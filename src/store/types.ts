@@ -2,7 +2,7 @@
  * Repository interfaces the engine talks to. Every call is scoped by tenant: an id that belongs to
  * another tenant reads as absent. Asynchronous so that a PostgreSQL backend can satisfy them as is.
  */
-import type { ResponseObject } from '../engine/response-types.js';
+import type { ResponseObject } from '../protocol/response.js';
 
 /** An input or output item in its public shape, always with an id. */
 export type StoredItem = { id: string; type: string } & Record<string, unknown>;

@@ -21,8 +21,8 @@ import {
 } from '../../src/engine/tokens/count-tokens.js';
 import { estimateTokenizer, loadTokenizer, tokenizerNameFor } from '../../src/engine/tokens/tokenizer.js';
 import { GatewayError } from '../../src/errors.js';
+import type { InputItem } from '../../src/protocol/create-response.js';
 import type { LanguageModel, ModelRequest, StreamPart } from '../../src/providers/types.js';
-import type { InputItem } from '../../src/server/schemas/create-response.js';
 
 /** One token per character: makes budgets easy to reason about. */
 const charTokenizer = { name: 'estimate' as const, exact: false, count: (text: string) => text.length };

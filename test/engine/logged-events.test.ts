@@ -1,10 +1,10 @@
 /** Events as logged: byte for byte JSON.stringify, with a shared Response serialised once. */
 import { describe, expect, it } from 'vitest';
-import type { ResponseEvent } from '../../src/engine/events.js';
 import { initialResponse } from '../../src/engine/initial-response.js';
 import { toLogged } from '../../src/engine/logged-events.js';
 import { ResponseEmitter } from '../../src/engine/response-emitter.js';
-import type { CreateResponseBody } from '../../src/server/schemas/create-response.js';
+import type { CreateResponseBody } from '../../src/protocol/create-response.js';
+import type { ResponseEvent } from '../../src/protocol/events.js';
 
 function emitted(obfuscate: boolean): { events: ResponseEvent[]; logged: string[] } {
   const events: ResponseEvent[] = [];

@@ -1,12 +1,12 @@
 /** A non-streaming request (no sink) ends with the same Response as the fold of the streamed events. */
 import { describe, expect, it } from 'vitest';
-import type { ResponseEvent } from '../../src/engine/events.js';
 import { initialResponse } from '../../src/engine/initial-response.js';
 import { ResponseEmitter } from '../../src/engine/response-emitter.js';
 import { ResponseReducer } from '../../src/engine/response-reducer.js';
-import type { ResponseObject } from '../../src/engine/response-types.js';
+import type { CreateResponseBody } from '../../src/protocol/create-response.js';
+import type { ResponseEvent } from '../../src/protocol/events.js';
+import type { ResponseObject } from '../../src/protocol/response.js';
 import type { StreamPart } from '../../src/providers/types.js';
-import type { CreateResponseBody } from '../../src/server/schemas/create-response.js';
 
 const PARTS: StreamPart[] = [
   { type: 'reasoning-start', id: 'r' },

@@ -4,12 +4,12 @@
  * the summary instead of them; the compaction item is the response's first output item.
  */
 import { newId } from '../../ids.js';
+import type { CreateResponseBody, InputItem } from '../../protocol/create-response.js';
+import type { CompactionItem } from '../../protocol/response.js';
 import type { TokenUsage } from '../../providers/types.js';
-import type { CreateResponseBody, InputItem } from '../../server/schemas/create-response.js';
 import { groupUnits } from '../fit-context.js';
 import type { ModelLimits } from '../model-limits.js';
 import type { ReasoningSealer } from '../reasoning-seal.js';
-import type { CompactionItem } from '../response-types.js';
 import { type OpenedCompaction, sealCompaction } from './compaction-item.js';
 import { type SummarizeOptions, summarize } from './summarize.js';
 

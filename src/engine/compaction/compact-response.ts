@@ -6,13 +6,13 @@
  */
 import { invalidRequest } from '../../errors.js';
 import { newId } from '../../ids.js';
-import type { CompactBody } from '../../server/schemas/compact.js';
-import type { InputItem } from '../../server/schemas/create-response.js';
+import type { CompactBody } from '../../protocol/compact.js';
+import type { InputItem } from '../../protocol/create-response.js';
+import { type CompactionItem, emptyUsage, type Usage } from '../../protocol/response.js';
 import { toModelMessages } from '../convert-input.js';
 import { resolveContext } from '../resolve-context.js';
 import { toUsage } from '../response-emitter.js';
 import type { ContextDeps } from '../response-engine.js';
-import { type CompactionItem, emptyUsage, type Usage } from '../response-types.js';
 import { makeCompaction } from './auto-compact.js';
 
 export interface CompactedResponse {

@@ -9,7 +9,7 @@
  * keeps the request's own input, which the chain stores right before the compaction item.
  */
 import { invalidRequest } from '../../errors.js';
-import type { InputItem } from '../../server/schemas/create-response.js';
+import type { InputItem } from '../../protocol/create-response.js';
 import type { StoredItem } from '../../store/types.js';
 import type { ReasoningSealer } from '../reasoning-seal.js';
 

@@ -5,8 +5,8 @@
  * its newest entries.
  */
 import { UpstreamError } from '../../errors.js';
+import type { InputContent, InputItem } from '../../protocol/create-response.js';
 import type { LanguageModel, ModelRequest, TokenUsage } from '../../providers/types.js';
-import type { InputContent, InputItem } from '../../server/schemas/create-response.js';
 import { outputReserve } from '../fit-context.js';
 import type { ModelLimits } from '../model-limits.js';
 import { byteUpperBound, loadTokenizer, type Tokenizer } from '../tokens/tokenizer.js';

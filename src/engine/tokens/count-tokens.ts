@@ -6,7 +6,7 @@
  * detail); files a flat 1,000 (their real cost depends on pages and text the gateway does not see).
  * These are approximations of what the upstream will bill, not the bill.
  */
-import type { InputContent, InputItem, Tool } from '../../server/schemas/create-response.js';
+import type { InputContent, InputItem, Tool } from '../../protocol/create-response.js';
 import type { Tokenizer } from './tokenizer.js';
 
 export const MESSAGE_OVERHEAD = 4;

@@ -1,7 +1,6 @@
 /** Chat Completions responses (streamed chunks or one completion) → normalized stream parts. */
-import type { Logprob } from '../../engine/response-types.js';
 import { UpstreamError } from '../../errors.js';
-import type { FinishReason, StreamPart, TokenUsage } from '../types.js';
+import type { FinishReason, StreamPart, TokenLogprob, TokenUsage } from '../types.js';
 import type {
   ChatChunk,
   ChatCompletion,
@@ -39,13 +38,13 @@ export function mapChatUsage(usage: ChatUsage | null | undefined): TokenUsage | 
 
 export function mapChatLogprobs(
   tokens: readonly ChatTokenLogprob[] | null | undefined,
-): Logprob[] | undefined {
+): TokenLogprob[] | undefined {
   if (!tokens || tokens.length === 0) return undefined;
   return tokens.map((t) => ({
     token: t.token,
     bytes: t.bytes ?? [...Buffer.from(t.token)],
     logprob: t.logprob,
-    top_logprobs: (t.top_logprobs ?? []).map((top) => ({
+    topLogprobs: (t.top_logprobs ?? []).map((top) => ({
       token: top.token,
       bytes: top.bytes ?? [...Buffer.from(top.token)],
       logprob: top.logprob,
@@ -108,7 +107,7 @@ export class ChatChunkTranslator {
     out.push({ type: 'finish', finishReason: this.finishReason ?? 'other', usage: this.usage });
   }
 
-  private blockDelta(kind: Block, delta: string, out: StreamPart[], logprobs?: Logprob[]): void {
+  private blockDelta(kind: Block, delta: string, out: StreamPart[], logprobs?: TokenLogprob[]): void {
     if (this.open !== kind) {
       this.closeBlock(out);
       this.closeTools(out);

@@ -1,7 +1,6 @@
 /** How a Responses call ended (status, incomplete reason, error, usage) → normalized values. */
-import type { Logprob } from '../../engine/response-types.js';
 import { UpstreamError } from '../../errors.js';
-import type { FinishReason, TokenUsage } from '../types.js';
+import type { FinishReason, TokenLogprob, TokenUsage } from '../types.js';
 import type {
   ResponsesErrorBody,
   ResponsesLogprob,
@@ -37,13 +36,13 @@ export function mapResponsesUsage(usage: ResponsesUsage | null | undefined): Tok
 /** Streamed logprobs may lack `bytes`; the public shape always has them. */
 export function mapResponsesLogprobs(
   logprobs: readonly ResponsesLogprob[] | null | undefined,
-): Logprob[] | undefined {
+): TokenLogprob[] | undefined {
   if (!logprobs || logprobs.length === 0) return undefined;
   return logprobs.map((entry) => ({
     token: entry.token,
     bytes: entry.bytes ?? [...Buffer.from(entry.token)],
     logprob: entry.logprob,
-    top_logprobs: (entry.top_logprobs ?? []).map((top) => {
+    topLogprobs: (entry.top_logprobs ?? []).map((top) => {
       const token = top.token ?? '';
       return { token, bytes: top.bytes ?? [...Buffer.from(token)], logprob: top.logprob ?? 0 };
     }),

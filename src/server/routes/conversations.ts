@@ -5,8 +5,8 @@ import {
   addItemsSchema,
   createConversationSchema,
   updateConversationSchema,
-} from '../schemas/conversations.js';
-import { listQuerySchema, normalizeListQuery } from '../schemas/list-query.js';
+} from '../../protocol/conversations.js';
+import { listQuerySchema, normalizeListQuery } from '../../protocol/list-query.js';
 import { parseRequestBody } from '../validate-request.js';
 
 type Params = { Params: { id: string; itemId: string }; Querystring: Record<string, unknown> };

@@ -1,8 +1,8 @@
 /** POST /v1/responses/input_tokens and POST /v1/responses/compact. */
 import type { FastifyInstance } from 'fastify';
 import type { ResponseEngine } from '../../engine/response-engine.js';
-import { compactBodySchema } from '../schemas/compact.js';
-import { inputTokensBodySchema } from '../schemas/input-tokens.js';
+import { compactBodySchema } from '../../protocol/compact.js';
+import { inputTokensBodySchema } from '../../protocol/input-tokens.js';
 import { parseRequestBody } from '../validate-request.js';
 
 export function registerResponseContextRoutes(app: FastifyInstance, engine: ResponseEngine): void {

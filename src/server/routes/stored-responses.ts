@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { BackgroundResponses } from '../../engine/background-responses.js';
 import type { ResponseStreams } from '../../engine/response-streams.js';
 import type { StoredResponses } from '../../engine/stored-responses.js';
-import { listQuerySchema, normalizeListQuery } from '../schemas/list-query.js';
-import { retrieveQuerySchema } from '../schemas/retrieve-query.js';
+import { listQuerySchema, normalizeListQuery } from '../../protocol/list-query.js';
+import { retrieveQuerySchema } from '../../protocol/retrieve-query.js';
 import { parseRequestBody } from '../validate-request.js';
 import { streamEvents } from './responses.js';
 

@@ -1,5 +1,5 @@
 /** Responses and their items in SQLite. */
-import type { OutputItem, ResponseObject } from '../../engine/response-types.js';
+import type { OutputItem, ResponseObject } from '../../protocol/response.js';
 import type { Page, PageQuery, ResponseRecord, ResponseRepository, StoredItem } from '../types.js';
 import type { SqliteDatabase } from './open-database.js';
 import { paginate } from './paginate.js';

@@ -9,7 +9,7 @@ import type {
   OutputItem,
   ResponseObject,
   SummaryTextPart,
-} from './response-types.js';
+} from './response.js';
 
 interface Seq {
   sequence_number: number;
