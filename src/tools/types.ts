@@ -1,0 +1,85 @@
+/**
+ * The seam every built-in tool plugs into. A tool is one folder under `src/tools/` exporting a
+ * `BuiltInTool`; the engine's loop offers its definition to the model, runs its calls and emits its
+ * item and events. Tools never see the HTTP layer; what they need from the store comes in through
+ * their own constructor (repository interfaces), not through the engine.
+ */
+import type { FunctionToolSpec, UserPart } from '../providers/types.js';
+
+/** A phase of a hosted call's item, emitted as `response.<item type>.<phase>`. */
+export type ToolPhase = 'in_progress' | 'searching' | 'interpreting' | 'generating' | 'completed' | 'failed';
+
+/** What a running call reports while it works. */
+export type ToolProgress =
+  /** `response.<item type>.<phase>`, e.g. `response.file_search_call.searching`. */
+  | { type: 'phase'; phase: ToolPhase }
+  /**
+   * A streamed field of the item, e.g. code_interpreter's `code` → `response.code_interpreter_call_code.delta`
+   * or mcp's `arguments` → `response.mcp_call_arguments.delta`; `event` is the event's prefix.
+   */
+  | { type: 'delta'; event: string; delta: string }
+  | { type: 'delta-done'; event: string; field: string; value: string };
+
+/** Per-request facts a tool may need. */
+export interface ToolContext {
+  tenantId: string;
+  responseId: string;
+  /** The request's `include` list (e.g. `file_search_call.results`). */
+  include: readonly string[];
+  /** The previous response in the chain, e.g. to reuse its container. */
+  previousResponseId: string | undefined;
+}
+
+export interface ToolCall {
+  /** The public item id the emitter gave the call (`fs_…`, `ci_…`). */
+  itemId: string;
+  /** The upstream's call id (pairs the model's tool call with its result). */
+  callId: string;
+  /** The model's arguments: JSON text matching the tool's `spec.parameters`. */
+  arguments: string;
+}
+
+export interface ToolExecution {
+  signal: AbortSignal;
+  progress(update: ToolProgress): void;
+  context: ToolContext;
+}
+
+/** A finished call. */
+export interface ToolResult {
+  /**
+   * The item's fields besides `id` and `type` (`status` included: `completed`, `failed` or
+   * `incomplete`), as the public item shows them.
+   */
+  item: Record<string, unknown>;
+  /** What the model is told. */
+  output: string | UserPart[];
+}
+
+/** One tool entry of a request, checked and bound to its settings. */
+export interface PreparedTool {
+  /** The function the model sees (its name is unique among the request's tools). */
+  readonly spec: FunctionToolSpec;
+  /** Item fields known before the call runs (e.g. `queries` parsed from the arguments). */
+  openItem(call: ToolCall): Record<string, unknown>;
+  execute(call: ToolCall, how: ToolExecution): Promise<ToolResult>;
+}
+
+export interface BuiltInTool {
+  /** The request's tool `type`, e.g. `file_search`. */
+  readonly type: string;
+  /** The output item's `type`, e.g. `file_search_call`. */
+  readonly itemType: string;
+  /** Prefix of the item ids, e.g. `fs`. */
+  readonly idPrefix: string;
+  /**
+   * Checks the request's tool entry (a GatewayError 400/404 naming `param` when it is wrong, before
+   * any upstream call) and binds it.
+   */
+  prepare(entry: Record<string, unknown>, how: { tenantId: string; param: string }): Promise<PreparedTool>;
+  /**
+   * An item of this type from an earlier turn, told to a model: the call as the model made it and
+   * what it was answered.
+   */
+  replay(item: Record<string, unknown>): { arguments: string; output: string | UserPart[] };
+}
