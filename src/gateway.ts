@@ -17,6 +17,8 @@ import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
+import { ToolRegistry } from './tools/registry.js';
+import type { BuiltInTool } from './tools/types.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -28,14 +30,23 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** What a caller embedding the gateway (or a test) adds to what the config describes. */
+export interface GatewayExtras {
+  /** Built-in tools, registered after (so replacing) the gateway's own. */
+  tools?: readonly BuiltInTool[];
+}
+
 export function createGateway(
   config: GatewayConfig,
   logger: Logger = createLogger(config.logLevel),
+  extras: GatewayExtras = {},
 ): Gateway {
   const store = openStore(config.db);
   const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
+  const tools = new ToolRegistry();
+  for (const tool of extras.tools ?? []) tools.register(tool);
   const engine = new ResponseEngine({
     registry,
     store,
@@ -44,6 +55,7 @@ export function createGateway(
     logger,
     models: new ModelCatalog(config.providers),
     prompts: config.prompts,
+    tools,
   });
   const live = new LiveEvents(store.events, logger);
   const background = new BackgroundResponses(engine, store, live, logger, config.background);

@@ -13,6 +13,12 @@ export type IdPrefix =
   | 'fs'
   | 'ci'
   | 'mcp'
+  | 'mcpl'
+  | 'ig'
+  | 'sh'
+  | 'cntr'
+  | 'cfile'
+  | 'vsfb'
   | 'cmp'
   | 'key'
   | 'req';

@@ -148,8 +148,10 @@ export const configSchema = z.strictObject({
        * sees, with a warning; `error`: they are refused with a 400 until a backend exists.
        */
       webSearchWhenUnavailable: z.enum(['drop', 'error']).default('drop'),
+      /** Wall-clock limit of one built-in tool call (file_search, code_interpreter, …). */
+      callTimeoutMs: z.number().int().positive().default(120_000),
     })
-    .default({ webSearchWhenUnavailable: 'drop' }),
+    .default({ webSearchWhenUnavailable: 'drop', callTimeoutMs: 120_000 }),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -2,10 +2,13 @@
 import { invalidRequest } from '../errors.js';
 import type { CreateResponseBody, InputItem } from '../protocol/create-response.js';
 import type { ModelRequest, OutputFormat, ToolChoiceSpec, ToolSpec } from '../providers/types.js';
-import { toModelMessages } from './convert-input.js';
+import { type HostedReplay, toModelMessages } from './convert-input.js';
+import type { HostedToolSet } from './hosted-tools.js';
 
 export interface ToolPolicy {
   webSearchWhenUnavailable: 'drop' | 'error';
+  /** Wall-clock limit of one built-in call. */
+  callTimeoutMs?: number;
 }
 
 export interface BuiltRequest {
@@ -34,6 +37,7 @@ export function buildModelRequest(
   input: readonly InputItem[],
   modelId: string,
   policy: ToolPolicy,
+  hosted?: { tools: HostedToolSet | undefined; replay: HostedReplay },
 ): BuiltRequest {
   const warnings: string[] = [];
   const bodyTools = body.tools ?? [];
@@ -41,18 +45,22 @@ export function buildModelRequest(
   const namespacedTools = bodyTools.some((tool) => tool.type === 'namespace')
     ? new Map<string, NamespacedTool>()
     : undefined;
-  const tools = toToolSpecs(bodyTools, policy, warnings, namespacedTools);
+  const tools = toToolSpecs(bodyTools, policy, warnings, namespacedTools, hosted?.tools);
   const upstreamNames = namespacedTools
     ? new Map([...namespacedTools].map(([upstream, t]) => [`${t.namespace}.${t.name}`, upstream]))
     : undefined;
   const include = body.include ?? [];
   const request: ModelRequest = {
     modelId,
-    messages: toModelMessages(body.instructions, input, (name, namespace) =>
-      namespace === undefined ? name : (upstreamNames?.get(`${namespace}.${name}`) ?? name),
+    messages: toModelMessages(
+      body.instructions,
+      input,
+      (name, namespace) =>
+        namespace === undefined ? name : (upstreamNames?.get(`${namespace}.${name}`) ?? name),
+      hosted?.replay,
     ),
     tools,
-    toolChoice: toToolChoiceSpec(body.tool_choice, tools),
+    toolChoice: toToolChoiceSpec(body.tool_choice, tools, hosted?.tools),
     parallelToolCalls: body.parallel_tool_calls ?? undefined,
     outputFormat: toOutputFormat(body.text?.format),
     reasoningEffort: body.reasoning?.effort ?? undefined,
@@ -109,6 +117,7 @@ function toToolSpecs(
   policy: ToolPolicy,
   warnings: string[],
   namespaced: Map<string, NamespacedTool> | undefined,
+  hosted: HostedToolSet | undefined,
 ): ToolSpec[] {
   const specs: ToolSpec[] = [];
   if (tools.length === 0) return specs;
@@ -157,6 +166,11 @@ function toToolSpecs(
       });
       return;
     }
+    const builtIn = hosted?.at(index);
+    if (builtIn) {
+      specs.push(builtIn.spec);
+      return;
+    }
     if (WEB_SEARCH.test(tool.type) && policy.webSearchWhenUnavailable === 'drop') {
       warnings.push(
         `tools[${index}]: '${tool.type}' has no backend on this gateway and was left out of the request.`,
@@ -175,6 +189,7 @@ function toToolSpecs(
 function toToolChoiceSpec(
   choice: CreateResponseBody['tool_choice'],
   tools: readonly ToolSpec[],
+  hosted: HostedToolSet | undefined,
 ): ToolChoiceSpec | undefined {
   if (choice == null) return undefined;
   if (typeof choice === 'string') return { type: choice };
@@ -193,15 +208,22 @@ function toToolChoiceSpec(
     }
     case 'allowed_tools': {
       const allowed = choice as { mode: 'auto' | 'required'; tools: Array<{ type: string; name?: string }> };
-      const names = allowed.tools.flatMap((tool) => (tool.name !== undefined ? [tool.name] : []));
+      const names = allowed.tools.flatMap((tool) => {
+        if (tool.name !== undefined) return [tool.name];
+        const builtIn = hosted?.ofType(tool.type);
+        return builtIn ? [builtIn.spec.name] : [];
+      });
       return { type: 'allowed', mode: allowed.mode, names };
     }
-    default:
+    default: {
+      const builtIn = hosted?.ofType(choice.type);
+      if (builtIn) return { type: 'tool', name: builtIn.spec.name };
       throw invalidRequest(
         `Tool choice '${choice.type}' names a built-in tool that is not available on this gateway.`,
         'tool_choice',
         'unsupported_tool',
       );
+    }
   }
 }
 

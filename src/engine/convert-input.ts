@@ -5,16 +5,28 @@
  */
 import { invalidRequest } from '../errors.js';
 import type { InputContent, InputItem } from '../protocol/create-response.js';
+import { isHostedItemType } from '../protocol/response.js';
 import type { AssistantPart, ModelMessage, UserPart } from '../providers/types.js';
 import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
 
 /** The name the upstream knows a tool by (tools inside a `namespace` tool may be renamed). */
 export type UpstreamToolName = (name: string, namespace: string | undefined) => string;
 
+/**
+ * A built-in tool's item from an earlier turn, as the model saw it: the call it made (under the
+ * name the tool has in this request) and what it was answered.
+ */
+export type HostedReplay = (item: Record<string, unknown> & { type: string }) => {
+  toolName: string;
+  arguments: string;
+  output: string | UserPart[];
+};
+
 export function toModelMessages(
   instructions: string | null | undefined,
   input: string | readonly InputItem[],
   toolName: UpstreamToolName = (name) => name,
+  hosted?: HostedReplay,
 ): ModelMessage[] {
   const messages: ModelMessage[] = [];
   if (instructions != null && instructions !== '') messages.push({ role: 'system', content: instructions });
@@ -22,7 +34,7 @@ export function toModelMessages(
     messages.push({ role: 'user', content: [{ type: 'text', text: input }] });
     return messages;
   }
-  for (const [index, item] of input.entries()) appendItem(messages, item, index, toolName);
+  for (const [index, item] of input.entries()) appendItem(messages, item, index, toolName, hosted);
   return messages;
 }
 
@@ -31,9 +43,26 @@ function appendItem(
   item: InputItem,
   index: number,
   toolName: UpstreamToolName,
+  hosted: HostedReplay | undefined,
 ): void {
   const param = `input[${index}]`;
   const type = item.type ?? 'message';
+  if (isHostedItemType(type)) {
+    const call = item as Record<string, unknown> & { type: string };
+    const callId = typeof call.id === 'string' ? call.id : `${type}_${index}`;
+    const replayed = (hosted ?? replayAsRecorded)(call);
+    pushAssistant(messages, [
+      {
+        type: 'tool-call',
+        callId,
+        toolName: replayed.toolName,
+        input: replayed.arguments,
+        toolKind: 'function',
+      },
+    ]);
+    messages.push({ role: 'tool', callId, toolKind: 'function', output: replayed.output });
+    return;
+  }
   switch (type) {
     case 'message': {
       const message = item as Extract<InputItem, { role: string }>;
@@ -125,6 +154,20 @@ function appendItem(
       );
   }
 }
+
+/**
+ * A built-in item no tool of this gateway knows (another server's transcript): the call's own
+ * fields, and whatever result it carries.
+ */
+export const replayAsRecorded: HostedReplay = (item) => {
+  const { id: _id, type, status, results, outputs, output, ...call } = item;
+  const answer = results ?? outputs ?? output;
+  return {
+    toolName: type.replace(/_call$/, ''),
+    arguments: JSON.stringify(call),
+    output: answer == null ? `(status: ${String(status ?? 'unknown')})` : JSON.stringify(answer),
+  };
+};
 
 function pushAssistant(messages: ModelMessage[], parts: AssistantPart[]): void {
   const last = messages[messages.length - 1];

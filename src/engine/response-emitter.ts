@@ -17,6 +17,8 @@ import type {
 } from '../protocol/response.js';
 import { collectOutputText } from '../protocol/response.js';
 import type { FinishReason, StreamPart, TokenLogprob, TokenUsage, ToolKind } from '../providers/types.js';
+import { type EmitterCore, HostedItemEvents } from './hosted-item-events.js';
+import { obfuscationFor } from './obfuscation.js';
 import type { ReasoningPayload } from './reasoning-seal.js';
 import { copyItem, ResponseReducer } from './response-reducer.js';
 
@@ -64,6 +66,8 @@ export class ResponseEmitter {
   readonly hiddenSeals = new Map<string, string>();
   /** The snapshot `created` emitted, and the sequence number that followed it. */
   private opening: { response: ResponseObject; next: number } | undefined;
+  /** Items of the built-in tools the gateway runs. */
+  readonly hosted: HostedItemEvents;
 
   constructor(
     initial: ResponseObject,
@@ -72,6 +76,19 @@ export class ResponseEmitter {
   ) {
     this.reducer = new ResponseReducer(initial, options.unobserved === true);
     this.sequence = options.firstSequence ?? 0;
+    const emitter = this;
+    const core: EmitterCore = {
+      get response() {
+        return emitter.response;
+      },
+      get sequence() {
+        return emitter.sequence;
+      },
+      obfuscate: options.obfuscate,
+      unobserved: options.unobserved === true,
+      emit: (event) => this.emit(event),
+    };
+    this.hosted = new HostedItemEvents(core);
   }
 
   get response(): ResponseObject {
@@ -146,6 +163,14 @@ export class ResponseEmitter {
     response.output_text = collectOutputText(response.output);
     this.ended = true;
     this.reducer.response = response;
+  }
+
+  /**
+   * Ends the model's turn without ending the response: its open message, reasoning and tool-call
+   * items are done, so the built-in tools' items it asked for come after them.
+   */
+  endTurn(): void {
+    this.closeAll('completed');
   }
 
   /** An item complete before the model's output starts (a compaction): added, then done. */
@@ -580,8 +605,11 @@ function reasoningRef(block: OpenBlock): { outputIndex: number; itemId: string }
   return { outputIndex: block.outputIndex, itemId: block.itemId };
 }
 
+const FINISHED = new Set(['completed', 'incomplete', 'failed']);
+
 function markUnfinished(item: OutputItem, status: ItemStatus): OutputItem {
-  if (item.type === 'reasoning' || item.type === 'compaction' || item.status !== 'in_progress') return item;
+  if (item.type === 'reasoning' || item.type === 'compaction') return item;
+  if (item.status === undefined || FINISHED.has(item.status)) return item;
   return { ...item, status };
 }
 
@@ -603,28 +631,4 @@ export function toUsage(usage: TokenUsage | undefined): Usage | null {
     output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
     total_tokens: usage.inputTokens + usage.outputTokens,
   };
-}
-
-const OBFUSCATION_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const OBFUSCATION_POOL_LENGTH = 4096;
-let obfuscationPool = '';
-let obfuscationOffset = 0;
-
-/**
- * OpenAI pads delta events with random characters so that payload sizes do not reveal token
- * lengths; pads short deltas more. The characters are cut from a pool of random ones drawn 4096 at
- * a time (Math.random suffices: this hides sizes, it is no secret).
- */
-function obfuscationFor(delta: string): string {
-  const length = Math.max(2, 16 - delta.length) + Math.floor(Math.random() * 4);
-  if (obfuscationOffset + length > obfuscationPool.length) {
-    let pool = '';
-    for (let i = 0; i < OBFUSCATION_POOL_LENGTH; i++)
-      pool += OBFUSCATION_ALPHABET[Math.floor(Math.random() * 62)];
-    obfuscationPool = pool;
-    obfuscationOffset = 0;
-  }
-  const padding = obfuscationPool.slice(obfuscationOffset, obfuscationOffset + length);
-  obfuscationOffset += length;
-  return padding;
 }

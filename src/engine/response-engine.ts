@@ -4,26 +4,30 @@
  * requests run through the same emitter; only the sink differs.
  */
 import type { Logger } from 'pino';
-import { GatewayError, UpstreamError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { CompactBody } from '../protocol/compact.js';
 import type { CreateResponseBody } from '../protocol/create-response.js';
 import { isTerminalEvent, type ResponseEvent } from '../protocol/events.js';
 import type { InputTokensBody } from '../protocol/input-tokens.js';
-import type { ResponseErrorInfo, ResponseObject } from '../protocol/response.js';
+import type { ResponseObject } from '../protocol/response.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import type { StreamPart, TokenUsage } from '../providers/types.js';
+import type { ModelRequest } from '../providers/types.js';
 import type { Store, StoredItem } from '../store/types.js';
+import { ToolRegistry } from '../tools/registry.js';
 import { buildModelRequest, type ToolPolicy } from './build-model-request.js';
 import { type CompactedResponse, compactResponse } from './compaction/compact-response.js';
+import { hostedReplay, prepareHostedTools } from './hosted-tools.js';
 import { initialResponse } from './initial-response.js';
 import { countInputTokens, type InputTokenCount } from './input-tokens.js';
 import { ModelCatalog } from './model-limits.js';
-import { type PreparedInput, prepareModelInput } from './prepare-model-input.js';
+import { prepareModelInput } from './prepare-model-input.js';
 import { applyPromptTemplate, type PromptTemplates } from './prompt-templates.js';
 import type { ReasoningSealer } from './reasoning-seal.js';
 import { resolveContext } from './resolve-context.js';
 import { type EventSink, ResponseEmitter } from './response-emitter.js';
+import { driveResponse, type ModelParts, type ToolLoop, toResponseError } from './tool-loop.js';
+
+const NO_TOOLS = new ToolRegistry();
 
 export interface EngineDeps {
   registry: ProviderRegistry;
@@ -35,6 +39,8 @@ export interface EngineDeps {
   models?: ModelCatalog;
   /** Prompt templates from the config file. */
   prompts?: PromptTemplates;
+  /** The built-in tools the gateway runs itself. */
+  tools?: ToolRegistry;
 }
 
 /** What context resolution and counting outside a create need. */
@@ -121,18 +127,41 @@ export class ResponseEngine {
       sealer,
       signal: options.signal,
     });
+    const tools = this.deps.tools ?? NO_TOOLS;
+    const hostedTools = await prepareHostedTools(body.tools, tools, options.tenantId);
     const { request, warnings, namespacedTools } = buildModelRequest(
       body,
       prepared.items,
       modelId,
       toolPolicy,
+      {
+        tools: hostedTools,
+        replay: hostedReplay(tools, hostedTools),
+      },
     );
     for (const warning of warnings) logger.warn({ model: body.model }, warning);
     const initial = options.resume?.response ?? initialResponse(newId('resp'), body, nowSeconds());
-    const parts: AsyncIterable<StreamPart> | Iterable<StreamPart> = options.stream
-      ? await model.stream(request, { signal: options.signal })
-      : await model.generate(request, { signal: options.signal });
+    const callModel = (request: ModelRequest): Promise<ModelParts> =>
+      options.stream
+        ? model.stream(request, { signal: options.signal })
+        : model.generate(request, { signal: options.signal });
+    const parts = await callModel(request);
     const include = body.include ?? [];
+    const loop: ToolLoop | undefined = hostedTools && {
+      tools: hostedTools,
+      // Later turns extend the messages; the first request stays as it was sent.
+      request: { ...request, messages: [...request.messages] },
+      callModel,
+      maxToolCalls: body.max_tool_calls ?? undefined,
+      parallel: body.parallel_tool_calls !== false,
+      context: {
+        tenantId: options.tenantId,
+        responseId: initial.id,
+        include,
+        previousResponseId: body.previous_response_id ?? undefined,
+      },
+      timeoutMs: toolPolicy.callTimeoutMs ?? 120_000,
+    };
     const emitterOptions = {
       includeLogprobs: include.includes('message.output_text.logprobs'),
       obfuscate: options.stream && body.stream_options?.include_obfuscation !== false,
@@ -167,12 +196,13 @@ export class ResponseEngine {
             : () => {},
           sink ? emitterOptions : { ...emitterOptions, unobserved: true },
         );
-        const response = await drive(emitter, parts, {
+        const response = await driveResponse(emitter, parts, {
           signal: options.signal,
           logger,
           opening: options.resume === undefined,
           backpressure,
           compaction: prepared.compaction,
+          loop,
         });
         if (persists) await persist(withHiddenSeals(response, emitter.hiddenSeals));
         if (terminal) sink?.(terminal);
@@ -198,7 +228,12 @@ export class ResponseEngine {
       this.deps.store,
       this.deps.sealer,
     );
-    buildModelRequest(body, context.modelInput, body.model, this.deps.toolPolicy);
+    const tools = this.deps.tools ?? NO_TOOLS;
+    const hostedTools = await prepareHostedTools(body.tools, tools, tenantId);
+    buildModelRequest(body, context.modelInput, body.model, this.deps.toolPolicy, {
+      tools: hostedTools,
+      replay: hostedReplay(tools, hostedTools),
+    });
     return { storedInput: context.storedInput };
   }
 
@@ -256,86 +291,6 @@ export class ResponseEngine {
   }
 }
 
-async function drive(
-  emitter: ResponseEmitter,
-  parts: AsyncIterable<StreamPart> | Iterable<StreamPart>,
-  how: {
-    signal: AbortSignal;
-    logger: Logger;
-    opening: boolean;
-    backpressure: (() => Promise<void> | undefined) | undefined;
-    compaction?: PreparedInput['compaction'];
-  },
-): Promise<ResponseObject> {
-  const { signal, logger, backpressure, compaction } = how;
-  if (how.opening) emitter.created();
-  emitter.inProgress();
-  if (compaction) emitter.completeItem(compaction.item);
-  let usage: TokenUsage | undefined;
-  /** Emits one part; true once the response has ended. */
-  const step = (part: StreamPart): boolean => {
-    switch (part.type) {
-      case 'finish':
-        usage = addUsage(part.usage, compaction?.usage);
-        emitter.finish(part.finishReason, usage, nowSeconds());
-        return true;
-      case 'error':
-        emitter.fail(toResponseError(part.error), usage);
-        return true;
-      case 'warning':
-        logger.warn({ responseId: emitter.response.id }, part.message);
-        return false;
-      default:
-        emitter.part(part);
-        return false;
-    }
-  };
-  try {
-    if (Array.isArray(parts)) {
-      // A whole answer in hand: nothing can happen between two parts (an abort comes from I/O), so
-      // it is read without a microtask per part; only backpressure is waited for.
-      for (const part of parts as StreamPart[]) {
-        if (signal.aborted) break;
-        if (step(part)) return emitter.response;
-        const wait = backpressure?.();
-        if (wait) await wait;
-      }
-    } else {
-      for await (const part of parts) {
-        if (signal.aborted) break;
-        if (step(part)) return emitter.response;
-        const wait = backpressure?.();
-        if (wait) await wait;
-      }
-    }
-  } catch (error) {
-    if (!signal.aborted) {
-      logger.warn({ err: error, responseId: emitter.response.id }, 'upstream failed mid-response');
-      emitter.fail(toResponseError(error), usage);
-      return emitter.response;
-    }
-  }
-  if (signal.aborted) {
-    // A shutdown aborts with a GatewayError: that ends the response as failed, not as cancelled.
-    if (signal.reason instanceof GatewayError) emitter.fail(toResponseError(signal.reason), usage);
-    else emitter.cancel(usage);
-    return emitter.response;
-  }
-  emitter.fail(
-    { code: 'server_error', message: 'The upstream stream ended without finishing the response.' },
-    usage,
-  );
-  return emitter.response;
-}
-
-/** Response.error codes are a fixed set in OpenAI's API; upstream failures map onto it. */
-function toResponseError(error: unknown): ResponseErrorInfo {
-  if (error instanceof UpstreamError) {
-    return { code: error.status === 429 ? 'rate_limit_exceeded' : 'server_error', message: error.message };
-  }
-  return { code: 'server_error', message: error instanceof Error ? error.message : String(error) };
-}
-
 /** The response as stored: reasoning keeps the upstream's token (sealed) for later turns. */
 function withHiddenSeals(response: ResponseObject, seals: ReadonlyMap<string, string>): ResponseObject {
   if (seals.size === 0) return response;
@@ -351,17 +306,6 @@ function withHiddenSeals(response: ResponseObject, seals: ReadonlyMap<string, st
 function conversationIdOf(body: CreateResponseBody): string | undefined {
   if (body.conversation == null) return undefined;
   return typeof body.conversation === 'string' ? body.conversation : body.conversation.id;
-}
-
-/** The compaction pass is billed with the response. */
-function addUsage(usage: TokenUsage | undefined, extra: TokenUsage | undefined): TokenUsage | undefined {
-  if (!usage || !extra) return usage ?? extra;
-  return {
-    inputTokens: usage.inputTokens + extra.inputTokens,
-    outputTokens: usage.outputTokens + extra.outputTokens,
-    cachedInputTokens: usage.cachedInputTokens + extra.cachedInputTokens,
-    reasoningTokens: usage.reasoningTokens + extra.reasoningTokens,
-  };
 }
 
 function nowSeconds(): number {

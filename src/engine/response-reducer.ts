@@ -4,13 +4,16 @@
  * logs replay through it.
  */
 import type { ResponseEvent } from '../protocol/events.js';
-import type {
-  CustomToolCallItem,
-  FunctionCallItem,
-  OutputItem,
-  OutputMessage,
-  ReasoningItem,
-  ResponseObject,
+import {
+  type CustomToolCallItem,
+  type FunctionCallItem,
+  type HostedItemStatus,
+  type HostedToolCallItem,
+  isHostedItemType,
+  type OutputItem,
+  type OutputMessage,
+  type ReasoningItem,
+  type ResponseObject,
 } from '../protocol/response.js';
 
 export class ResponseReducer {
@@ -129,6 +132,52 @@ export class ResponseReducer {
         if (item?.type === 'custom_tool_call') item.input = event.input;
         return;
       }
+      case 'response.file_search_call.in_progress':
+      case 'response.file_search_call.searching':
+      case 'response.file_search_call.completed':
+      case 'response.web_search_call.in_progress':
+      case 'response.web_search_call.searching':
+      case 'response.web_search_call.completed':
+      case 'response.code_interpreter_call.in_progress':
+      case 'response.code_interpreter_call.interpreting':
+      case 'response.code_interpreter_call.completed':
+      case 'response.image_generation_call.in_progress':
+      case 'response.image_generation_call.generating':
+      case 'response.image_generation_call.completed':
+      case 'response.mcp_call.in_progress':
+      case 'response.mcp_call.completed':
+      case 'response.mcp_call.failed':
+      case 'response.mcp_list_tools.in_progress':
+      case 'response.mcp_list_tools.completed':
+      case 'response.mcp_list_tools.failed':
+      case 'response.shell_call.in_progress':
+      case 'response.shell_call.completed': {
+        // The phase is the item's status while it runs (`searching`, `interpreting`, …).
+        const item = hostedOf(output, event.output_index);
+        if (item) item.status = event.type.slice(event.type.lastIndexOf('.') + 1) as HostedItemStatus;
+        return;
+      }
+      case 'response.code_interpreter_call_code.delta': {
+        const item = hostedOf(output, event.output_index);
+        if (item) item.code = (typeof item.code === 'string' ? item.code : '') + event.delta;
+        return;
+      }
+      case 'response.code_interpreter_call_code.done': {
+        const item = hostedOf(output, event.output_index);
+        if (item) item.code = event.code;
+        return;
+      }
+      case 'response.mcp_call_arguments.delta': {
+        const item = hostedOf(output, event.output_index);
+        if (item) item.arguments = (typeof item.arguments === 'string' ? item.arguments : '') + event.delta;
+        return;
+      }
+      case 'response.mcp_call_arguments.done': {
+        const item = hostedOf(output, event.output_index);
+        if (item) item.arguments = event.arguments;
+        return;
+      }
+      case 'response.image_generation_call.partial_image':
       case 'error':
         return;
       default:
@@ -140,6 +189,11 @@ export class ResponseReducer {
 function messagePart(output: OutputItem[], outputIndex: number, contentIndex: number) {
   const item = output[outputIndex];
   return item?.type === 'message' ? item.content[contentIndex] : undefined;
+}
+
+function hostedOf(output: OutputItem[], outputIndex: number): HostedToolCallItem | undefined {
+  const item = output[outputIndex];
+  return item !== undefined && isHostedItemType(item.type) ? (item as HostedToolCallItem) : undefined;
 }
 
 function reasoningOf(output: OutputItem[], outputIndex: number): ReasoningItem | undefined {
@@ -163,6 +217,15 @@ export function copyItem<T extends OutputItem>(item: T): T {
     case 'custom_tool_call':
       return { ...(item as CustomToolCallItem) } as T;
     case 'compaction':
+      return { ...item } as T;
+    case 'file_search_call':
+    case 'web_search_call':
+    case 'code_interpreter_call':
+    case 'image_generation_call':
+    case 'mcp_call':
+    case 'mcp_list_tools':
+    case 'shell_call':
+      // A hosted item's nested fields (results, outputs) are set once, never folded into.
       return { ...item } as T;
     default:
       return assertNever(item);

@@ -22,6 +22,36 @@ interface PartRef extends ItemRef {
   content_index: number;
 }
 
+/** `response.<item type>.<phase>` events of built-in tool calls: item reference only. */
+export type HostedPhaseEventType =
+  | 'response.file_search_call.in_progress'
+  | 'response.file_search_call.searching'
+  | 'response.file_search_call.completed'
+  | 'response.web_search_call.in_progress'
+  | 'response.web_search_call.searching'
+  | 'response.web_search_call.completed'
+  | 'response.code_interpreter_call.in_progress'
+  | 'response.code_interpreter_call.interpreting'
+  | 'response.code_interpreter_call.completed'
+  | 'response.image_generation_call.in_progress'
+  | 'response.image_generation_call.generating'
+  | 'response.image_generation_call.completed'
+  | 'response.mcp_call.in_progress'
+  | 'response.mcp_call.completed'
+  | 'response.mcp_call.failed'
+  | 'response.mcp_list_tools.in_progress'
+  | 'response.mcp_list_tools.completed'
+  | 'response.mcp_list_tools.failed'
+  | 'response.shell_call.in_progress'
+  | 'response.shell_call.completed';
+
+/** Streamed fields of built-in tool calls: the delta event's prefix → the item field it fills. */
+export const HOSTED_DELTA_FIELDS = {
+  'response.code_interpreter_call_code': 'code',
+  'response.mcp_call_arguments': 'arguments',
+} as const;
+export type HostedDeltaPrefix = keyof typeof HOSTED_DELTA_FIELDS;
+
 export type ResponseEvent =
   | ({ type: 'response.created'; response: ResponseObject } & Seq)
   | ({ type: 'response.queued'; response: ResponseObject } & Seq)
@@ -66,6 +96,16 @@ export type ResponseEvent =
   | ({ type: 'response.function_call_arguments.done'; arguments: string; name: string } & ItemRef)
   | ({ type: 'response.custom_tool_call_input.delta'; delta: string; obfuscation?: string } & ItemRef)
   | ({ type: 'response.custom_tool_call_input.done'; input: string } & ItemRef)
+  | ({ type: HostedPhaseEventType } & ItemRef)
+  | ({ type: 'response.code_interpreter_call_code.delta'; delta: string; obfuscation?: string } & ItemRef)
+  | ({ type: 'response.code_interpreter_call_code.done'; code: string } & ItemRef)
+  | ({ type: 'response.mcp_call_arguments.delta'; delta: string; obfuscation?: string } & ItemRef)
+  | ({ type: 'response.mcp_call_arguments.done'; arguments: string } & ItemRef)
+  | ({
+      type: 'response.image_generation_call.partial_image';
+      partial_image_b64: string;
+      partial_image_index: number;
+    } & ItemRef)
   | ({ type: 'error'; code: string | null; message: string; param: string | null } & Seq);
 
 export type ResponseEventType = ResponseEvent['type'];

@@ -77,12 +77,50 @@ export interface CompactionItem {
   encrypted_content: string;
 }
 
+/** Items of the tools the gateway runs itself (one folder each under src/tools/). */
+export const HOSTED_ITEM_TYPES = [
+  'file_search_call',
+  'web_search_call',
+  'code_interpreter_call',
+  'image_generation_call',
+  'mcp_call',
+  'mcp_list_tools',
+  'shell_call',
+] as const;
+export type HostedItemType = (typeof HOSTED_ITEM_TYPES)[number];
+
+/** `searching` / `interpreting` / `generating` are the phases OpenAI shows while a tool runs. */
+export type HostedItemStatus =
+  | 'in_progress'
+  | 'searching'
+  | 'interpreting'
+  | 'generating'
+  | 'completed'
+  | 'incomplete'
+  | 'failed';
+
+/**
+ * A built-in tool's call (file_search_call, code_interpreter_call, …): the fields besides these
+ * are each tool's own (`queries`/`results`, `code`/`outputs`, …), as the `openai` types show them.
+ */
+export interface HostedToolCallItem {
+  id: string;
+  type: HostedItemType;
+  status: HostedItemStatus;
+  [field: string]: unknown;
+}
+
+export function isHostedItemType(type: string): type is HostedItemType {
+  return (HOSTED_ITEM_TYPES as readonly string[]).includes(type);
+}
+
 export type OutputItem =
   | OutputMessage
   | FunctionCallItem
   | CustomToolCallItem
   | ReasoningItem
-  | CompactionItem;
+  | CompactionItem
+  | HostedToolCallItem;
 export type ContentPart = OutputTextPart | RefusalPart | ReasoningTextPart;
 
 export interface Usage {

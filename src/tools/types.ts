@@ -4,6 +4,8 @@
  * item and events. Tools never see the HTTP layer; what they need from the store comes in through
  * their own constructor (repository interfaces), not through the engine.
  */
+import type { IdPrefix } from '../ids.js';
+import type { HostedItemType } from '../protocol/response.js';
 import type { FunctionToolSpec, UserPart } from '../providers/types.js';
 
 /** A phase of a hosted call's item, emitted as `response.<item type>.<phase>`. */
@@ -69,9 +71,9 @@ export interface BuiltInTool {
   /** The request's tool `type`, e.g. `file_search`. */
   readonly type: string;
   /** The output item's `type`, e.g. `file_search_call`. */
-  readonly itemType: string;
+  readonly itemType: HostedItemType;
   /** Prefix of the item ids, e.g. `fs`. */
-  readonly idPrefix: string;
+  readonly idPrefix: IdPrefix;
   /**
    * Checks the request's tool entry (a GatewayError 400/404 naming `param` when it is wrong, before
    * any upstream call) and binds it.

@@ -94,7 +94,11 @@ describe.skipIf(unavailable !== undefined)(
           'model = "gpt-5-codex"',
           'model_provider = "gw"',
           'approval_policy = "never"',
-          'sandbox_mode = "read-only"',
+          // Codex's own read-only sandbox runs commands through bwrap and its codex-linux-sandbox
+          // helper, which the npm package does not ship: with bubblewrap installed (the
+          // code_interpreter sandbox needs it) every command would fail. The test is about the
+          // gateway, so Codex runs its command unsandboxed in a scratch directory.
+          'sandbox_mode = "danger-full-access"',
           'check_for_update_on_startup = false',
           '',
           '[analytics]',

@@ -151,6 +151,53 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('%s', (_n
     }
   });
 
+  it('runs a built-in tool in the loop and answers with its result, whole and streamed', async (ctx) => {
+    requireFeature(ctx, driver, 'toolCalls');
+    const request = body({
+      input: 'What do the notes say about the gateway?',
+      tools: [{ type: 'file_search', vector_store_ids: ['vs_test'] }],
+      include: ['file_search_call.results'],
+    });
+    script!.toolCalls([{ callId: 'call_fs1', name: 'file_search', args: { queries: ['gateway'] } }]);
+    script!.text('The notes cover the gateway.');
+    const whole = await gw.client.responses.create(request as never);
+    expect(whole.status).toBe('completed');
+    expect(whole.output.map((item) => item.type)).toEqual(['file_search_call', 'message']);
+    expect(whole.output[0]).toMatchObject({
+      type: 'file_search_call',
+      status: 'completed',
+      queries: ['gateway'],
+      results: [{ file_id: 'file-test', text: 'About gateway.' }],
+    });
+    expect(whole.output_text).toBe('The notes cover the gateway.');
+    const sent = driver.sent(1);
+    expect(sent.toolCalls).toMatchObject([{ name: 'file_search', args: { queries: ['gateway'] } }]);
+    expect(sent.toolResults[0]!.output).toContain('About gateway.');
+    expect(whole.usage!.input_tokens).toBeGreaterThan(0);
+
+    driver.reset();
+    script!.toolCalls([{ callId: 'call_fs2', name: 'file_search', args: { queries: ['gateway'] } }]);
+    script!.text('The notes cover the gateway.');
+    const streamed = await gw.stream({ ...request, stream: true });
+    const types = streamed.types.filter(
+      (type) => type.includes('file_search') || type.startsWith('response.output_item'),
+    );
+    expect(types).toEqual([
+      'response.output_item.added',
+      'response.file_search_call.in_progress',
+      'response.file_search_call.searching',
+      'response.file_search_call.completed',
+      'response.output_item.done',
+      'response.output_item.added',
+      'response.output_item.done',
+    ]);
+    expect(streamed.data.map((event) => event.sequence_number)).toEqual(streamed.data.map((_, i) => i));
+    expect(streamed.data.at(-1)!.response.output.map((item: Any) => item.type)).toEqual([
+      'file_search_call',
+      'message',
+    ]);
+  });
+
   it('streams parallel calls as consecutive items and takes their results back in one turn', async (ctx) => {
     requireFeature(ctx, driver, 'parallelToolCalls');
     script!.toolCalls([

@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import OpenAI from 'openai';
 import { type ConfigInput, configSchema } from '../../src/config/config-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { createGateway, createLogger, type Gateway } from '../../src/gateway.js';
+import { createGateway, createLogger, type Gateway, type GatewayExtras } from '../../src/gateway.js';
 import type { JsonBody } from './json-body.js';
 import { parseSse, type SseEvent } from './sse.js';
 
@@ -49,6 +49,7 @@ export interface TestGateway {
 export async function startTestGateway(
   env: Record<string, string>,
   config?: Partial<ConfigInput>,
+  extras?: GatewayExtras,
 ): Promise<TestGateway> {
   const loaded = loadConfig(
     { port: 0, host: '127.0.0.1', logLevel: 'silent' },
@@ -57,6 +58,7 @@ export async function startTestGateway(
   const gateway = createGateway(
     config ? configSchema.parse({ ...loaded, ...config }) : loaded,
     createLogger('silent'),
+    extras,
   );
   const url = await gateway.start();
   const target = { url, baseURL: `${url}/v1` };

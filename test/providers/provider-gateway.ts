@@ -3,6 +3,7 @@
  * Responses, local): each test file points it at its own mock upstream. Adds an openai SDK client.
  */
 import OpenAI from 'openai';
+import type { GatewayExtras } from '../../src/gateway.js';
 import type { JsonBody } from '../helpers/json-body.js';
 import { startTestGateway, TEST_KEY, type TestGateway } from '../helpers/test-gateway.js';
 
@@ -13,7 +14,10 @@ export interface ProviderGateway extends TestGateway {
   client: OpenAI;
 }
 
-export async function startProviderGateway(env: Record<string, string>): Promise<ProviderGateway> {
-  const gw = await startTestGateway(env);
+export async function startProviderGateway(
+  env: Record<string, string>,
+  extras?: GatewayExtras,
+): Promise<ProviderGateway> {
+  const gw = await startTestGateway(env, undefined, extras);
   return { ...gw, client: new OpenAI({ baseURL: gw.baseURL, apiKey: TEST_KEY, maxRetries: 0 }) };
 }

@@ -3,7 +3,9 @@
  * HTTP errors (alike in every mock), read requests back, reset and close. Each driver gives what
  * differs: its identity, its env, the other scripts in its wire format, and how it reads a request.
  */
+
 import type { ProviderCapabilities } from '../../../src/providers/capabilities.js';
+import { testSearchTool } from '../../helpers/test-tool.js';
 import type { RecordedRequest, ScriptedFailure } from '../../mocks/mock-http.js';
 import { startProviderGateway } from '../../providers/provider-gateway.js';
 import type { ConformanceDriver, Scripts, SentRequest } from './driver.js';
@@ -44,7 +46,7 @@ export function mockDriver<Mock extends UpstreamMock>(spec: MockDriverSpec<Mock>
     defaults: {},
     async start() {
       mock = await spec.startMock();
-      return startProviderGateway(spec.env(mock));
+      return startProviderGateway(spec.env(mock), { tools: [testSearchTool()] });
     },
     script: {
       ...spec.script(enqueue),

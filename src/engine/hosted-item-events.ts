@@ -1,0 +1,106 @@
+/**
+ * Events of the built-in tools' items (file_search_call, code_interpreter_call, …): added with its
+ * `in_progress` phase, phases while it runs, streamed fields, then its final phase and done. Part
+ * of the emitter: it builds events through the emitter's core so sequence numbers and the fold stay
+ * in one place.
+ */
+import { HOSTED_DELTA_FIELDS, type HostedPhaseEventType, type ResponseEvent } from '../protocol/events.js';
+import type { HostedItemType, HostedToolCallItem, ResponseObject } from '../protocol/response.js';
+import type { ToolPhase, ToolProgress } from '../tools/types.js';
+import { obfuscationFor } from './obfuscation.js';
+
+/** What the emitter lends its item builders. */
+export interface EmitterCore {
+  readonly response: ResponseObject;
+  readonly sequence: number;
+  readonly obfuscate: boolean;
+  /** Items in events are the events' own, unless nobody observes them. */
+  readonly unobserved: boolean;
+  emit(event: ResponseEvent): void;
+}
+
+/** The phases OpenAI streams for each item type (others are not sent for that type). */
+const PHASES: Record<HostedItemType, readonly ToolPhase[]> = {
+  file_search_call: ['in_progress', 'searching', 'completed'],
+  web_search_call: ['in_progress', 'searching', 'completed'],
+  code_interpreter_call: ['in_progress', 'interpreting', 'completed'],
+  image_generation_call: ['in_progress', 'generating', 'completed'],
+  mcp_call: ['in_progress', 'completed', 'failed'],
+  mcp_list_tools: ['in_progress', 'completed', 'failed'],
+  shell_call: ['in_progress', 'completed'],
+};
+
+export class HostedItemEvents {
+  constructor(private readonly core: EmitterCore) {}
+
+  /** Adds the item (status `in_progress`) at the end of the output; returns its output index. */
+  open(type: HostedItemType, id: string, fields: Record<string, unknown>): number {
+    const outputIndex = this.core.response.output.length;
+    const item: HostedToolCallItem = { ...fields, id, type, status: 'in_progress' };
+    this.core.emit({
+      type: 'response.output_item.added',
+      sequence_number: this.core.sequence,
+      output_index: outputIndex,
+      item,
+    });
+    this.phase(outputIndex, 'in_progress');
+    return outputIndex;
+  }
+
+  progress(outputIndex: number, update: ToolProgress): void {
+    const item = this.itemAt(outputIndex);
+    if (!item) return;
+    const ref = { sequence_number: this.core.sequence, item_id: item.id, output_index: outputIndex };
+    switch (update.type) {
+      case 'phase':
+        return this.phase(outputIndex, update.phase);
+      case 'delta': {
+        if (!(update.event in HOSTED_DELTA_FIELDS) || update.delta === '') return;
+        const event = {
+          type: `${update.event}.delta`,
+          ...ref,
+          delta: update.delta,
+          ...(this.core.obfuscate ? { obfuscation: obfuscationFor(update.delta) } : {}),
+        } as ResponseEvent;
+        this.core.emit(event);
+        return;
+      }
+      case 'delta-done': {
+        const field = HOSTED_DELTA_FIELDS[update.event as keyof typeof HOSTED_DELTA_FIELDS];
+        if (field === undefined) return;
+        this.core.emit({ type: `${update.event}.done`, ...ref, [field]: update.value } as ResponseEvent);
+        return;
+      }
+    }
+  }
+
+  /** Ends the item with its final fields: its last phase event (when it has one), then done. */
+  done(outputIndex: number, fields: Record<string, unknown>): void {
+    const item = this.itemAt(outputIndex);
+    if (!item) return;
+    const final: HostedToolCallItem = { ...item, ...fields, id: item.id, type: item.type };
+    if (final.status === 'completed' || final.status === 'failed') this.phase(outputIndex, final.status);
+    this.core.emit({
+      type: 'response.output_item.done',
+      sequence_number: this.core.sequence,
+      output_index: outputIndex,
+      item: final,
+    });
+  }
+
+  private phase(outputIndex: number, phase: ToolPhase): void {
+    const item = this.itemAt(outputIndex);
+    if (!item || !PHASES[item.type].includes(phase)) return;
+    this.core.emit({
+      type: `response.${item.type}.${phase}` as HostedPhaseEventType,
+      sequence_number: this.core.sequence,
+      item_id: item.id,
+      output_index: outputIndex,
+    });
+  }
+
+  private itemAt(outputIndex: number): HostedToolCallItem | undefined {
+    const item = this.core.response.output[outputIndex];
+    return item !== undefined && item.type in PHASES ? (item as HostedToolCallItem) : undefined;
+  }
+}
