@@ -166,11 +166,11 @@ export class ResponseEmitter {
   }
 
   /**
-   * Ends the model's turn without ending the response: its open message, reasoning and tool-call
-   * items are done, so the built-in tools' items it asked for come after them.
+   * Ends the open message or reasoning item, so a built-in tool's item comes after it; tool-call
+   * items still streaming stay open (a model may stream several calls interleaved).
    */
-  endTurn(): void {
-    this.closeAll('completed');
+  endCurrentItem(): void {
+    this.closeCurrentItem('completed');
   }
 
   /** An item complete before the model's output starts (a compaction): added, then done. */

@@ -63,7 +63,7 @@ export async function driveResponse(
     const open = (call: HostedCall) => {
       if (!loop || opened.has(call)) return;
       if (loop.maxToolCalls !== undefined && callsRun + opened.size >= loop.maxToolCalls) return;
-      emitter.endTurn();
+      emitter.endCurrentItem();
       const itemId = newId(call.hosted.tool.idPrefix);
       let fields: Record<string, unknown> = {};
       try {
@@ -82,6 +82,7 @@ export async function driveResponse(
       emitter.finish(reason, usage, nowSeconds());
       return emitter.response;
     }
+    emitter.endCurrentItem();
     for (const call of calls) open(call);
     const run = (call: HostedCall): Promise<ModelMessage> => {
       const outputIndex = opened.get(call);

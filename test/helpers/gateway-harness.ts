@@ -2,6 +2,7 @@
 
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ConfigInput } from '../../src/config/config-schema.js';
+import type { GatewayExtras } from '../../src/gateway.js';
 import { type MockChatUpstream, startMockChatUpstream } from '../mocks/chat-completions-mock.js';
 import { startTestGateway, type TestGateway } from './test-gateway.js';
 
@@ -19,6 +20,8 @@ export interface HarnessOptions {
    * mock, e.g. to point a provider with its own settings at it.
    */
   config?: Partial<ConfigInput> | ((mock: MockChatUpstream) => Partial<ConfigInput>);
+  /** Built-in tools and the like, as an embedding caller would add them. */
+  extras?: GatewayExtras;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -26,6 +29,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const gw = await startTestGateway(
     { OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: 'upstream-key', ...options.env },
     typeof options.config === 'function' ? options.config(mock) : options.config,
+    options.extras,
   );
   return {
     ...gw,
