@@ -11,6 +11,7 @@ import type {
   ItemStatus,
   Logprob,
   OutputItem,
+  ReasoningItem,
   ResponseErrorInfo,
   ResponseObject,
   Usage,
@@ -363,6 +364,8 @@ export class ResponseEmitter {
       return;
     }
     if (block.kind !== 'reasoning-text' || block.contentIndex < 0) {
+      // Raw reasoning after a summary: the summary part is finished first.
+      if (block.kind === 'reasoning-summary') this.summaryDone(block, reasoning);
       block = {
         kind: 'reasoning-text',
         ...reasoningRef(block),
@@ -388,6 +391,18 @@ export class ResponseEmitter {
     this.emit(event);
   }
 
+  private summaryDone(block: Extract<OpenBlock, { kind: 'reasoning-summary' }>, item: ReasoningItem): void {
+    const text = item.summary[block.summaryIndex]?.text ?? '';
+    const ref = { item_id: block.itemId, output_index: block.outputIndex, summary_index: block.summaryIndex };
+    this.emit({ type: 'response.reasoning_summary_text.done', sequence_number: this.sequence, ...ref, text });
+    this.emit({
+      type: 'response.reasoning_summary_part.done',
+      sequence_number: this.sequence,
+      ...ref,
+      part: { type: 'summary_text', text },
+    });
+  }
+
   private endReasoning(blockId: string, encryptedContent: string | undefined): void {
     const block = this.blocks.get(blockId);
     if (!block) return;
@@ -396,22 +411,7 @@ export class ResponseEmitter {
     if (item?.type !== 'reasoning') return;
     const ref = { item_id: block.itemId, output_index: block.outputIndex };
     if (block.kind === 'reasoning-summary') {
-      const part = item.summary[block.summaryIndex];
-      const text = part?.text ?? '';
-      this.emit({
-        type: 'response.reasoning_summary_text.done',
-        sequence_number: this.sequence,
-        ...ref,
-        summary_index: block.summaryIndex,
-        text,
-      });
-      this.emit({
-        type: 'response.reasoning_summary_part.done',
-        sequence_number: this.sequence,
-        ...ref,
-        summary_index: block.summaryIndex,
-        part: { type: 'summary_text', text },
-      });
+      this.summaryDone(block, item);
     } else if (block.kind === 'reasoning-text' && block.contentIndex >= 0) {
       const text = item.content?.[block.contentIndex]?.text ?? '';
       const partRef = { ...ref, content_index: block.contentIndex };
