@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { LiveEvents } from '../engine/live-events.js';
-import { isBoundary, toLogged } from '../engine/logged-events.js';
+import { runPublished } from '../engine/published-run.js';
 import type { ResponseEngine, StartedResponse } from '../engine/response-engine.js';
 import { GatewayError, invalidRequest, UpstreamError } from '../errors.js';
 import type { ResponseObject } from '../protocol/response.js';
@@ -190,21 +190,13 @@ class ResponseSocket {
 
   /** Sends every event of the response; stored ones can be followed from elsewhere too (GET ?stream). */
   private async stream(started: StartedResponse, logged: boolean): Promise<ResponseObject> {
-    const { live } = this.deps;
-    const id = started.initial.id;
-    if (logged) live.open(id);
-    try {
-      return await started.run(
-        (event) => {
-          const entry = toLogged(event);
-          this.send(entry.data);
-          if (logged) live.publish(id, entry, isBoundary(event));
-        },
-        () => this.backpressure(),
-      );
-    } finally {
-      if (logged) await live.close(id);
-    }
+    return runPublished(
+      started,
+      this.deps.live,
+      { logged },
+      (entry) => this.send(entry.data),
+      () => this.backpressure(),
+    );
   }
 
   private send(data: string): void {

@@ -2,7 +2,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { BackgroundResponses } from '../../engine/background-responses.js';
 import type { LiveEvents } from '../../engine/live-events.js';
-import { eventTypeOf, isBoundary, toLogged } from '../../engine/logged-events.js';
+import { eventTypeOf } from '../../engine/logged-events.js';
+import { runPublished } from '../../engine/published-run.js';
 import type { ResponseEngine } from '../../engine/response-engine.js';
 import type { ResponseStreams } from '../../engine/response-streams.js';
 import type { LoggedEvent } from '../../store/types.js';
@@ -41,21 +42,16 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
       // Serialised here rather than by fastify's serializer: the same JSON, with less machinery.
       return reply.type(JSON_TYPE).send(JSON.stringify(response));
     }
-    const id = started.initial.id;
-    const logged = body.store !== false;
-    if (logged) deps.live.open(id);
     return streamEvents(reply, String(request.id), async (write) => {
       const res = reply.raw;
       const drained = () => (res.writableNeedDrain && !res.destroyed ? waitForDrain(res) : undefined);
-      try {
-        await started.run((event) => {
-          const entry = toLogged(event);
-          write(entry, event.type);
-          if (logged) deps.live.publish(id, entry, isBoundary(event));
-        }, drained);
-      } finally {
-        if (logged) await deps.live.close(id);
-      }
+      await runPublished(
+        started,
+        deps.live,
+        { logged: body.store !== false },
+        (entry, event) => write(entry, event.type),
+        drained,
+      );
     });
   });
 }
