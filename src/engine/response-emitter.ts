@@ -62,6 +62,8 @@ export class ResponseEmitter {
   private currentItem: { type: 'message' | 'reasoning'; outputIndex: number; itemId: string } | null = null;
   private readonly blocks = new Map<string, OpenBlock>();
   private readonly openTools = new Set<number>();
+  /** A reasoning item whose block ended with the upstream's token: the next block is a new item. */
+  private sealedReasoning = -1;
   private ended = false;
   /** Sealed reasoning the client did not ask to see, by item id: stored, never sent. */
   readonly hiddenSeals = new Map<string, string>();
@@ -423,6 +425,7 @@ export class ResponseEmitter {
         part: { type: 'reasoning_text', text },
       });
     }
+    if (encryptedContent !== undefined) this.sealedReasoning = block.outputIndex;
     const seal = this.options.sealReasoning;
     if (!seal || (!this.options.exposeReasoningSeal && encryptedContent === undefined)) return;
     const sealed = seal({
@@ -522,7 +525,11 @@ export class ResponseEmitter {
   // ------------------------------------------------------------ items
 
   private ensureItem(type: 'message' | 'reasoning'): { outputIndex: number; itemId: string } {
-    if (this.currentItem?.type === type) return this.currentItem;
+    const current = this.currentItem;
+    // Back-to-back reasoning blocks each carrying a signature stay separate items (each goes back
+    // to the upstream with its own signature).
+    if (current?.type === type && !(type === 'reasoning' && this.sealedReasoning === current.outputIndex))
+      return current;
     this.closeCurrentItem('completed');
     this.closeOpenTools('completed');
     const outputIndex = this.response.output.length;

@@ -176,3 +176,27 @@ describe('ResponseReducer', () => {
     });
   });
 });
+
+describe('reasoning blocks', () => {
+  it('keeps back-to-back signed reasoning blocks as separate items, each with its own seal', () => {
+    const initial = initialResponse('resp_s', { model: 'm', input: 'hi' } as CreateResponseBody, 1);
+    const emitter = new ResponseEmitter(initial, () => {}, {
+      includeLogprobs: false,
+      obfuscate: false,
+      sealReasoning: (payload) => `sealed:${payload.upstream}`,
+      exposeReasoningSeal: true,
+    });
+    for (const [id, sig] of [
+      ['a', 'sig-a'],
+      ['b', 'sig-b'],
+    ] as const) {
+      emitter.part({ type: 'reasoning-start', id });
+      emitter.part({ type: 'reasoning-delta', id, delta: `think ${id}`, kind: 'text' });
+      emitter.part({ type: 'reasoning-end', id, encryptedContent: sig });
+    }
+    emitter.finish('stop', undefined, 2);
+    const reasoning = emitter.response.output.filter((item) => item.type === 'reasoning');
+    expect(reasoning.map((item) => item.encrypted_content)).toEqual(['sealed:sig-a', 'sealed:sig-b']);
+    expect(reasoning.map((item) => item.content?.[0]?.text)).toEqual(['think a', 'think b']);
+  });
+});
