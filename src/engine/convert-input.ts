@@ -123,6 +123,8 @@ function appendItem(
           text: (reasoning.content ?? []).map((part) => part.text).join(''),
           summary: reasoning.summary.map((part) => part.text),
           ...(reasoning.encrypted_content != null ? { encryptedContent: reasoning.encrypted_content } : {}),
+          // Set by resolveContext from the seal (never from a client's item, which has no such field).
+          ...issuerOf(reasoning),
         },
       ]);
       return;
@@ -168,6 +170,11 @@ export const replayAsRecorded: HostedReplay = (item) => {
     output: answer == null ? `(status: ${String(status ?? 'unknown')})` : JSON.stringify(answer),
   };
 };
+
+function issuerOf(reasoning: object): { issuer?: string } {
+  const issuer = (reasoning as { issuer?: unknown }).issuer;
+  return typeof issuer === 'string' ? { issuer } : {};
+}
 
 function pushAssistant(messages: ModelMessage[], parts: AssistantPart[]): void {
   const last = messages[messages.length - 1];

@@ -11,6 +11,8 @@ export interface ReasoningPayload {
   summary: string[];
   /** The upstream's own opaque reasoning token (signature, encrypted content), if it gave one. */
   upstream?: string;
+  /** The provider whose token `upstream` is. */
+  issuer?: string;
 }
 
 const PREFIX = 'rgw1';

@@ -180,5 +180,6 @@ function openReasoning(item: StoredItem, sealer: ReasoningSealer, inputIndex: nu
     summary: payload.summary.map((text) => ({ type: 'summary_text', text })),
     content: payload.text ? [{ type: 'reasoning_text', text: payload.text }] : [],
     encrypted_content: payload.upstream ?? null,
+    ...(payload.upstream !== undefined && payload.issuer !== undefined ? { issuer: payload.issuer } : {}),
   } as unknown as InputItem;
 }

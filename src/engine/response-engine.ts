@@ -22,7 +22,7 @@ import { countInputTokens, type InputTokenCount } from './input-tokens.js';
 import { ModelCatalog } from './model-limits.js';
 import { prepareModelInput } from './prepare-model-input.js';
 import { applyPromptTemplate, type PromptTemplates } from './prompt-templates.js';
-import type { ReasoningSealer } from './reasoning-seal.js';
+import type { ReasoningPayload, ReasoningSealer } from './reasoning-seal.js';
 import { resolveContext } from './resolve-context.js';
 import { type EventSink, ResponseEmitter } from './response-emitter.js';
 import { driveResponse, type ModelParts, type ToolLoop, toResponseError } from './tool-loop.js';
@@ -141,10 +141,16 @@ export class ResponseEngine {
     );
     for (const warning of warnings) logger.warn({ model: body.model }, warning);
     const initial = options.resume?.response ?? initialResponse(newId('resp'), body, nowSeconds());
+    // Which provider serves the current turn: its reasoning tokens are sealed with its name.
+    let servedBy = model.provider;
+    const callOptions = {
+      signal: options.signal,
+      onServed: (provider: string) => {
+        servedBy = provider;
+      },
+    };
     const callModel = (request: ModelRequest): Promise<ModelParts> =>
-      options.stream
-        ? model.stream(request, { signal: options.signal })
-        : model.generate(request, { signal: options.signal });
+      options.stream ? model.stream(request, callOptions) : model.generate(request, callOptions);
     const parts = await callModel(request);
     const include = body.include ?? [];
     const loop: ToolLoop | undefined = hostedTools && {
@@ -167,7 +173,8 @@ export class ResponseEngine {
       obfuscate: options.stream && body.stream_options?.include_obfuscation !== false,
       sealReasoning:
         include.includes('reasoning.encrypted_content') || body.store !== false
-          ? sealer.seal.bind(sealer)
+          ? (payload: ReasoningPayload) =>
+              sealer.seal(payload.upstream === undefined ? payload : { ...payload, issuer: servedBy })
           : undefined,
       exposeReasoningSeal: include.includes('reasoning.encrypted_content'),
       firstSequence: options.resume?.nextSequence ?? 0,

@@ -19,6 +19,8 @@ export type AssistantPart =
       summary: string[];
       /** The upstream's opaque reasoning token, as its provider gave it on `reasoning-end`. */
       encryptedContent?: string;
+      /** The provider that issued `encryptedContent`: no other upstream can verify it. */
+      issuer?: string;
     }
   | {
       type: 'tool-call';
@@ -147,6 +149,8 @@ export type StreamPart =
 
 export interface CallOptions {
   signal: AbortSignal;
+  /** Told which provider accepted the call (a route may fall back to another one). */
+  onServed?: (provider: string) => void;
 }
 
 export interface LanguageModel {

@@ -11,6 +11,7 @@ import type { CallOptions, LanguageModel, ModelRequest, StreamPart } from '../ty
 import { type BackoffSettings, retryDelay } from './backoff.js';
 import type { BreakerBoard } from './breaker-board.js';
 import type { Clock } from './clock.js';
+import { withoutForeignReasoning } from './foreign-reasoning.js';
 import { type RouteStrategy, targetOrder } from './target-order.js';
 
 export interface RouteTarget {
@@ -67,12 +68,23 @@ export class RoutedLanguageModel implements LanguageModel {
         if (!breaker.tryAcquire()) continue;
         try {
           // The request names the first target's model already (the engine builds it so).
-          const parts = await invoke(
-            target,
-            request.modelId === target.modelId ? request : { ...request, modelId: target.modelId },
-          );
+          const own = withoutForeignReasoning(request, target.model.provider);
+          const sent =
+            own.request.modelId === target.modelId
+              ? own.request
+              : { ...own.request, modelId: target.modelId };
+          const parts = await invoke(target, sent);
           breaker.onSuccess();
-          return failed.length > 0 ? (withFailoverNote(parts, failed, target) as T) : parts;
+          options.onServed?.(target.model.provider);
+          const notes = [
+            ...(failed.length > 0 ? [failoverNote(failed, target)] : []),
+            ...(own.dropped > 0
+              ? [
+                  `reasoning: ${own.dropped} reasoning token(s) issued by another provider were left out for '${target.key}', which cannot verify them`,
+                ]
+              : []),
+          ];
+          return notes.length > 0 ? (withNotes(parts, notes) as T) : parts;
         } catch (error) {
           if (signal.aborted || !(error instanceof UpstreamError)) {
             breaker.release();
@@ -122,19 +134,19 @@ export class RoutedLanguageModel implements LanguageModel {
 }
 
 /** Leads the parts with a warning naming the targets that failed (the engine logs warnings). */
-function withFailoverNote(
-  parts: Parts,
+function failoverNote(
   failed: ReadonlyArray<{ target: RouteTarget; error: UpstreamError }>,
   served: RouteTarget,
-): Parts {
+): string {
   const tried = failed.map(({ target, error }) => `'${target.key}' (${error.status}: ${error.message})`);
-  const note: StreamPart = {
-    type: 'warning',
-    message: `routing: served by '${served.key}' after ${tried.join(', ')}`,
-  };
-  if (Array.isArray(parts)) return [note, ...parts];
+  return `routing: served by '${served.key}' after ${tried.join(', ')}`;
+}
+
+function withNotes(parts: Parts, messages: readonly string[]): Parts {
+  const notes: StreamPart[] = messages.map((message) => ({ type: 'warning', message }));
+  if (Array.isArray(parts)) return [...notes, ...parts];
   return (async function* () {
-    yield note;
+    yield* notes;
     yield* parts;
   })();
 }
