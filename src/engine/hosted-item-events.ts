@@ -27,7 +27,8 @@ const PHASES: Record<HostedItemType, readonly ToolPhase[]> = {
   image_generation_call: ['in_progress', 'generating', 'completed'],
   mcp_call: ['in_progress', 'completed', 'failed'],
   mcp_list_tools: ['in_progress', 'completed', 'failed'],
-  shell_call: ['in_progress', 'completed'],
+  // OpenAI streams no phase events for the hosted shell: its item's added and done say it all.
+  shell_call: [],
 };
 
 export class HostedItemEvents {

@@ -149,9 +149,7 @@ export class ResponseReducer {
       case 'response.mcp_call.failed':
       case 'response.mcp_list_tools.in_progress':
       case 'response.mcp_list_tools.completed':
-      case 'response.mcp_list_tools.failed':
-      case 'response.shell_call.in_progress':
-      case 'response.shell_call.completed': {
+      case 'response.mcp_list_tools.failed': {
         // The phase is the item's status while it runs (`searching`, `interpreting`, …).
         const item = hostedOf(output, event.output_index);
         if (item) item.status = event.type.slice(event.type.lastIndexOf('.') + 1) as HostedItemStatus;

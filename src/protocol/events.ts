@@ -41,9 +41,7 @@ export type HostedPhaseEventType =
   | 'response.mcp_call.failed'
   | 'response.mcp_list_tools.in_progress'
   | 'response.mcp_list_tools.completed'
-  | 'response.mcp_list_tools.failed'
-  | 'response.shell_call.in_progress'
-  | 'response.shell_call.completed';
+  | 'response.mcp_list_tools.failed';
 
 /** Streamed fields of built-in tool calls: the delta event's prefix → the item field it fills. */
 export const HOSTED_DELTA_FIELDS = {
