@@ -26,7 +26,8 @@ export async function startMediaServer(routes: Record<string, MediaRoute>): Prom
     hits.set(path, (hits.get(path) ?? 0) + 1);
     const route = routes[path];
     if (!route) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    if ('redirect' in route) return void res.writeHead(route.status ?? 302, { location: route.redirect }).end();
+    if ('redirect' in route)
+      return void res.writeHead(route.status ?? 302, { location: route.redirect }).end();
     res.writeHead(200, { 'content-type': route.contentType }).end(route.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
