@@ -7,11 +7,15 @@ import { BUNDLED_MODEL_PATH } from './config/load-config.js';
 import { BackgroundResponses } from './engine/background-responses.js';
 import { Conversations } from './engine/conversations.js';
 import { LiveEvents } from './engine/live-events.js';
+import type { FileContentSource } from './engine/media/file-content-source.js';
+import { MediaResolver } from './engine/media/resolve-media.js';
 import { ModelCatalog } from './engine/model-limits.js';
 import { ReasoningSealer } from './engine/reasoning-seal.js';
 import { ResponseEngine } from './engine/response-engine.js';
 import { ResponseStreams } from './engine/response-streams.js';
 import { StoredResponses } from './engine/stored-responses.js';
+import type { Lookup } from './net/guarded-connector.js';
+import { GuardedFetcher } from './net/guarded-fetcher.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
@@ -34,6 +38,10 @@ export interface Gateway {
 export interface GatewayExtras {
   /** Built-in tools, registered after (so replacing) the gateway's own. */
   tools?: readonly BuiltInTool[];
+  /** What `file_id` in input_image / input_file reads (the Files API); default: none. */
+  files?: FileContentSource;
+  /** Host name resolution for outbound fetches; default the system resolver (tests inject one). */
+  lookup?: Lookup;
 }
 
 export function createGateway(
@@ -42,6 +50,10 @@ export function createGateway(
   extras: GatewayExtras = {},
 ): Gateway {
   const store = openStore(config.db);
+  const fetcher = new GuardedFetcher({
+    allow: config.outbound.allow,
+    ...(extras.lookup ? { lookup: extras.lookup } : {}),
+  });
   const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
@@ -56,6 +68,12 @@ export function createGateway(
     models: new ModelCatalog(config.providers),
     prompts: config.prompts,
     tools,
+    media: new MediaResolver({
+      fetcher,
+      files: extras.files,
+      maxBytes: config.outbound.maxMediaBytes,
+      timeoutMs: config.outbound.mediaTimeoutMs,
+    }),
   });
   const live = new LiveEvents(store.events, logger);
   const background = new BackgroundResponses(engine, store, live, logger, config.background);
@@ -104,6 +122,7 @@ export function createGateway(
       await background.stop();
       await app.close();
       await registry.close();
+      await fetcher.close();
       await store.close();
     },
   };

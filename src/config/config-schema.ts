@@ -1,5 +1,6 @@
 /** The gateway's configuration: one validated object from file, env and flags. */
 import { z } from 'zod';
+import { allowEntryProblem } from '../net/outbound-allow.js';
 
 /** What the gateway knows of one upstream model: context size and, optionally, its tokenizer. */
 const modelSchema = z.strictObject({
@@ -106,6 +107,34 @@ const routingSchema = z.strictObject({
     .default({ enabled: true, failureThreshold: 5, cooldownMs: 30_000 }),
 });
 
+/** Fetches the gateway makes on a client's behalf (media URLs), behind the SSRF guard (src/net/). */
+const outboundSchema = z.strictObject({
+  /**
+   * Exceptions to the guard: host names (trusted whatever they resolve to), IP addresses and CIDR
+   * ranges. Without any, loopback, private, link-local, CGNAT and metadata addresses are refused.
+   */
+  allow: z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .superRefine((entry, ctx) => {
+          const problem = allowEntryProblem(entry);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+    )
+    .default([]),
+  /** Largest image or file fetched for an upstream that cannot fetch URLs itself, bytes. */
+  maxMediaBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
+  /** Time for one such fetch, redirects included, ms. */
+  mediaTimeoutMs: z.number().int().positive().default(15_000),
+});
+
 export const configSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -132,6 +161,7 @@ export const configSchema = z.strictObject({
     maxRetryAfterMs: 20_000,
     circuitBreaker: { enabled: true, failureThreshold: 5, cooldownMs: 30_000 },
   }),
+  outbound: outboundSchema.default({ allow: [], maxMediaBytes: 20 * 1024 * 1024, mediaTimeoutMs: 15_000 }),
   /** Prompt templates served to `prompt: {id, version, variables}`. */
   prompts: z.record(z.string(), promptTemplateSchema).default({}),
   background: z
@@ -159,5 +189,6 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type AliasConfig = z.infer<typeof aliasSchema>;
 export type RoutingConfig = z.infer<typeof routingSchema>;
+export type OutboundConfig = z.infer<typeof outboundSchema>;
 export type PromptTemplateConfig = z.infer<typeof promptTemplateSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

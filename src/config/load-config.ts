@@ -74,6 +74,16 @@ function applyEnv(merged: Record<string, unknown>, env: Env): void {
       .map((key) => key.trim())
       .filter((key) => key !== '');
   }
+  if (env.RGW_OUTBOUND_ALLOW) {
+    // Replaces the file's list, as every env setting replaces its key; the file's other
+    // outbound settings stay.
+    merged.outbound = {
+      ...((merged.outbound as Record<string, unknown> | undefined) ?? {}),
+      allow: env.RGW_OUTBOUND_ALLOW.split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    };
+  }
   if (env.RGW_SECRET_KEYS) merged.secretKeys = env.RGW_SECRET_KEYS.split(',').map((key) => key.trim());
   const providers = [...((merged.providers as Array<Record<string, unknown>> | undefined) ?? [])];
   const upsert = (name: string, values: Record<string, unknown>) => {

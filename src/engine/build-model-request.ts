@@ -4,6 +4,7 @@ import type { CreateResponseBody, InputItem } from '../protocol/create-response.
 import type { ModelRequest, OutputFormat, ToolChoiceSpec, ToolSpec } from '../providers/types.js';
 import { type HostedReplay, toModelMessages } from './convert-input.js';
 import type { HostedToolSet } from './hosted-tools.js';
+import { type MediaTable, NO_MEDIA } from './media/resolve-media.js';
 
 export interface ToolPolicy {
   webSearchWhenUnavailable: 'drop' | 'error';
@@ -31,13 +32,17 @@ export interface NamespacedTool {
 
 const WEB_SEARCH = /^web_search/;
 
-/** @param input the full model-facing input: earlier turns, then this request's items. */
+/**
+ * @param input the full model-facing input: earlier turns, then this request's items.
+ * @param media its images and files, resolved (media/resolve-media.ts).
+ */
 export function buildModelRequest(
   body: CreateResponseBody,
   input: readonly InputItem[],
   modelId: string,
   policy: ToolPolicy,
   hosted?: { tools: HostedToolSet | undefined; replay: HostedReplay },
+  media: MediaTable = NO_MEDIA,
 ): BuiltRequest {
   const warnings: string[] = [];
   const bodyTools = body.tools ?? [];
@@ -52,13 +57,12 @@ export function buildModelRequest(
   const include = body.include ?? [];
   const request: ModelRequest = {
     modelId,
-    messages: toModelMessages(
-      body.instructions,
-      input,
-      (name, namespace) =>
+    messages: toModelMessages(body.instructions, input, {
+      toolName: (name, namespace) =>
         namespace === undefined ? name : (upstreamNames?.get(`${namespace}.${name}`) ?? name),
-      hosted?.replay,
-    ),
+      hosted: hosted?.replay,
+      media,
+    }),
     tools,
     toolChoice: toToolChoiceSpec(body.tool_choice, tools, hosted?.tools),
     parallelToolCalls: body.parallel_tool_calls ?? undefined,

@@ -6,8 +6,10 @@
 import { invalidRequest } from '../errors.js';
 import type { InputContent, InputItem } from '../protocol/create-response.js';
 import { isHostedItemType } from '../protocol/response.js';
-import type { AssistantPart, ModelMessage, UserPart } from '../providers/types.js';
+import type { AssistantPart, MediaSource, ModelMessage, UserPart } from '../providers/types.js';
 import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
+import { fileInput, imageInput } from './media/media-input.js';
+import { type MediaTable, NO_MEDIA } from './media/resolve-media.js';
 
 /** The name the upstream knows a tool by (tools inside a `namespace` tool may be renamed). */
 export type UpstreamToolName = (name: string, namespace: string | undefined) => string;
@@ -22,19 +24,29 @@ export type HostedReplay = (item: Record<string, unknown> & { type: string }) =>
   output: string | UserPart[];
 };
 
+export interface ConvertOptions {
+  toolName?: UpstreamToolName;
+  hosted?: HostedReplay | undefined;
+  /**
+   * The input's images and files, resolved (media/resolve-media.ts); a part not in it is
+   * classified without I/O, and refused when it names a file id.
+   */
+  media?: MediaTable;
+}
+
 export function toModelMessages(
   instructions: string | null | undefined,
   input: string | readonly InputItem[],
-  toolName: UpstreamToolName = (name) => name,
-  hosted?: HostedReplay,
+  options: ConvertOptions = {},
 ): ModelMessage[] {
+  const { toolName = (name: string) => name, hosted, media = NO_MEDIA } = options;
   const messages: ModelMessage[] = [];
   if (instructions != null && instructions !== '') messages.push({ role: 'system', content: instructions });
   if (typeof input === 'string') {
     messages.push({ role: 'user', content: [{ type: 'text', text: input }] });
     return messages;
   }
-  for (const [index, item] of input.entries()) appendItem(messages, item, index, toolName, hosted);
+  for (const [index, item] of input.entries()) appendItem(messages, item, index, toolName, hosted, media);
   return messages;
 }
 
@@ -44,6 +56,7 @@ function appendItem(
   index: number,
   toolName: UpstreamToolName,
   hosted: HostedReplay | undefined,
+  media: MediaTable,
 ): void {
   const param = `input[${index}]`;
   const type = item.type ?? 'message';
@@ -69,7 +82,7 @@ function appendItem(
       if (message.role === 'assistant') {
         pushAssistant(messages, assistantParts(message.content, param));
       } else if (message.role === 'user') {
-        messages.push({ role: 'user', content: userParts(message.content, `${param}.content`) });
+        messages.push({ role: 'user', content: userParts(message.content, `${param}.content`, media) });
       } else {
         messages.push({ role: message.role, content: textOf(message.content, `${param}.content`) });
       }
@@ -111,7 +124,7 @@ function appendItem(
         output:
           typeof result.output === 'string'
             ? result.output
-            : userParts(result.output as InputContent[], `${param}.output`),
+            : userParts(result.output as InputContent[], `${param}.output`, media),
       });
       return;
     }
@@ -195,31 +208,16 @@ function assistantParts(content: string | readonly InputContent[], param: string
   });
 }
 
-function userParts(content: string | readonly InputContent[], param: string): UserPart[] {
+function userParts(content: string | readonly InputContent[], param: string, media: MediaTable): UserPart[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   return content.map((part, i): UserPart => {
     switch (part.type) {
       case 'input_text':
       case 'output_text':
         return { type: 'text', text: part.text };
-      case 'input_image': {
-        if (part.image_url == null) {
-          throw invalidRequest(
-            'input_image by file_id needs the Files API, which this gateway does not serve yet; send image_url.',
-            `${param}[${i}].file_id`,
-            'unsupported_parameter',
-          );
-        }
-        return { type: 'image', url: part.image_url, detail: part.detail ?? 'auto' };
-      }
+      case 'input_image':
       case 'input_file':
-        return {
-          type: 'file',
-          ...(part.file_id != null ? { fileId: part.file_id } : {}),
-          ...(part.file_data != null ? { data: part.file_data } : {}),
-          ...(part.file_url != null ? { url: part.file_url } : {}),
-          ...(part.filename != null ? { filename: part.filename } : {}),
-        };
+        return media.get(part) ?? unresolvedMedia(part, `${param}[${i}]`);
       default:
         throw invalidRequest(
           `Content of type '${part.type}' is not allowed here.`,
@@ -228,6 +226,22 @@ function userParts(content: string | readonly InputContent[], param: string): Us
         );
     }
   });
+}
+
+/**
+ * A part the caller did not resolve (a check without I/O): its source is classified all the same,
+ * so bad schemes and data URLs are refused; only a file id needs the resolver.
+ */
+function unresolvedMedia(part: Extract<InputContent, { type: 'input_image' | 'input_file' }>, param: string) {
+  const input = part.type === 'input_image' ? imageInput(part, param) : fileInput(part, param);
+  if (input.kind === 'file_id')
+    throw invalidRequest(`No file with id '${input.fileId}' found.`, input.param, 'file_not_found');
+  const source: MediaSource =
+    input.kind === 'url'
+      ? { kind: 'url', url: input.url }
+      : { kind: 'data', mediaType: input.mediaType, base64: input.base64 };
+  if (part.type === 'input_image') return { type: 'image' as const, source, detail: part.detail ?? 'auto' };
+  return { type: 'file' as const, source, ...(part.filename != null ? { filename: part.filename } : {}) };
 }
 
 function textOf(content: string | readonly InputContent[], param: string): string {

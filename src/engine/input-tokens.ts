@@ -8,6 +8,7 @@ import type { InputItem } from '../protocol/create-response.js';
 import type { InputTokensBody } from '../protocol/input-tokens.js';
 import { toModelMessages } from './convert-input.js';
 import { fitContext } from './fit-context.js';
+import { mediaParams } from './media/media-params.js';
 import { DEFAULT_CONTEXT_WINDOW, type ModelLimits } from './model-limits.js';
 import { resolveContext } from './resolve-context.js';
 import type { ContextDeps } from './response-engine.js';
@@ -35,8 +36,18 @@ export async function countInputTokens(
     deps.store,
     deps.sealer,
   );
-  // The same checks a create runs on the items (unsupported types, bad content) apply here.
-  toModelMessages(body.instructions, context.modelInput);
+  // The same checks a create runs on the items (unsupported types, bad content, unknown file
+  // ids) apply here; nothing is fetched.
+  const conversationId = conversationIdOf(body.conversation);
+  const media = await deps.media.resolve(context.modelInput, {
+    tenantId,
+    urls: 'all',
+    paramOf: mediaParams(
+      body,
+      body.previous_response_id != null ? 'previous_response_id' : conversationId ? 'conversation' : 'input',
+    ),
+  });
+  toModelMessages(body.instructions, context.modelInput, { media });
   const fixed: FixedContext = { instructions: body.instructions, tools: body.tools ?? [] };
   const tokenizer = await loadTokenizer(limits.tokenizer);
   let items: InputItem[] = context.modelInput;

@@ -4,7 +4,9 @@
  * requests run through the same emitter; only the sink differs.
  */
 import type { Logger } from 'pino';
+import { configSchema } from '../config/config-schema.js';
 import { newId } from '../ids.js';
+import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import type { CompactBody } from '../protocol/compact.js';
 import type { CreateResponseBody } from '../protocol/create-response.js';
 import { isTerminalEvent, type ResponseEvent } from '../protocol/events.js';
@@ -19,6 +21,8 @@ import { type CompactedResponse, compactResponse } from './compaction/compact-re
 import { hostedReplay, prepareHostedTools } from './hosted-tools.js';
 import { initialResponse } from './initial-response.js';
 import { countInputTokens, type InputTokenCount } from './input-tokens.js';
+import { mediaParams } from './media/media-params.js';
+import { MediaResolver } from './media/resolve-media.js';
 import { ModelCatalog } from './model-limits.js';
 import { prepareModelInput } from './prepare-model-input.js';
 import { applyPromptTemplate, type PromptTemplates } from './prompt-templates.js';
@@ -41,6 +45,8 @@ export interface EngineDeps {
   prompts?: PromptTemplates;
   /** The built-in tools the gateway runs itself. */
   tools?: ToolRegistry;
+  /** Reads file ids and fetches media URLs; default: no files, the guard with no exceptions. */
+  media?: MediaResolver;
 }
 
 /** What context resolution and counting outside a create need. */
@@ -49,6 +55,7 @@ export interface ContextDeps {
   store: Store;
   sealer: ReasoningSealer;
   models: ModelCatalog;
+  media: MediaResolver;
 }
 
 export interface StartOptions {
@@ -86,7 +93,11 @@ export class ResponseEngine {
   private readonly contextDeps: ContextDeps;
 
   constructor(private readonly deps: EngineDeps) {
-    this.contextDeps = { ...deps, models: deps.models ?? new ModelCatalog() };
+    this.contextDeps = {
+      ...deps,
+      models: deps.models ?? new ModelCatalog(),
+      media: deps.media ?? defaultMediaResolver(),
+    };
   }
 
   /** `POST /v1/responses/input_tokens`. */
@@ -107,7 +118,7 @@ export class ResponseEngine {
   async start(requested: CreateResponseBody, options: StartOptions): Promise<StartedResponse> {
     const { registry, store, sealer, toolPolicy, logger } = this.deps;
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
-    const { model, modelId } = registry.resolve(body.model);
+    const { model, modelId, mediaUrls } = registry.resolve(body.model);
     const conversationId = conversationIdOf(body);
     const context = await resolveContext(
       {
@@ -129,6 +140,13 @@ export class ResponseEngine {
     });
     const tools = this.deps.tools ?? NO_TOOLS;
     const hostedTools = await prepareHostedTools(body.tools, tools, options.tenantId);
+    // After compaction and truncation: nothing is fetched for items the model will not see.
+    const media = await this.contextDeps.media.resolve(prepared.items, {
+      tenantId: options.tenantId,
+      urls: mediaUrls,
+      paramOf: mediaParams(requested, earlierParam(body, conversationId)),
+      signal: options.signal,
+    });
     const { request, warnings, namespacedTools } = buildModelRequest(
       body,
       prepared.items,
@@ -138,6 +156,7 @@ export class ResponseEngine {
         tools: hostedTools,
         replay: hostedReplay(tools, hostedTools),
       },
+      media,
     );
     for (const warning of warnings) logger.warn({ model: body.model }, warning);
     const initial = options.resume?.response ?? initialResponse(newId('resp'), body, nowSeconds());
@@ -225,22 +244,29 @@ export class ResponseEngine {
   async check(requested: CreateResponseBody, tenantId: string): Promise<{ storedInput: StoredItem[] }> {
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
     this.deps.registry.resolve(body.model);
+    const conversationId = conversationIdOf(body);
     const context = await resolveContext(
-      {
-        input: body.input,
-        previousResponseId: body.previous_response_id,
-        conversationId: conversationIdOf(body),
-      },
+      { input: body.input, previousResponseId: body.previous_response_id, conversationId },
       tenantId,
       this.deps.store,
       this.deps.sealer,
     );
     const tools = this.deps.tools ?? NO_TOOLS;
     const hostedTools = await prepareHostedTools(body.tools, tools, tenantId);
-    buildModelRequest(body, context.modelInput, body.model, this.deps.toolPolicy, {
-      tools: hostedTools,
-      replay: hostedReplay(tools, hostedTools),
+    // File ids and URL schemes are checked now; URLs are fetched when the response runs.
+    const media = await this.contextDeps.media.resolve(context.modelInput, {
+      tenantId,
+      urls: 'all',
+      paramOf: mediaParams(requested, earlierParam(body, conversationId)),
     });
+    buildModelRequest(
+      body,
+      context.modelInput,
+      body.model,
+      this.deps.toolPolicy,
+      { tools: hostedTools, replay: hostedReplay(tools, hostedTools) },
+      media,
+    );
     return { storedInput: context.storedInput };
   }
 
@@ -308,6 +334,21 @@ function withHiddenSeals(response: ResponseObject, seals: ReadonlyMap<string, st
       return sealed === undefined ? item : { ...item, encrypted_content: sealed };
     }),
   };
+}
+
+/** The param of an error about a part from earlier turns. */
+function earlierParam(body: CreateResponseBody, conversationId: string | undefined): string {
+  if (body.previous_response_id != null) return 'previous_response_id';
+  return conversationId !== undefined ? 'conversation' : 'input';
+}
+
+function defaultMediaResolver(): MediaResolver {
+  const outbound = configSchema.shape.outbound.parse(undefined);
+  return new MediaResolver({
+    fetcher: new GuardedFetcher(),
+    maxBytes: outbound.maxMediaBytes,
+    timeoutMs: outbound.mediaTimeoutMs,
+  });
 }
 
 function conversationIdOf(body: CreateResponseBody): string | undefined {

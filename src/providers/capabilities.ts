@@ -8,6 +8,13 @@ export interface ProviderCapabilities {
   images: Capability;
   /** `input_file` (file_data) reaches the model. */
   files: Capability;
+  /**
+   * An http(s) image URL goes to the upstream, which fetches it. Without it the gateway fetches
+   * the URL itself (through its SSRF guard) and sends the bytes.
+   */
+  imageUrls: Capability;
+  /** The same for `input_file` by `file_url`. */
+  fileUrls: Capability;
   /** The upstream's reasoning comes out as reasoning items. */
   reasoning: Capability;
   /** Reasoning given back (stored or `encrypted_content`) is sent to the upstream on the next turn. */

@@ -12,8 +12,10 @@ import {
   type RoutingConfig,
 } from '../config/config-schema.js';
 import { invalidRequest } from '../errors.js';
+import { type ProviderCapabilities, supports } from './capabilities.js';
 import { createLanguageModel } from './create-language-model.js';
 import { LocalLanguageModel } from './local/local-language-model.js';
+import { PROVIDER_CAPABILITIES } from './provider-capabilities.js';
 import { BreakerBoard } from './routing/breaker-board.js';
 import { type Clock, systemClock } from './routing/clock.js';
 import { ConcurrencyLimiter } from './routing/concurrency-limiter.js';
@@ -26,6 +28,11 @@ export interface ResolvedModel {
   model: LanguageModel;
   /** The id the upstream knows (of the first target, for an alias). */
   modelId: string;
+  /**
+   * Whether every target fetches http(s) image / file URLs itself (or ignores media anyway); where
+   * one does not, the engine fetches them and sends the bytes, since any target may get the call.
+   */
+  mediaUrls: { images: boolean; files: boolean };
 }
 
 export interface RegistryOptions {
@@ -52,6 +59,8 @@ export class ProviderRegistry {
   /** When this registry was built, seconds: the `created` of listed models. */
   readonly createdAt = Math.floor(Date.now() / 1000);
   private readonly providers = new Map<string, LanguageModel>();
+  /** By provider name: what its adapter carries (media URLs decide what the engine fetches). */
+  private readonly capabilities = new Map<string, ProviderCapabilities>();
   private readonly clients: HttpClient[] = [];
   private readonly routes = new Map<string, ResolvedModel>();
   /** The names in `routes` that are not aliases. */
@@ -77,6 +86,7 @@ export class ProviderRegistry {
         bodyTimeoutMs: provider.timeoutMs,
       });
       this.clients.push(http);
+      this.capabilities.set(provider.name, PROVIDER_CAPABILITIES[provider.type]);
       const model = create(provider, http);
       this.providers.set(
         provider.name,
@@ -152,6 +162,7 @@ export class ProviderRegistry {
     return {
       model: this.route(requested, [target], 'fallback', this.routing.retries),
       modelId: target.modelId,
+      mediaUrls: this.mediaUrls([target]),
     };
   }
 
@@ -160,7 +171,17 @@ export class ProviderRegistry {
     return {
       model: this.route(name, targets, alias.strategy, alias.retries ?? this.routing.retries),
       modelId: targets[0]!.modelId,
+      mediaUrls: this.mediaUrls(targets),
     };
+  }
+
+  private mediaUrls(targets: readonly RouteTarget[]): ResolvedModel['mediaUrls'] {
+    const takes = (media: 'images' | 'files', urls: 'imageUrls' | 'fileUrls') =>
+      targets.every((target) => {
+        const capabilities = this.capabilities.get(target.key.slice(0, target.key.indexOf('/')));
+        return capabilities === undefined || !supports(capabilities[media]) || supports(capabilities[urls]);
+      });
+    return { images: takes('images', 'imageUrls'), files: takes('files', 'fileUrls') };
   }
 
   private route(

@@ -5,10 +5,19 @@
 
 // ---------------------------------------------------------------- prompt
 
+/**
+ * Where an image's or a file's content is. The engine resolves every source before a provider sees
+ * it (file ids read, data URLs parsed, URLs fetched when the upstream cannot fetch them itself), so
+ * an adapter only maps these two forms to its wire format; a URL is always http(s).
+ */
+export type MediaSource = { kind: 'url'; url: string } | { kind: 'data'; mediaType: string; base64: string };
+
+export type ImageDetail = 'low' | 'high' | 'auto' | 'original';
+
 export type UserPart =
   | { type: 'text'; text: string }
-  | { type: 'image'; url: string; detail: 'low' | 'high' | 'auto' | 'original' }
-  | { type: 'file'; fileId?: string; data?: string; url?: string; filename?: string };
+  | { type: 'image'; source: MediaSource; detail: ImageDetail }
+  | { type: 'file'; source: MediaSource; filename?: string };
 
 export type AssistantPart =
   | { type: 'text'; text: string }

@@ -10,6 +10,7 @@ import type { CompactBody } from '../../protocol/compact.js';
 import type { InputItem } from '../../protocol/create-response.js';
 import { type CompactionItem, emptyUsage, type Usage } from '../../protocol/response.js';
 import { toModelMessages } from '../convert-input.js';
+import { mediaParams } from '../media/media-params.js';
 import { resolveContext } from '../resolve-context.js';
 import { toUsage } from '../response-emitter.js';
 import type { ContextDeps } from '../response-engine.js';
@@ -47,7 +48,12 @@ export async function compactResponse(
       'missing_required_parameter',
     );
   }
-  toModelMessages(body.instructions, items);
+  const media = await deps.media.resolve(items, {
+    tenantId: options.tenantId,
+    urls: 'all',
+    paramOf: mediaParams(body, 'previous_response_id'),
+  });
+  toModelMessages(body.instructions, items, { media });
   const limits = deps.models.limitsFor(model.provider, modelId);
   const userMessages = items.filter(isUserMessage);
   const compaction = await makeCompaction(items, userMessages.length, {

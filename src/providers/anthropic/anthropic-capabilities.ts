@@ -4,6 +4,9 @@ import type { ProviderCapabilities } from '../capabilities.js';
 export const anthropicCapabilities: ProviderCapabilities = {
   images: true,
   files: true,
+  imageUrls: true,
+  // A `document` with a URL source: Anthropic fetches PDFs by URL.
+  fileUrls: true,
   reasoning: true,
   reasoningReplay: true,
   logprobs: { unsupported: 'the Messages API returns no logprobs (a warning is logged)' },

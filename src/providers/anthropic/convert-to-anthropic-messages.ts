@@ -10,8 +10,8 @@
  */
 import { invalidRequest } from '../../errors.js';
 import { wrapCustomInput } from '../shared/custom-tool.js';
-import { mediaTypeFromName, parseDataUrl } from '../shared/data-url.js';
-import type { AssistantPart, ModelMessage, UserPart } from '../types.js';
+import { mediaTypeFromName } from '../shared/data-url.js';
+import type { AssistantPart, MediaSource, ModelMessage, UserPart } from '../types.js';
 import {
   type AnthropicAssistantBlock,
   type AnthropicDocumentBlock,
@@ -180,7 +180,7 @@ function toUserBlocks(parts: readonly UserPart[], param: string): AnthropicUserB
     if (part.type === 'text') {
       if (part.text !== '') blocks.push({ type: 'text', text: part.text });
     } else if (part.type === 'image') {
-      blocks.push(toImageBlock(part.url));
+      blocks.push(toImageBlock(part.source));
     } else {
       blocks.push(toFileBlock(part, param));
     }
@@ -188,11 +188,10 @@ function toUserBlocks(parts: readonly UserPart[], param: string): AnthropicUserB
   return blocks;
 }
 
-function toImageBlock(url: string): AnthropicImageBlock {
-  const data = parseDataUrl(url);
-  return data
-    ? { type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.base64 } }
-    : { type: 'image', source: { type: 'url', url } };
+function toImageBlock(source: MediaSource): AnthropicImageBlock {
+  return source.kind === 'data'
+    ? { type: 'image', source: { type: 'base64', media_type: source.mediaType, data: source.base64 } }
+    : { type: 'image', source: { type: 'url', url: source.url } };
 }
 
 function toFileBlock(
@@ -200,45 +199,34 @@ function toFileBlock(
   param: string,
 ): AnthropicDocumentBlock | AnthropicImageBlock {
   const title = part.filename != null ? { title: part.filename } : {};
-  if (part.data != null) {
-    const data = parseDataUrl(part.data) ?? {
-      mediaType: mediaTypeFromName(part.filename, 'application/pdf'),
-      base64: part.data,
-    };
-    if (data.mediaType === 'application/pdf') {
-      return {
-        type: 'document',
-        source: { type: 'base64', media_type: 'application/pdf', data: data.base64 },
-        ...title,
-      };
-    }
-    if (data.mediaType.startsWith('image/')) {
-      return { type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.base64 } };
-    }
-    if (data.mediaType.startsWith('text/') || data.mediaType === 'application/json') {
-      return {
-        type: 'document',
-        source: {
-          type: 'text',
-          media_type: 'text/plain',
-          data: Buffer.from(data.base64, 'base64').toString('utf8'),
-        },
-        ...title,
-      };
-    }
-    throw invalidRequest(
-      `Files of type '${data.mediaType}' cannot be sent to an Anthropic upstream; it reads PDF, text and images.`,
-      param,
-      'unsupported_file',
-    );
+  const { source } = part;
+  if (source.kind === 'url') {
+    // Anthropic fetches images and PDFs by URL; which one it is, only the name can tell here.
+    if (mediaTypeFromName(source.url, 'application/pdf').startsWith('image/')) return toImageBlock(source);
+    return { type: 'document', source: { type: 'url', url: source.url }, ...title };
   }
-  if (part.url != null) {
-    if (mediaTypeFromName(part.url, 'application/pdf').startsWith('image/')) return toImageBlock(part.url);
-    return { type: 'document', source: { type: 'url', url: part.url }, ...title };
+  if (source.mediaType === 'application/pdf') {
+    return {
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: source.base64 },
+      ...title,
+    };
+  }
+  if (source.mediaType.startsWith('image/')) return toImageBlock(source);
+  if (source.mediaType.startsWith('text/') || source.mediaType === 'application/json') {
+    return {
+      type: 'document',
+      source: {
+        type: 'text',
+        media_type: 'text/plain',
+        data: Buffer.from(source.base64, 'base64').toString('utf8'),
+      },
+      ...title,
+    };
   }
   throw invalidRequest(
-    'input_file by file_id is not supported by an Anthropic upstream; send file_data or file_url.',
+    `Files of type '${source.mediaType}' cannot be sent to an Anthropic upstream; it reads PDF, text and images.`,
     param,
-    'unsupported_parameter',
+    'unsupported_file',
   );
 }

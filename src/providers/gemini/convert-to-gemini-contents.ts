@@ -11,8 +11,8 @@
  */
 import { invalidRequest } from '../../errors.js';
 import { wrapCustomInput } from '../shared/custom-tool.js';
-import { mediaTypeFromName, parseDataUrl } from '../shared/data-url.js';
-import type { AssistantPart, ModelMessage, UserPart } from '../types.js';
+import { mediaTypeFromName } from '../shared/data-url.js';
+import type { AssistantPart, MediaSource, ModelMessage, UserPart } from '../types.js';
 import type { GeminiContent, GeminiPart } from './gemini-api.js';
 
 export interface GeminiPrompt {
@@ -149,42 +149,44 @@ function toUserParts(parts: readonly UserPart[], param: string): GeminiPart[] {
       case 'text':
         if (part.text !== '') out.push({ text: part.text });
         break;
-      case 'image': {
-        const data = parseDataUrl(part.url);
-        out.push(
-          data
-            ? { inlineData: { mimeType: data.mediaType, data: data.base64 } }
-            : { fileData: { mimeType: mediaTypeFromName(part.url, 'image/jpeg'), fileUri: part.url } },
-        );
+      case 'image':
+        out.push(toMediaPart(part.source, 'image/jpeg', param));
         break;
-      }
       case 'file':
-        out.push(toFilePart(part, param));
+        out.push(toMediaPart(part.source, mediaTypeFromName(part.filename, 'application/pdf'), param));
         break;
     }
   }
   return out;
 }
 
-function toFilePart(part: Extract<UserPart, { type: 'file' }>, param: string): GeminiPart {
-  if (part.data != null) {
-    const data = parseDataUrl(part.data) ?? {
-      mediaType: mediaTypeFromName(part.filename, 'application/pdf'),
-      base64: part.data,
-    };
-    return { inlineData: { mimeType: data.mediaType, data: data.base64 } };
+/**
+ * Inline bytes, or `fileData` for a URI Gemini reads itself. The engine fetches every other URL
+ * for this adapter (imageUrls and fileUrls are unsupported), so one only arrives here directly.
+ */
+function toMediaPart(source: MediaSource, fallbackType: string, param: string): GeminiPart {
+  if (source.kind === 'data') return { inlineData: { mimeType: source.mediaType, data: source.base64 } };
+  if (!geminiReadsUri(source.url)) {
+    throw invalidRequest(
+      `A Gemini upstream cannot fetch '${source.url}': it reads only its Files API and YouTube URIs.`,
+      param,
+      'unsupported_parameter',
+    );
   }
-  if (part.url != null) {
-    return {
-      fileData: {
-        mimeType: mediaTypeFromName(part.url, mediaTypeFromName(part.filename, 'application/pdf')),
-        fileUri: part.url,
-      },
-    };
+  return { fileData: { mimeType: mediaTypeFromName(source.url, fallbackType), fileUri: source.url } };
+}
+
+const YOUTUBE_HOSTS = new Set(['youtube.com', 'www.youtube.com', 'm.youtube.com', 'youtu.be']);
+
+/** Files API URIs (`…/v1beta/files/abc`) and YouTube videos: what `fileData.fileUri` takes. */
+export function geminiReadsUri(uri: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
   }
-  throw invalidRequest(
-    'input_file by file_id is not supported by a Gemini upstream; send file_data or file_url.',
-    param,
-    'unsupported_parameter',
-  );
+  if (url.protocol !== 'https:') return false;
+  if (YOUTUBE_HOSTS.has(url.hostname)) return true;
+  return url.hostname === 'generativelanguage.googleapis.com' && /\/files\/[^/]+$/.test(url.pathname);
 }

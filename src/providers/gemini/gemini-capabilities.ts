@@ -4,6 +4,14 @@ import type { ProviderCapabilities } from '../capabilities.js';
 export const geminiCapabilities: ProviderCapabilities = {
   images: true,
   files: true,
+  imageUrls: {
+    unsupported:
+      'fileData reads only Gemini Files API and YouTube URIs: the gateway fetches other URLs and sends inlineData',
+  },
+  fileUrls: {
+    unsupported:
+      'fileData reads only Gemini Files API and YouTube URIs: the gateway fetches other URLs and sends inlineData',
+  },
   reasoning: true,
   // As the thoughtSignature, on the part that follows the thoughts.
   reasoningReplay: true,

@@ -8,6 +8,8 @@ import type { ProviderCapabilities } from '../capabilities.js';
 export const localCapabilities: ProviderCapabilities = {
   images: { unsupported: 'the local adapter passes text only: an image becomes an [image] placeholder' },
   files: { unsupported: 'the local adapter passes text only: a file becomes a [file] placeholder' },
+  imageUrls: { unsupported: 'the local adapter passes text only: nothing is fetched' },
+  fileUrls: { unsupported: 'the local adapter passes text only: nothing is fetched' },
   // Thought segments of wrappers that have them (Qwen3, DeepSeek R1, gpt-oss).
   reasoning: true,
   // Replayed as thought segments of the model's turn.

@@ -3,7 +3,7 @@
 export type ChatContentPart =
   | { type: 'text'; text: string }
   | { type: 'image_url'; image_url: { url: string; detail?: 'low' | 'high' | 'auto' } }
-  | { type: 'file'; file: { file_id?: string; file_data?: string; filename?: string } };
+  | { type: 'file'; file: { file_data: string; filename?: string } };
 
 export interface ChatToolCall {
   id: string;

@@ -4,6 +4,11 @@ import type { ProviderCapabilities } from '../capabilities.js';
 export const chatCapabilities: ProviderCapabilities = {
   images: true,
   files: true,
+  imageUrls: true,
+  fileUrls: {
+    unsupported:
+      'Chat Completions file parts take file_data or file_id only: the gateway fetches the URL and sends file_data',
+  },
   reasoning: true,
   reasoningReplay: {
     unsupported:

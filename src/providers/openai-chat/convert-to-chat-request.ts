@@ -1,5 +1,6 @@
 /** Normalized request → Chat Completions request body. */
 import { invalidRequest } from '../../errors.js';
+import { toDataUrl } from '../shared/data-url.js';
 import type {
   AssistantPart,
   ModelMessage,
@@ -107,15 +108,17 @@ function toUserContent(parts: readonly UserPart[]): string | ChatContentPart[] {
 function toChatContentPart(part: UserPart): ChatContentPart {
   if (part.type === 'text') return { type: 'text', text: part.text };
   if (part.type === 'image') {
+    const url = part.source.kind === 'url' ? part.source.url : toDataUrl(part.source);
     // Chat Completions knows no 'original' detail; 'high' is the closest.
     return {
       type: 'image_url',
-      image_url: { url: part.url, detail: part.detail === 'original' ? 'high' : part.detail },
+      image_url: { url, detail: part.detail === 'original' ? 'high' : part.detail },
     };
   }
-  if (part.data === undefined && part.fileId === undefined) {
+  if (part.source.kind === 'url') {
+    // The engine fetches file URLs for this adapter (fileUrls is unsupported): not reached from it.
     throw invalidRequest(
-      'input_file by file_url is not supported by a Chat Completions upstream; send file_data or file_id.',
+      'input_file by file_url is not supported by a Chat Completions upstream; send file_data.',
       'input',
       'unsupported_parameter',
     );
@@ -123,8 +126,7 @@ function toChatContentPart(part: UserPart): ChatContentPart {
   return {
     type: 'file',
     file: {
-      ...(part.fileId !== undefined ? { file_id: part.fileId } : {}),
-      ...(part.data !== undefined ? { file_data: part.data } : {}),
+      file_data: toDataUrl(part.source),
       ...(part.filename !== undefined ? { filename: part.filename } : {}),
     },
   };

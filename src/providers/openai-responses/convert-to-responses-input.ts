@@ -1,4 +1,5 @@
 /** Normalized messages → Responses input items: the whole context, rebuilt on every call. */
+import { toDataUrl } from '../shared/data-url.js';
 import type { AssistantPart, ModelMessage, UserPart } from '../types.js';
 import type {
   ResponsesAssistantContent,
@@ -46,13 +47,17 @@ export function toInputContent(part: UserPart): ResponsesInputContent {
     case 'text':
       return { type: 'input_text', text: part.text };
     case 'image':
-      return { type: 'input_image', image_url: part.url, detail: part.detail };
+      return {
+        type: 'input_image',
+        image_url: part.source.kind === 'url' ? part.source.url : toDataUrl(part.source),
+        detail: part.detail,
+      };
     case 'file':
       return {
         type: 'input_file',
-        ...(part.fileId !== undefined ? { file_id: part.fileId } : {}),
-        ...(part.data !== undefined ? { file_data: part.data } : {}),
-        ...(part.url !== undefined ? { file_url: part.url } : {}),
+        ...(part.source.kind === 'url'
+          ? { file_url: part.source.url }
+          : { file_data: toDataUrl(part.source) }),
         ...(part.filename !== undefined ? { filename: part.filename } : {}),
       };
   }

@@ -9,7 +9,7 @@
 export type ResponsesInputContent =
   | { type: 'input_text'; text: string }
   | { type: 'input_image'; image_url: string; detail: 'low' | 'high' | 'auto' | 'original' }
-  | { type: 'input_file'; file_id?: string; file_data?: string; file_url?: string; filename?: string };
+  | { type: 'input_file'; file_data?: string; file_url?: string; filename?: string };
 
 export type ResponsesAssistantContent =
   | { type: 'output_text'; text: string }

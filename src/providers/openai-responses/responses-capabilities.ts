@@ -4,6 +4,8 @@ import type { ProviderCapabilities } from '../capabilities.js';
 export const responsesCapabilities: ProviderCapabilities = {
   images: true,
   files: true,
+  imageUrls: true,
+  fileUrls: true,
   reasoning: true,
   reasoningReplay: true,
   logprobs: true,

@@ -1,4 +1,7 @@
-/** `data:` URLs and media types, as providers with inline binary content need them. */
+/**
+ * `data:` URLs and media types. The engine parses what clients send (parseDataUrl); adapters whose
+ * wire takes data URLs build them back from a normalized source (toDataUrl).
+ */
 
 export interface DataUrl {
   mediaType: string;
@@ -22,6 +25,11 @@ export function parseDataUrl(url: string): DataUrl | undefined {
     // keep malformed escapes as they are
   }
   return { mediaType, base64: Buffer.from(text, 'utf8').toString('base64') };
+}
+
+/** A data source as a `data:<type>;base64,<data>` URL. */
+export function toDataUrl(source: { mediaType: string; base64: string }): string {
+  return `data:${source.mediaType};base64,${source.base64}`;
 }
 
 const BY_EXTENSION: Record<string, string> = {

@@ -42,18 +42,30 @@ describe('convertToAnthropicMessages', () => {
       {
         role: 'user',
         content: [
-          { type: 'image', url: 'https://example.com/cat.png', detail: 'auto' },
-          { type: 'image', url: `data:image/png;base64,${PNG}`, detail: 'high' },
-          { type: 'file', data: `data:application/pdf;base64,${PDF}`, filename: 'report.pdf' },
-          { type: 'file', data: PDF, filename: 'raw.pdf' },
-          { type: 'file', url: 'https://example.com/paper.pdf' },
+          { type: 'image', source: { kind: 'url', url: 'https://example.com/cat.png' }, detail: 'auto' },
+          { type: 'image', source: { kind: 'data', mediaType: 'image/png', base64: PNG }, detail: 'high' },
           {
             type: 'file',
-            data: `data:text/plain;base64,${Buffer.from('hello notes').toString('base64')}`,
+            source: { kind: 'data', mediaType: 'application/pdf', base64: PDF },
+            filename: 'report.pdf',
+          },
+          {
+            type: 'file',
+            source: { kind: 'data', mediaType: 'application/pdf', base64: PDF },
+            filename: 'raw.pdf',
+          },
+          { type: 'file', source: { kind: 'url', url: 'https://example.com/paper.pdf' } },
+          {
+            type: 'file',
+            source: {
+              kind: 'data',
+              mediaType: 'text/plain',
+              base64: Buffer.from('hello notes').toString('base64'),
+            },
             filename: 'notes.txt',
           },
-          { type: 'file', data: `data:image/jpeg;base64,${PNG}` },
-          { type: 'file', url: 'https://example.com/photo.jpg' },
+          { type: 'file', source: { kind: 'data', mediaType: 'image/jpeg', base64: PNG } },
+          { type: 'file', source: { kind: 'url', url: 'https://example.com/photo.jpg' } },
         ],
       },
     ]);
@@ -81,13 +93,15 @@ describe('convertToAnthropicMessages', () => {
     ]);
   });
 
-  it('refuses file ids and file types Anthropic cannot read, naming the parameter', () => {
-    expect(() =>
-      convertToAnthropicMessages([{ role: 'user', content: [{ type: 'file', fileId: 'file-1' }] }]),
-    ).toThrow(expect.objectContaining({ status: 400, param: 'input', code: 'unsupported_parameter' }));
+  it('refuses file types Anthropic cannot read, naming the parameter', () => {
     expect(() =>
       convertToAnthropicMessages([
-        { role: 'user', content: [{ type: 'file', data: 'data:application/zip;base64,UEsDBA==' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'file', source: { kind: 'data', mediaType: 'application/zip', base64: 'UEsDBA==' } },
+          ],
+        },
       ]),
     ).toThrow(expect.objectContaining({ status: 400, code: 'unsupported_file' }));
   });
@@ -156,7 +170,7 @@ describe('convertToAnthropicMessages', () => {
         toolKind: 'function',
         output: [
           { type: 'text', text: 'see image' },
-          { type: 'image', url: `data:image/png;base64,${PNG}`, detail: 'auto' },
+          { type: 'image', source: { kind: 'data', mediaType: 'image/png', base64: PNG }, detail: 'auto' },
         ],
       },
     ]);

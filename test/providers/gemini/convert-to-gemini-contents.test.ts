@@ -28,31 +28,43 @@ describe('convertToGeminiContents', () => {
     ]);
   });
 
-  it('maps images and files to inlineData (data URLs) and fileData (URLs)', () => {
+  it('maps inline images and files to inlineData, Files API and YouTube URIs to fileData', () => {
+    const files = 'https://generativelanguage.googleapis.com/v1beta/files';
     const { contents } = convertToGeminiContents([
       {
         role: 'user',
         content: [
-          { type: 'image', url: `data:image/png;base64,${PNG}`, detail: 'auto' },
-          { type: 'image', url: 'https://example.com/cat.webp', detail: 'low' },
-          { type: 'image', url: 'https://example.com/image', detail: 'low' },
-          { type: 'file', data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf' },
-          { type: 'file', data: 'aGVsbG8=', filename: 'notes.txt' },
-          { type: 'file', url: 'https://example.com/paper.pdf' },
+          { type: 'image', source: { kind: 'data', mediaType: 'image/png', base64: PNG }, detail: 'auto' },
+          { type: 'image', source: { kind: 'url', url: `${files}/cat` }, detail: 'low' },
+          {
+            type: 'file',
+            source: { kind: 'data', mediaType: 'application/pdf', base64: 'JVBERi0=' },
+            filename: 'a.pdf',
+          },
+          { type: 'file', source: { kind: 'data', mediaType: 'text/plain', base64: 'aGVsbG8=' } },
+          { type: 'file', source: { kind: 'url', url: `${files}/paper` } },
+          { type: 'file', source: { kind: 'url', url: 'https://www.youtube.com/watch?v=x' } },
         ],
       },
     ]);
     expect(contents[0]!.parts).toEqual([
       { inlineData: { mimeType: 'image/png', data: PNG } },
-      { fileData: { mimeType: 'image/webp', fileUri: 'https://example.com/cat.webp' } },
-      { fileData: { mimeType: 'image/jpeg', fileUri: 'https://example.com/image' } },
+      { fileData: { mimeType: 'image/jpeg', fileUri: `${files}/cat` } },
       { inlineData: { mimeType: 'application/pdf', data: 'JVBERi0=' } },
       { inlineData: { mimeType: 'text/plain', data: 'aGVsbG8=' } },
-      { fileData: { mimeType: 'application/pdf', fileUri: 'https://example.com/paper.pdf' } },
+      { fileData: { mimeType: 'application/pdf', fileUri: `${files}/paper` } },
+      { fileData: { mimeType: 'application/pdf', fileUri: 'https://www.youtube.com/watch?v=x' } },
     ]);
-    expect(() =>
-      convertToGeminiContents([{ role: 'user', content: [{ type: 'file', fileId: 'file-1' }] }]),
-    ).toThrow(expect.objectContaining({ status: 400, code: 'unsupported_parameter' }));
+  });
+
+  it('refuses URLs Gemini cannot read (the engine inlines them before the adapter)', () => {
+    for (const url of ['https://example.com/cat.webp', 'http://www.youtube.com/watch?v=x']) {
+      expect(() =>
+        convertToGeminiContents([
+          { role: 'user', content: [{ type: 'image', source: { kind: 'url', url }, detail: 'auto' }] },
+        ]),
+      ).toThrow(expect.objectContaining({ status: 400, code: 'unsupported_parameter' }));
+    }
   });
 
   it('answers function calls with functionResponse parts named after the call, in one user turn', () => {
@@ -79,7 +91,7 @@ describe('convertToGeminiContents', () => {
         toolKind: 'function',
         output: [
           { type: 'text', text: 'noon' },
-          { type: 'image', url: `data:image/png;base64,${PNG}`, detail: 'auto' },
+          { type: 'image', source: { kind: 'data', mediaType: 'image/png', base64: PNG }, detail: 'auto' },
         ],
       },
       { role: 'tool', callId: 'call_3', toolKind: 'custom', output: 'file.txt' },

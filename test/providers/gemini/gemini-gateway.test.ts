@@ -2,19 +2,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collapse } from '../../helpers/sse.js';
 import { type MockGeminiUpstream, startMockGeminiUpstream } from '../../mocks/gemini-mock.js';
+import { type MediaServer, startMediaServer } from '../../mocks/media-server.js';
 import { type Any, type ProviderGateway, startProviderGateway } from '../provider-gateway.js';
 
 let mock: MockGeminiUpstream;
 let gw: ProviderGateway;
+let media: MediaServer;
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
 
 beforeAll(async () => {
   mock = await startMockGeminiUpstream({ apiKey: 'k' });
-  gw = await startProviderGateway({ GEMINI_BASE_URL: mock.url, GEMINI_API_KEY: 'k' });
+  media = await startMediaServer({ '/cat.jpg': { body: JPEG, contentType: 'image/jpeg' } });
+  // The media server is on loopback: only the allow list lets the gateway fetch from it.
+  gw = await startProviderGateway({
+    GEMINI_BASE_URL: mock.url,
+    GEMINI_API_KEY: 'k',
+    RGW_OUTBOUND_ALLOW: '127.0.0.1',
+  });
 });
 afterEach(() => mock.reset());
 afterAll(async () => {
   await gw?.close();
   await mock?.close();
+  await media?.close();
 });
 
 const weatherTool = {
@@ -209,7 +219,7 @@ describe('Gemini through the gateway', () => {
     ]);
   });
 
-  it('sends images as inlineData and fileData', async () => {
+  it('sends images as inlineData, fetching a URL first (Gemini reads only its own URIs)', async () => {
     await gw.post('/v1/responses', {
       model: 'gemini/gemini-2.5-flash',
       input: [
@@ -218,7 +228,7 @@ describe('Gemini through the gateway', () => {
           content: [
             { type: 'input_text', text: 'Describe.' },
             { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'auto' },
-            { type: 'input_image', image_url: 'https://example.com/cat.jpg', detail: 'auto' },
+            { type: 'input_image', image_url: `${media.url}/cat.jpg`, detail: 'auto' },
           ],
         },
       ],
@@ -226,7 +236,7 @@ describe('Gemini through the gateway', () => {
     expect(mock.requests[0]!.body.contents[0].parts).toEqual([
       { text: 'Describe.' },
       { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } },
-      { fileData: { mimeType: 'image/jpeg', fileUri: 'https://example.com/cat.jpg' } },
+      { inlineData: { mimeType: 'image/jpeg', data: JPEG.toString('base64') } },
     ]);
   });
 

@@ -31,7 +31,7 @@ describe('toLocalHistory', () => {
           role: 'user',
           content: [
             { type: 'text', text: 'Look:' },
-            { type: 'image', url: 'https://example.com/a.png', detail: 'auto' },
+            { type: 'image', source: { kind: 'url', url: 'https://example.com/a.png' }, detail: 'auto' },
           ],
         },
         {

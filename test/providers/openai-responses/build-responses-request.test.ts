@@ -15,9 +15,17 @@ describe('toResponsesInput', () => {
         role: 'user',
         content: [
           { type: 'text', text: 'Weather?' },
-          { type: 'image', url: 'data:image/png;base64,AAAA', detail: 'original' },
-          { type: 'file', fileId: 'file-1', filename: 'a.pdf' },
-          { type: 'file', url: 'https://example.com/b.pdf' },
+          {
+            type: 'image',
+            source: { kind: 'data', mediaType: 'image/png', base64: 'AAAA' },
+            detail: 'original',
+          },
+          {
+            type: 'file',
+            source: { kind: 'data', mediaType: 'application/pdf', base64: 'JVBERi0=' },
+            filename: 'a.pdf',
+          },
+          { type: 'file', source: { kind: 'url', url: 'https://example.com/b.pdf' } },
         ],
       },
       {
@@ -43,7 +51,7 @@ describe('toResponsesInput', () => {
         toolKind: 'custom',
         output: [
           { type: 'text', text: 'a.txt' },
-          { type: 'image', url: 'https://example.com/x.png', detail: 'low' },
+          { type: 'image', source: { kind: 'url', url: 'https://example.com/x.png' }, detail: 'low' },
         ],
       },
       { role: 'assistant', content: [{ type: 'text', text: 'It is 20°C.' }] },
@@ -57,7 +65,7 @@ describe('toResponsesInput', () => {
         content: [
           { type: 'input_text', text: 'Weather?' },
           { type: 'input_image', image_url: 'data:image/png;base64,AAAA', detail: 'original' },
-          { type: 'input_file', file_id: 'file-1', filename: 'a.pdf' },
+          { type: 'input_file', file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf' },
           { type: 'input_file', file_url: 'https://example.com/b.pdf' },
         ],
       },
