@@ -33,6 +33,11 @@ const providerSchema = z.strictObject({
   sendMetadata: z.boolean().default(false),
   systemRole: z.enum(['system', 'developer']).default('system'),
   modelPath: z.string().optional(),
+  /**
+   * `local` only: without `max_output_tokens`, an answer ends at the first sentence end after this
+   * many tokens (a normal stop). The bundled story model has 200.
+   */
+  softMaxOutputTokens: z.number().int().positive().optional(),
   /** Context window of this provider's models not listed in `models` nor known to the gateway. */
   contextWindow: z.number().int().positive().optional(),
   models: z.array(modelSchema).default([]),

@@ -26,6 +26,12 @@ type Env = Record<string, string | undefined>;
  */
 export const BUNDLED_MODEL_PATH = fileURLToPath(new URL('../../models/stories260K.gguf', import.meta.url));
 
+/**
+ * The bundled model ends a story by starting the next one (BOS), but at temperature 1 about one
+ * story in ten never does: past 200 tokens (~1 s here) its answer ends at the next sentence end.
+ */
+export const BUNDLED_MODEL_SOFT_MAX_OUTPUT_TOKENS = 200;
+
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): GatewayConfig {
   const file = readConfigFile(
     flags.config ?? env.RGW_CONFIG,
@@ -35,7 +41,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Gat
   applyEnv(merged, env);
   // An explicit `providers: []` in the config file means none, not the bundled model.
   if (merged.providers === undefined && existsSync(BUNDLED_MODEL_PATH)) {
-    merged.providers = [{ name: 'local', type: 'local', modelPath: BUNDLED_MODEL_PATH }];
+    merged.providers = [
+      {
+        name: 'local',
+        type: 'local',
+        modelPath: BUNDLED_MODEL_PATH,
+        softMaxOutputTokens: BUNDLED_MODEL_SOFT_MAX_OUTPUT_TOKENS,
+      },
+    ];
   }
   for (const key of ['host', 'port', 'db', 'logLevel'] as const) {
     if (flags[key] !== undefined) merged[key] = flags[key];

@@ -235,11 +235,10 @@ export class ResponseEmitter {
     const message = this.response.output[item.outputIndex];
     const contentIndex = message?.type === 'message' ? message.content.length : 0;
     this.blocks.set(blockId, { kind, outputIndex: item.outputIndex, contentIndex, itemId: item.itemId });
+    // OpenAI's output_text parts always carry `logprobs`, empty unless they were included.
     const part: ContentPart =
       kind === 'text'
-        ? this.options.includeLogprobs
-          ? { type: 'output_text', annotations: [], logprobs: [], text: '' }
-          : { type: 'output_text', annotations: [], text: '' }
+        ? { type: 'output_text', annotations: [], logprobs: [], text: '' }
         : { type: 'refusal', refusal: '' };
     this.emit({
       type: 'response.content_part.added',

@@ -59,7 +59,13 @@ export function createLanguageModel(provider: ProviderConfig, http: HttpClient):
       if (provider.modelPath === undefined)
         throw new ConfigError(`Provider '${provider.name}': type 'local' needs a modelPath (a .gguf file).`);
       // Loads on first use: the server does not wait for the model.
-      return new LocalLanguageModel({ name: provider.name, modelPath: provider.modelPath });
+      return new LocalLanguageModel({
+        name: provider.name,
+        modelPath: provider.modelPath,
+        ...(provider.softMaxOutputTokens !== undefined
+          ? { softMaxOutputTokens: provider.softMaxOutputTokens }
+          : {}),
+      });
     default:
       throw new ConfigError(`Provider '${provider.name}': type '${provider.type}' is not supported yet.`);
   }

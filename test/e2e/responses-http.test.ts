@@ -90,7 +90,7 @@ describe('non-streaming create', () => {
           id: expect.stringMatching(/^msg_[0-9a-f]{48}$/),
           type: 'message',
           status: 'completed',
-          content: [{ type: 'output_text', annotations: [], text: '{"answer":4}' }],
+          content: [{ type: 'output_text', annotations: [], logprobs: [], text: '{"answer":4}' }],
           role: 'assistant',
         },
       ],
@@ -188,7 +188,7 @@ describe('streaming create', () => {
     expect(data[3]).toMatchObject({
       output_index: 0,
       content_index: 0,
-      part: { type: 'output_text', annotations: [], text: '' },
+      part: { type: 'output_text', annotations: [], logprobs: [], text: '' },
     });
     expect(data.slice(4, 7).map((d: Any) => d.delta)).toEqual(['Hel', 'lo ', 'world']);
     for (const d of data.slice(4, 7)) expect(d).toMatchObject({ logprobs: [], item_id: data[2].item.id });
@@ -449,7 +449,7 @@ describe('streaming create', () => {
     expect(result.data.at(-1).response.top_logprobs).toBe(2);
   });
 
-  it('sends empty logprobs and asks none from upstream when they are not included', async () => {
+  it('sends empty logprobs everywhere and asks none from upstream when they are not included', async () => {
     const result = await postStream(harness, { model: 'gpt-x', input: 'Hello', top_logprobs: 2 });
     checkStream(result);
     expect(upstreamBody().logprobs).toBeUndefined();
@@ -459,7 +459,13 @@ describe('streaming create', () => {
         expect(d.logprobs).toEqual([]);
       }
     }
-    expect(result.data.at(-1).response.output[0].content[0]).not.toHaveProperty('logprobs');
+    // The parts carry `logprobs` as OpenAI's do: empty, in the events and in the Response.
+    const [added, done] = ['response.content_part.added', 'response.content_part.done'].map((type) =>
+      result.data.find((d: Any) => d.type === type),
+    );
+    expect(added.part).toEqual({ type: 'output_text', annotations: [], logprobs: [], text: '' });
+    expect(done.part).toMatchObject({ type: 'output_text', logprobs: [] });
+    expect(result.data.at(-1).response.output[0].content[0]).toMatchObject({ logprobs: [] });
   });
 
   it('adds obfuscation to deltas by default and leaves it out when asked', async () => {

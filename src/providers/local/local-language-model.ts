@@ -17,6 +17,7 @@ import {
 } from './local-prepare-tools.js';
 import { mapLocalFinishReason } from './map-local-finish-reason.js';
 import { PartQueue } from './part-queue.js';
+import { SentenceStop } from './sentence-stop.js';
 
 export interface LocalSettings {
   /** Provider name from the config, e.g. `local`. */
@@ -29,6 +30,11 @@ export interface LocalSettings {
   maxContextSize?: number;
   /** CPU threads; default 1 (more threads than free cores makes llama.cpp far slower). */
   threads?: number;
+  /**
+   * Without `max_output_tokens`, a plain-text answer ends at the first sentence end after this many
+   * tokens (see sentence-stop.ts); absent: it runs until EOS or the context is full.
+   */
+  softMaxOutputTokens?: number;
 }
 
 /** Everything a call needs, settled before it is accepted (so bad input is a 400, not a failure). */
@@ -45,9 +51,11 @@ interface Job {
 export class LocalLanguageModel implements LanguageModel {
   readonly provider: string;
   private readonly host: LocalModelHost;
+  private readonly softMaxOutputTokens: number | undefined;
 
   constructor(settings: LocalSettings) {
     this.provider = settings.name;
+    this.softMaxOutputTokens = settings.softMaxOutputTokens;
     this.host = new LocalModelHost({
       provider: settings.name,
       modelPath: settings.modelPath,
@@ -166,16 +174,32 @@ export class LocalLanguageModel implements LanguageModel {
       const forcedOne = plan.kind === 'forced-one' ? plan : undefined;
       if (forcedOne) writer.startTool(forcedOne.tool.name, forcedOne.tool.kind);
       const answerIsTool = plan.kind === 'forced-one' || plan.kind === 'forced-any';
+      // Only free text ends at a sentence: a grammar's or a tool call's output must stay whole.
+      const sentenceStop =
+        this.softMaxOutputTokens !== undefined &&
+        request.maxOutputTokens === undefined &&
+        plan.kind === 'none' &&
+        job.grammar === undefined
+          ? new SentenceStop(this.softMaxOutputTokens)
+          : undefined;
+      const softStop = new AbortController();
       let result: LlamaChatResponse<Record<string, never>> | LlamaChatResponse;
       try {
         result = await chat.generateResponse(job.history, {
-          signal,
+          signal: sentenceStop ? AbortSignal.any([signal, softStop.signal]) : signal,
           stopOnAbortSignal: true,
           maxTokens: Math.max(1, request.maxOutputTokens ?? loaded.contextSize - job.promptTokens.length),
           // OpenAI's defaults, which the Response echoes.
           temperature: request.temperature ?? 1,
           topP: request.topP ?? 1,
-          onResponseChunk: (chunk) => writer.chunk(chunk, answerIsTool),
+          onResponseChunk: (chunk) => {
+            if (sentenceStop === undefined || chunk.type === 'segment')
+              return writer.chunk(chunk, answerIsTool);
+            if (sentenceStop.isStopped) return;
+            const { keep, stop } = sentenceStop.take(chunk.text, chunk.tokens.length);
+            writer.chunk(keep === chunk.text ? chunk : { ...chunk, text: keep }, answerIsTool);
+            if (stop) softStop.abort();
+          },
           ...(plan.kind === 'functions'
             ? {
                 functions: plan.functions,
@@ -205,7 +229,10 @@ export class LocalLanguageModel implements LanguageModel {
       const inputTokens = cached + (used.usedInputTokens - meter.usedInputTokens);
       emit({
         type: 'finish',
-        finishReason: mapLocalFinishReason(result.metadata.stopReason, writer.madeToolCalls),
+        // The sentence stop ended it as a stop sequence would (node-llama-cpp saw an abort).
+        finishReason: sentenceStop?.isStopped
+          ? 'stop'
+          : mapLocalFinishReason(result.metadata.stopReason, writer.madeToolCalls),
         usage: {
           inputTokens,
           outputTokens: used.usedOutputTokens - meter.usedOutputTokens,

@@ -4,6 +4,10 @@
  * System text comes first, turns are separated by blank lines, and the model continues the last
  * user text directly, the way a base model completes a prompt. Function calls, if any, use
  * node-llama-cpp's default `||call: name(params)` syntax.
+ *
+ * A base model ends its text with EOS, or, when it was trained on documents that each begin with
+ * BOS and carry no EOS (llama2.c's TinyStories models, the bundled one among them), by starting the
+ * next document with BOS: either token ends the answer, as llama2.c's own `run.c` stops at BOS.
  */
 import type { ChatHistoryItem, ChatWrapper, ChatWrapperGenerateContextStateOptions } from 'node-llama-cpp';
 
@@ -36,7 +40,7 @@ export function createPlainTextChatWrapper(lib: NodeLlamaCpp): ChatWrapper {
       }
       return {
         contextText: LlamaText([new SpecialToken('BOS'), ...texts]),
-        stopGenerationTriggers: [LlamaText(new SpecialToken('EOS'))],
+        stopGenerationTriggers: [LlamaText(new SpecialToken('EOS')), LlamaText(new SpecialToken('BOS'))],
       };
     }
   }

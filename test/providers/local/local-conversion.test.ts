@@ -1,6 +1,10 @@
 import * as lib from 'node-llama-cpp';
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_MODEL_PATH, loadConfig } from '../../../src/config/load-config.js';
+import {
+  BUNDLED_MODEL_PATH,
+  BUNDLED_MODEL_SOFT_MAX_OUTPUT_TOKENS,
+  loadConfig,
+} from '../../../src/config/load-config.js';
 import { toLocalHistory } from '../../../src/providers/local/convert-to-local-history.js';
 import {
   callFromForcedAnswer,
@@ -11,6 +15,7 @@ import {
 import { mapLocalFinishReason } from '../../../src/providers/local/map-local-finish-reason.js';
 import { PartQueue } from '../../../src/providers/local/part-queue.js';
 import { createPlainTextChatWrapper } from '../../../src/providers/local/plain-text-chat-wrapper.js';
+import { SentenceStop } from '../../../src/providers/local/sentence-stop.js';
 import type { StreamPart, ToolSpec } from '../../../src/providers/types.js';
 
 const weather: ToolSpec = {
@@ -183,6 +188,59 @@ describe('plain-text chat wrapper', () => {
       { type: 'specialToken', value: 'BOS' },
       'Stories for children.\n\nOnce upon a time, there was a cat.\n\nThe end',
     ]);
+  });
+
+  it('stops at EOS and at the BOS that starts the next document', () => {
+    const wrapper = createPlainTextChatWrapper(lib);
+    const { stopGenerationTriggers } = wrapper.generateContextState({
+      chatHistory: [{ type: 'user', text: 'Once upon a time' }],
+    });
+    expect(stopGenerationTriggers.map((trigger) => trigger.toJSON())).toEqual([
+      [{ type: 'specialToken', value: 'EOS' }],
+      [{ type: 'specialToken', value: 'BOS' }],
+    ]);
+  });
+});
+
+describe('SentenceStop', () => {
+  /** Feeds one-token chunks; returns the text kept and the chunk index where it stopped. */
+  function run(budget: number, chunks: string[]): { text: string; stoppedAt: number | undefined } {
+    const stop = new SentenceStop(budget);
+    let text = '';
+    for (const [index, chunk] of chunks.entries()) {
+      const taken = stop.take(chunk, 1);
+      text += taken.keep;
+      if (taken.stop) return { text, stoppedAt: index };
+    }
+    return { text, stoppedAt: undefined };
+  }
+
+  it('lets the text run until the budget, then ends it at the next sentence end', () => {
+    const chunks = ['One', ' day', '.', ' The', ' cat', ' sat', '.', ' It', ' slept', '.'];
+    expect(run(5, chunks)).toEqual({ text: 'One day. The cat sat.', stoppedAt: 7 });
+    // A sentence end is known at the whitespace after it: one that came just before the budget ran
+    // out still ends the answer.
+    expect(run(4, chunks)).toEqual({ text: 'One day.', stoppedAt: 3 });
+    expect(run(100, chunks)).toEqual({ text: chunks.join(''), stoppedAt: undefined });
+  });
+
+  it('cuts a chunk that holds a sentence end and keeps closing quotes', () => {
+    expect(run(1, ['Hi', '. Bye'])).toEqual({ text: 'Hi.', stoppedAt: 1 });
+    expect(run(1, ['She said "go', '!" Then', ' more'])).toEqual({ text: 'She said "go!"', stoppedAt: 1 });
+  });
+
+  it('does not end inside a quotation or after an abbreviation', () => {
+    const quoted = ['"I', ' am', ' here.', ' Come', '!"', ' he', ' said.', ' Next'];
+    expect(run(1, quoted)).toEqual({ text: '"I am here. Come!"', stoppedAt: 5 });
+    expect(run(1, ['Mr.', ' Brown', ' ran', '.', ' Then']).text).toBe('Mr. Brown ran.');
+  });
+
+  it('is set for the bundled model only', () => {
+    expect(loadConfig({}, { RGW_CONFIG: undefined }).providers[0]?.softMaxOutputTokens).toBe(
+      BUNDLED_MODEL_SOFT_MAX_OUTPUT_TOKENS,
+    );
+    const own = loadConfig({}, { RGW_LOCAL_MODEL: '/models/other.gguf' });
+    expect(own.providers[0]?.softMaxOutputTokens).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@
  * run in-process by node-llama-cpp, served by a gateway configured with no provider at all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_MODEL_SOFT_MAX_OUTPUT_TOKENS } from '../../../src/config/load-config.js';
 import { collapse } from '../../helpers/sse.js';
 import { streamThenHangUp } from '../../helpers/test-gateway.js';
 import { type Any, type ProviderGateway, startProviderGateway } from '../provider-gateway.js';
@@ -38,6 +39,21 @@ describe('the bundled local model through the gateway', () => {
     const story = `Once upon a time${body.output_text}`;
     expect(story.length).toBeGreaterThan(50);
     expect(KNOWN.startsWith(story)).toBe(true);
+  });
+
+  it("answers the README's first request as completed: the story ends on its own", async () => {
+    // Temperature 1 (the default): the story ends at the model's BOS, or at a sentence end past the
+    // bundled model's soft budget, never at the context limit.
+    for (let i = 0; i < 3; i++) {
+      const { status, body } = await gw.post('/v1/responses', {
+        model: 'llama3.2',
+        input: 'Tell me a three sentence bedtime story about a unicorn.',
+      });
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ status: 'completed', incomplete_details: null, max_output_tokens: null });
+      expect(body.output_text.length).toBeGreaterThan(0);
+      expect(body.usage.output_tokens).toBeLessThan(BUNDLED_MODEL_SOFT_MAX_OUTPUT_TOKENS + 100);
+    }
   });
 
   it('streams token by token under any model name, through the SDK', async () => {
