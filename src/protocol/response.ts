@@ -12,7 +12,19 @@ export interface Logprob extends TopLogprob {
   top_logprobs: TopLogprob[];
 }
 
-export type Annotation = Record<string, unknown> & { type: string };
+/** Citations on output text (openai `ResponseOutputText` annotations). */
+export type Annotation =
+  | { type: 'file_citation'; file_id: string; filename: string; index: number }
+  | { type: 'url_citation'; url: string; title: string; start_index: number; end_index: number }
+  | {
+      type: 'container_file_citation';
+      container_id: string;
+      file_id: string;
+      filename: string;
+      start_index: number;
+      end_index: number;
+    }
+  | { type: 'file_path'; file_id: string; index: number };
 
 export interface OutputTextPart {
   type: 'output_text';

@@ -154,7 +154,7 @@ describe('ResponseReducer', () => {
     emitter.part({ type: 'text-delta', id: 't', delta: 'cited' });
     const reducer = new ResponseReducer(fold());
     const ref = { item_id: reducer.response.output[0]!.id, output_index: 0, sequence_number: events.length };
-    const annotation = { type: 'file_citation', file_id: 'file-1', filename: 'a.txt', index: 5 };
+    const annotation = { type: 'file_citation' as const, file_id: 'file-1', filename: 'a.txt', index: 5 };
     reducer.apply({
       type: 'response.output_text.annotation.added',
       ...ref,
