@@ -8,7 +8,7 @@ import type { InputContent, InputItem } from '../protocol/create-response.js';
 import { isHostedItemType } from '../protocol/response.js';
 import type { AssistantPart, MediaSource, ModelMessage, UserPart } from '../providers/types.js';
 import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
-import { fileInput, imageInput } from './media/media-input.js';
+import { type FieldParam, fileInput, imageInput } from './media/media-input.js';
 import { type MediaTable, NO_MEDIA } from './media/resolve-media.js';
 
 /** The name the upstream knows a tool by (tools inside a `namespace` tool may be renamed). */
@@ -217,7 +217,7 @@ function userParts(content: string | readonly InputContent[], param: string, med
         return { type: 'text', text: part.text };
       case 'input_image':
       case 'input_file':
-        return media.get(part) ?? unresolvedMedia(part, `${param}[${i}]`);
+        return media.get(part) ?? unresolvedMedia(part, (field) => `${param}[${i}].${field}`);
       default:
         throw invalidRequest(
           `Content of type '${part.type}' is not allowed here.`,
@@ -232,7 +232,10 @@ function userParts(content: string | readonly InputContent[], param: string, med
  * A part the caller did not resolve (a check without I/O): its source is classified all the same,
  * so bad schemes and data URLs are refused; only a file id needs the resolver.
  */
-function unresolvedMedia(part: Extract<InputContent, { type: 'input_image' | 'input_file' }>, param: string) {
+function unresolvedMedia(
+  part: Extract<InputContent, { type: 'input_image' | 'input_file' }>,
+  param: FieldParam,
+) {
   const input = part.type === 'input_image' ? imageInput(part, param) : fileInput(part, param);
   if (input.kind === 'file_id')
     throw invalidRequest(`No file with id '${input.fileId}' found.`, input.param, 'file_not_found');

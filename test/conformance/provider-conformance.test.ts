@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { supports } from '../../src/providers/capabilities.js';
 import { checkStream } from '../e2e/stream-helpers.js';
 import { streamThenHangUp } from '../helpers/test-gateway.js';
+import { type MediaServer, startMediaServer } from '../mocks/media-server.js';
 import type { Any, ProviderGateway } from '../providers/provider-gateway.js';
 import { isEnvelope, noteUnsupported, reasoningText, requireFeature, shape } from './conformance-helpers.js';
 import { anthropicDriver } from './drivers/anthropic-driver.js';
@@ -25,6 +26,14 @@ const DRIVERS: ConformanceDriver[] = [
   geminiDriver(),
   localDriver(),
 ];
+
+let media: MediaServer;
+beforeAll(async () => {
+  media = await startMediaServer({
+    '/pixel.png': { body: Buffer.from(PNG.split(',')[1]!, 'base64'), contentType: 'image/png' },
+  });
+});
+afterAll(() => media?.close());
 
 describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('%s', (_name, driver) => {
   let gw: ProviderGateway;
@@ -263,6 +272,34 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('%s', (_n
       await noteUnsupported(ctx, capability.unsupported);
       expect(response.output_text.length).toBeGreaterThan(0);
     }
+  });
+
+  it('passes an image URL, fetched by the gateway when the adapter cannot take URLs', async (ctx) => {
+    script?.text('I see it.');
+    media.hits.clear();
+    const { status, body: response } = await gw.post(
+      '/v1/responses',
+      body({
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'What is this?' },
+              { type: 'input_image', image_url: `${media.url}/pixel.png` },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(status).toBe(200);
+    expect(finished).toContain(response.status);
+    if (!supports(driver.capabilities.images)) {
+      await noteUnsupported(ctx, driver.capabilities.images.unsupported);
+      expect(media.hits.size).toBe(0);
+      return;
+    }
+    expect(driver.sent(0).images).toBe(1);
+    expect(media.hits.get('/pixel.png') ?? 0).toBe(supports(driver.capabilities.imageUrls) ? 0 : 1);
   });
 
   it('follows a json_schema text format', async () => {

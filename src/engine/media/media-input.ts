@@ -26,10 +26,15 @@ export interface FileFields {
   filename?: string | null;
 }
 
-/** @param param the part's path, e.g. `input[0].content[1]`. */
-export function imageInput(part: ImageFields, param: string): MediaInput {
+/**
+ * Names a field of the part in errors: `image_url` → `input[0].content[1].image_url`, or one name
+ * for the whole part when it is not the client's own (`previous_response_id`).
+ */
+export type FieldParam = (field: string) => string;
+
+export function imageInput(part: ImageFields, param: FieldParam): MediaInput {
   if (part.image_url != null) {
-    const input = urlInput(part.image_url, `${param}.image_url`, 'image_url');
+    const input = urlInput(part.image_url, param('image_url'), 'image_url');
     if (input.kind === 'data' && !input.mediaType.startsWith('image/')) {
       throw invalidRequest(
         `Invalid image_url: a data URL of type '${input.mediaType}' is not an image.`,
@@ -39,17 +44,17 @@ export function imageInput(part: ImageFields, param: string): MediaInput {
     }
     return input;
   }
-  if (part.file_id != null) return { kind: 'file_id', fileId: part.file_id, param: `${param}.file_id` };
+  if (part.file_id != null) return { kind: 'file_id', fileId: part.file_id, param: param('file_id') };
   throw invalidRequest(
     "Missing required parameter: provide one of 'image_url' or 'file_id'.",
-    `${param}.image_url`,
+    param('image_url'),
     'missing_required_parameter',
   );
 }
 
-export function fileInput(part: FileFields, param: string): MediaInput {
+export function fileInput(part: FileFields, param: FieldParam): MediaInput {
   if (part.file_data != null) {
-    const field = `${param}.file_data`;
+    const field = param('file_data');
     if (part.file_data.startsWith('data:')) return dataInput(part.file_data, field, 'file_data');
     // Bare base64, as some clients send it: the file name tells the type.
     return {
@@ -59,11 +64,11 @@ export function fileInput(part: FileFields, param: string): MediaInput {
       param: field,
     };
   }
-  if (part.file_url != null) return urlInput(part.file_url, `${param}.file_url`, 'file_url');
-  if (part.file_id != null) return { kind: 'file_id', fileId: part.file_id, param: `${param}.file_id` };
+  if (part.file_url != null) return urlInput(part.file_url, param('file_url'), 'file_url');
+  if (part.file_id != null) return { kind: 'file_id', fileId: part.file_id, param: param('file_id') };
   throw invalidRequest(
     "Missing required parameter: provide one of 'file_id', 'file_data' or 'file_url'.",
-    `${param}.file_id`,
+    param('file_id'),
     'missing_required_parameter',
   );
 }

@@ -4,17 +4,20 @@
  * arrays; prompt templates insert variables as they are), so a part is found by identity; one
  * that is not the client's came from an earlier turn.
  */
+import type { FieldParam } from './media-input.js';
+
 interface Requested {
   input?: unknown;
   prompt?: { variables?: Record<string, unknown> | null } | null;
 }
 
 /** @param earlier the param for parts of earlier turns (`previous_response_id`, `conversation`). */
-export function mediaParams(requested: Requested, earlier: string): (part: object) => string {
+export function mediaParams(requested: Requested, earlier: string): (part: object) => FieldParam {
   let paths: Map<object, string> | undefined;
   return (part) => {
     paths ??= pathsOf(requested);
-    return paths.get(part) ?? earlier;
+    const path = paths.get(part);
+    return path === undefined ? () => earlier : (field) => `${path}.${field}`;
   };
 }
 

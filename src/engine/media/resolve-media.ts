@@ -12,7 +12,14 @@ import type { InputItem } from '../../protocol/create-response.js';
 import { mediaTypeFromName } from '../../providers/shared/data-url.js';
 import type { ImageDetail, MediaSource, UserPart } from '../../providers/types.js';
 import type { FileContentSource } from './file-content-source.js';
-import { type FileFields, fileInput, type ImageFields, imageInput, type MediaInput } from './media-input.js';
+import {
+  type FieldParam,
+  type FileFields,
+  fileInput,
+  type ImageFields,
+  imageInput,
+  type MediaInput,
+} from './media-input.js';
 
 export type ResolvedMediaPart = Extract<UserPart, { type: 'image' | 'file' }>;
 
@@ -27,8 +34,8 @@ export type UrlPolicy = { images: boolean; files: boolean } | 'all';
 export interface MediaContext {
   tenantId: string;
   urls: UrlPolicy;
-  /** A part's path in the request (`input[0].content[1]`); see media-params.ts. */
-  paramOf: (part: object) => string;
+  /** How errors name a part's fields (`input[0].content[1].image_url`); see media-params.ts. */
+  paramOf: (part: object) => FieldParam;
   signal?: AbortSignal;
 }
 

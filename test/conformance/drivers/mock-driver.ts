@@ -46,7 +46,11 @@ export function mockDriver<Mock extends UpstreamMock>(spec: MockDriverSpec<Mock>
     defaults: {},
     async start() {
       mock = await spec.startMock();
-      return startProviderGateway(spec.env(mock), { tools: [testSearchTool()] });
+      // Media URLs of the suite are served from 127.0.0.1, which the guard refuses unless allowed.
+      return startProviderGateway(
+        { ...spec.env(mock), RGW_OUTBOUND_ALLOW: '127.0.0.1' },
+        { tools: [testSearchTool()] },
+      );
     },
     script: {
       ...spec.script(enqueue),
