@@ -1,5 +1,11 @@
 /** The HTTP app: routes, authentication and the error envelope, over fastify. */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { BackgroundResponses } from '../engine/background-responses.js';
 import type { Conversations } from '../engine/conversations.js';
@@ -10,7 +16,8 @@ import type { StoredResponses } from '../engine/stored-responses.js';
 import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Authenticator, Principal } from './auth.js';
-import { renderError } from './error-response.js';
+import { clientErrorHandler } from './client-error.js';
+import { renderError, renderNoRoute } from './error-response.js';
 import { registerConversationRoutes } from './routes/conversations.js';
 import { type ModelDirectory, registerModelRoutes } from './routes/models.js';
 import { registerResponseContextRoutes } from './routes/response-context.js';
@@ -40,6 +47,16 @@ export interface AppDeps {
   models?: ModelDirectory;
 }
 
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const rendered = renderError(error, request);
+  // A client that went away aborted its own request: nothing failed on our side.
+  const clientGone = request.raw.destroyed || reply.raw.destroyed;
+  if (rendered.status >= 500 && !(error instanceof GatewayError) && !clientGone) {
+    request.log.error({ reqId: request.id, err: error, url: request.url }, 'request failed');
+  }
+  return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+}
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -54,6 +71,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return503OnClosing: false,
     // Shutdown must not wait on open event streams or hung upstream calls.
     forceCloseConnections: true,
+    // Errors fastify answers by itself otherwise, each with a body of its own shape.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      sendError(error, request, reply);
+    },
+    clientErrorHandler: clientErrorHandler(deps.logger),
   });
   app.decorateRequest('principal', undefined);
   // Bodies are JSON only: without this, fastify's built-in text/plain parser hands the route a string.
@@ -85,26 +108,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     );
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const rendered = renderError(error);
-    // A client that went away aborted its own request: nothing failed on our side.
-    const clientGone = request.raw.destroyed || reply.raw.destroyed;
-    if (rendered.status >= 500 && !(error instanceof GatewayError) && !clientGone) {
-      request.log.error({ reqId: request.id, err: error, url: request.url }, 'request failed');
-    }
-    return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
-  });
+  app.setErrorHandler(sendError);
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      error: {
-        message: `Invalid URL (${request.method} ${request.url.split('?')[0]})`,
-        type: 'invalid_request_error',
-        param: null,
-        code: null,
-      },
-    }),
-  );
+  // A known path with another method is no route either: OpenAI answers both alike, with a 404.
+  app.setNotFoundHandler((request, reply) => {
+    const rendered = renderNoRoute(request);
+    return reply.code(rendered.status).send(rendered.body);
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
