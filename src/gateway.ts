@@ -1,5 +1,8 @@
 /** Composition root: config → store, providers → engine → HTTP app. */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { GatewayConfig } from './config/config-schema.js';
@@ -12,6 +15,8 @@ import { ReasoningSealer } from './engine/reasoning-seal.js';
 import { ResponseEngine } from './engine/response-engine.js';
 import { ResponseStreams } from './engine/response-streams.js';
 import { StoredResponses } from './engine/stored-responses.js';
+import { FileBlobs } from './files/file-blobs.js';
+import { type FileContentSource, Files } from './files/files.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
@@ -22,6 +27,8 @@ export interface Gateway {
   app: FastifyInstance;
   logger: Logger;
   store: Store;
+  /** Uploaded files' content by tenant and id (what `file_id`s in requests resolve to). */
+  files: FileContentSource;
   /** Where it listens, once started. */
   url: string;
   start(): Promise<string>;
@@ -33,6 +40,8 @@ export function createGateway(
   logger: Logger = createLogger(config.logLevel),
 ): Gateway {
   const store = openStore(config.db);
+  const filesDir = fileStoreDir(config);
+  const files = new Files(store.files, new FileBlobs(filesDir.path), config.files.maxBytes);
   const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
@@ -58,15 +67,19 @@ export function createGateway(
     authenticator,
     logger,
     bodyLimit: config.bodyLimit,
+    files,
     models: registry,
   });
   const gateway: Gateway = {
     app,
     logger,
     store,
+    files,
     url: '',
     async start() {
       if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
+      files.blobs.clearTemporary();
+      files.startSweeping();
       await background.start();
       const address = await app.listen({ host: config.host, port: config.port });
       gateway.url = address.replace('[::1]', 'localhost');
@@ -89,13 +102,28 @@ export function createGateway(
       return gateway.url;
     },
     async close() {
+      files.stopSweeping();
       await background.stop();
       await app.close();
       await registry.close();
       await store.close();
+      filesDir.dispose();
     },
   };
   return gateway;
+}
+
+/**
+ * Where uploaded files live: the configured directory, else `files/` beside the SQLite file; an
+ * in-memory store gets a temporary directory that goes with it.
+ */
+function fileStoreDir(config: GatewayConfig): { path: string; dispose(): void } {
+  if (config.files.dir !== undefined) return { path: resolve(config.files.dir), dispose() {} };
+  if (config.db === ':memory:') {
+    const path = mkdtempSync(join(tmpdir(), 'rgw-files-'));
+    return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
+  }
+  return { path: join(dirname(resolve(config.db)), 'files'), dispose() {} };
 }
 
 /** A gateway without configured keys still seals reasoning, with a key generated once per store. */
