@@ -1,5 +1,8 @@
 /** Composition root: config → store, providers → engine → HTTP app. */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { GatewayConfig } from './config/config-schema.js';
@@ -7,13 +10,15 @@ import { BUNDLED_MODEL_PATH } from './config/load-config.js';
 import { BackgroundResponses } from './engine/background-responses.js';
 import { Conversations } from './engine/conversations.js';
 import { LiveEvents } from './engine/live-events.js';
-import type { FileContentSource } from './engine/media/file-content-source.js';
+import type { FileContentSource as EngineFileSource } from './engine/media/file-content-source.js';
 import { MediaResolver } from './engine/media/resolve-media.js';
 import { ModelCatalog } from './engine/model-limits.js';
 import { ReasoningSealer } from './engine/reasoning-seal.js';
 import { ResponseEngine } from './engine/response-engine.js';
 import { ResponseStreams } from './engine/response-streams.js';
 import { StoredResponses } from './engine/stored-responses.js';
+import { FileBlobs } from './files/file-blobs.js';
+import { type FileContentSource, Files } from './files/files.js';
 import type { Lookup } from './net/guarded-connector.js';
 import { GuardedFetcher } from './net/guarded-fetcher.js';
 import { ProviderRegistry } from './providers/registry.js';
@@ -28,6 +33,8 @@ export interface Gateway {
   app: FastifyInstance;
   logger: Logger;
   store: Store;
+  /** Uploaded files' content by tenant and id (what `file_id`s in requests resolve to). */
+  files: FileContentSource;
   /** Where it listens, once started. */
   url: string;
   start(): Promise<string>;
@@ -38,8 +45,8 @@ export interface Gateway {
 export interface GatewayExtras {
   /** Built-in tools, registered after (so replacing) the gateway's own. */
   tools?: readonly BuiltInTool[];
-  /** What `file_id` in input_image / input_file reads (the Files API); default: none. */
-  files?: FileContentSource;
+  /** What `file_id` in input_image / input_file reads; default: the Files API. */
+  files?: EngineFileSource;
   /** Host name resolution for outbound fetches; default the system resolver (tests inject one). */
   lookup?: Lookup;
 }
@@ -54,6 +61,8 @@ export function createGateway(
     allow: config.outbound.allow,
     ...(extras.lookup ? { lookup: extras.lookup } : {}),
   });
+  const filesDir = fileStoreDir(config);
+  const files = new Files(store.files, new FileBlobs(filesDir.path), config.files.maxBytes);
   const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
@@ -70,7 +79,7 @@ export function createGateway(
     tools,
     media: new MediaResolver({
       fetcher,
-      files: extras.files,
+      files: extras.files ?? files,
       maxBytes: config.outbound.maxMediaBytes,
       timeoutMs: config.outbound.mediaTimeoutMs,
     }),
@@ -88,15 +97,19 @@ export function createGateway(
     authenticator,
     logger,
     bodyLimit: config.bodyLimit,
+    files,
     models: registry,
   });
   const gateway: Gateway = {
     app,
     logger,
     store,
+    files,
     url: '',
     async start() {
       if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
+      files.blobs.clearTemporary();
+      files.startSweeping();
       await background.start();
       const address = await app.listen({ host: config.host, port: config.port });
       gateway.url = address.replace('[::1]', 'localhost');
@@ -119,14 +132,29 @@ export function createGateway(
       return gateway.url;
     },
     async close() {
+      files.stopSweeping();
       await background.stop();
       await app.close();
       await registry.close();
       await fetcher.close();
       await store.close();
+      filesDir.dispose();
     },
   };
   return gateway;
+}
+
+/**
+ * Where uploaded files live: the configured directory, else `files/` beside the SQLite file; an
+ * in-memory store gets a temporary directory that goes with it.
+ */
+function fileStoreDir(config: GatewayConfig): { path: string; dispose(): void } {
+  if (config.files.dir !== undefined) return { path: resolve(config.files.dir), dispose() {} };
+  if (config.db === ':memory:') {
+    const path = mkdtempSync(join(tmpdir(), 'rgw-files-'));
+    return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
+  }
+  return { path: join(dirname(resolve(config.db)), 'files'), dispose() {} };
 }
 
 /** A gateway without configured keys still seals reasoning, with a key generated once per store. */

@@ -9,6 +9,7 @@ export type IdPrefix =
   | 'conv'
   | 'file-'
   | 'vs'
+  | 'vsfb'
   | 'ws'
   | 'fs'
   | 'ci'

@@ -140,6 +140,31 @@ const outboundSchema = z.strictObject({
   mediaTimeoutMs: z.number().int().positive().default(15_000),
 });
 
+/** Uploaded files (Files API): where their content lives and how large one may be. */
+const filesSchema = z.strictObject({
+  /**
+   * Directory of the content-addressed file store. Absent: `files/` beside the SQLite file (for an
+   * in-memory store, a temporary directory removed at shutdown).
+   */
+  dir: z.string().min(1).optional(),
+  /** Largest upload accepted, bytes (OpenAI's limit: 512 MB). */
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
+});
+
+/** Embeddings for vector-store search; without them search is lexical (BM25) only. */
+const embeddingsSchema = z.strictObject({
+  /** `provider/model` of a configured provider with an OpenAI-compatible `/v1/embeddings`. */
+  model: z.string().regex(/^[^/]+\/.+$/, 'provider/model'),
+  /** Sent as `dimensions` when set (models that can shorten their vectors). */
+  dimensions: z.number().int().positive().optional(),
+  /** Inputs per embeddings call while indexing. */
+  batchSize: z.number().int().min(1).max(2048).default(64),
+});
+
 export const configSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -176,6 +201,14 @@ export const configSchema = z.strictObject({
       cancelPollMs: z.number().int().min(10).default(500),
     })
     .default({ workers: 8, cancelPollMs: 500 }),
+  files: filesSchema.default({ maxBytes: 512 * 1024 * 1024 }),
+  embeddings: embeddingsSchema.optional(),
+  vectorStores: z
+    .strictObject({
+      /** Files parsed and indexed at once, per gateway process. */
+      ingestionConcurrency: z.number().int().min(1).max(32).default(2),
+    })
+    .default({ ingestionConcurrency: 2 }),
   tools: z
     .strictObject({
       /**
@@ -195,5 +228,6 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export type AliasConfig = z.infer<typeof aliasSchema>;
 export type RoutingConfig = z.infer<typeof routingSchema>;
 export type OutboundConfig = z.infer<typeof outboundSchema>;
+export type EmbeddingsConfig = z.infer<typeof embeddingsSchema>;
 export type PromptTemplateConfig = z.infer<typeof promptTemplateSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

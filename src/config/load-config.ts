@@ -97,6 +97,10 @@ function applyEnv(merged: Record<string, unknown>, env: Env): void {
         .filter((entry) => entry !== ''),
     };
   }
+  if (env.RGW_EMBEDDINGS_MODEL) {
+    const file = merged.embeddings as Record<string, unknown> | undefined;
+    merged.embeddings = { ...file, model: env.RGW_EMBEDDINGS_MODEL };
+  }
   if (env.RGW_SECRET_KEYS) merged.secretKeys = env.RGW_SECRET_KEYS.split(',').map((key) => key.trim());
   const providers = [...((merged.providers as Array<Record<string, unknown>> | undefined) ?? [])];
   const upsert = (name: string, values: Record<string, unknown>) => {

@@ -14,11 +14,13 @@ import type { ResponseEngine } from '../engine/response-engine.js';
 import type { ResponseStreams } from '../engine/response-streams.js';
 import type { StoredResponses } from '../engine/stored-responses.js';
 import { GatewayError } from '../errors.js';
+import type { Files } from '../files/files.js';
 import { newId } from '../ids.js';
 import type { Authenticator, Principal } from './auth.js';
 import { clientErrorHandler } from './client-error.js';
 import { renderError, renderNoRoute } from './error-response.js';
 import { registerConversationRoutes } from './routes/conversations.js';
+import { registerFileRoutes } from './routes/files.js';
 import { type ModelDirectory, registerModelRoutes } from './routes/models.js';
 import { registerResponseContextRoutes } from './routes/response-context.js';
 import { registerResponseRoutes } from './routes/responses.js';
@@ -43,6 +45,8 @@ export interface AppDeps {
   authenticator: Authenticator;
   logger: Logger;
   bodyLimit: number;
+  /** The Files API; without it /v1/files is not registered. */
+  files?: Files;
   /** Served as GET /v1/models; without it that route is not registered. */
   models?: ModelDirectory;
 }
@@ -129,6 +133,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerResponseContextRoutes(app, deps.engine);
   registerStoredResponseRoutes(app, deps);
   registerConversationRoutes(app, deps.conversations);
+  if (deps.files) registerFileRoutes(app, deps.files);
   if (deps.models) registerModelRoutes(app, deps.models);
   attachWebSocketMode(app, {
     engine: deps.engine,

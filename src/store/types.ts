@@ -2,6 +2,7 @@
  * Repository interfaces the engine talks to. Every call is scoped by tenant: an id that belongs to
  * another tenant reads as absent. Asynchronous so that a PostgreSQL backend can satisfy them as is.
  */
+import type { AttributeFilter, Attributes } from '../protocol/attribute-filter.js';
 import type { ResponseObject } from '../protocol/response.js';
 
 /** An input or output item in its public shape, always with an id. */
@@ -140,6 +141,206 @@ export interface JobRepository {
   takeInterrupted(): Promise<Job[]>;
 }
 
+// ------------------------------------------------------------------ files and vector stores
+
+/** An uploaded file's metadata; its content lives in the content-addressed file store. */
+export interface FileRecord {
+  id: string;
+  filename: string;
+  purpose: string;
+  bytes: number;
+  /** Unix seconds. */
+  created_at: number;
+  expires_at: number | null;
+  /** SHA-256 of the content, hex: its name in the file store. */
+  sha256: string;
+  media_type: string;
+}
+
+export interface FileListQuery {
+  limit: number;
+  order: 'asc' | 'desc';
+  after?: string | undefined;
+  purpose?: string | undefined;
+}
+
+export interface FileRepository {
+  create(tenantId: string, record: FileRecord): Promise<void>;
+  /** Absent once expired. */
+  get(tenantId: string, id: string, now: number): Promise<FileRecord | undefined>;
+  list(tenantId: string, query: FileListQuery, now: number): Promise<Page<FileRecord>>;
+  /**
+   * Removes the file, its attachments to every vector store and their chunks, in one transaction;
+   * returns what was removed.
+   */
+  delete(tenantId: string, id: string): Promise<FileRecord | undefined>;
+  /** How many files, of any tenant, have this content. */
+  countByContent(sha256: string): Promise<number>;
+  /** Files past their `expires_at` (any tenant), to be deleted. */
+  expired(now: number, limit: number): Promise<Array<{ tenantId: string; id: string }>>;
+}
+
+export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled';
+
+export interface FileCounts {
+  in_progress: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  total: number;
+}
+
+/** Chunk sizes in tokens, as resolved from `auto` or `static`. */
+export interface ChunkingSettings {
+  max_chunk_size_tokens: number;
+  chunk_overlap_tokens: number;
+}
+
+export interface VectorStoreRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  created_at: number;
+  last_active_at: number | null;
+  metadata: Record<string, string> | null;
+  expires_after: { anchor: 'last_active_at'; days: number } | null;
+}
+
+/** A vector store with what its files add up to. */
+export interface VectorStoreSummary extends VectorStoreRecord {
+  file_counts: FileCounts;
+  usage_bytes: number;
+}
+
+export interface VectorStoreFileRecord {
+  vector_store_id: string;
+  file_id: string;
+  created_at: number;
+  status: VectorStoreFileStatus;
+  attributes: Attributes | null;
+  /** `static` as given or resolved from `auto`. */
+  chunking: ChunkingSettings;
+  usage_bytes: number;
+  last_error: { code: 'server_error' | 'unsupported_file' | 'invalid_file'; message: string } | null;
+  batch_id: string | null;
+}
+
+export interface FileBatchRecord {
+  id: string;
+  vector_store_id: string;
+  created_at: number;
+  cancelled: boolean;
+}
+
+export interface FileBatchSummary extends FileBatchRecord {
+  file_counts: FileCounts;
+}
+
+export interface VectorStoreFileQuery extends PageQuery {
+  filter?: VectorStoreFileStatus | undefined;
+  batchId?: string | undefined;
+}
+
+export type VectorStorePatch = Partial<Pick<VectorStoreRecord, 'name' | 'metadata' | 'expires_after'>>;
+
+/** One attachment waiting to be parsed and indexed. */
+export interface IngestionTask {
+  tenantId: string;
+  vectorStoreId: string;
+  fileId: string;
+  chunking: ChunkingSettings;
+  /** Set at claim time: a re-attached or cancelled file no longer matches it. */
+  claim: string;
+}
+
+export interface ChunkInput {
+  text: string;
+  tokens: number;
+  /** Present when an embeddings model is configured. */
+  embedding?: Float32Array | undefined;
+}
+
+export type IngestionOutcome =
+  | { ok: true; chunks: readonly ChunkInput[]; usageBytes: number; embeddingModel: string | undefined }
+  | { ok: false; error: NonNullable<VectorStoreFileRecord['last_error']> };
+
+export interface ChunkSearchScope {
+  tenantId: string;
+  vectorStoreIds: readonly string[];
+  filter: AttributeFilter | undefined;
+  limit: number;
+}
+
+export interface ChunkHit {
+  chunkId: number;
+  vectorStoreId: string;
+  fileId: string;
+  filename: string;
+  attributes: Attributes | null;
+  text: string;
+  /** Lexical: BM25 (higher is better); vector: cosine similarity. */
+  raw: number;
+}
+
+export interface VectorStoreRepository {
+  /** Stores the vector store with its first attachments, in one transaction. */
+  create(tenantId: string, record: VectorStoreRecord, files: readonly VectorStoreFileRecord[]): Promise<void>;
+  get(tenantId: string, id: string): Promise<VectorStoreSummary | undefined>;
+  list(tenantId: string, page: PageQuery): Promise<Page<VectorStoreSummary>>;
+  update(tenantId: string, id: string, patch: VectorStorePatch): Promise<VectorStoreSummary | undefined>;
+  /** Removes the store, its attachments, batches and chunks. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+  /** Sets `last_active_at` (searches use a store). */
+  touch(tenantId: string, ids: readonly string[], at: number): Promise<void>;
+
+  /**
+   * Attaches files (an attachment of the same file is replaced and indexed again), and the batch
+   * they came in, if any; false when the store does not exist.
+   */
+  attach(
+    tenantId: string,
+    storeId: string,
+    files: readonly VectorStoreFileRecord[],
+    batch?: FileBatchRecord,
+  ): Promise<boolean>;
+  getFile(tenantId: string, storeId: string, fileId: string): Promise<VectorStoreFileRecord | undefined>;
+  /** Undefined when the store (or the batch) does not exist. */
+  listFiles(
+    tenantId: string,
+    storeId: string,
+    query: VectorStoreFileQuery,
+  ): Promise<Page<VectorStoreFileRecord> | undefined>;
+  updateAttributes(
+    tenantId: string,
+    storeId: string,
+    fileId: string,
+    attributes: Attributes | null,
+  ): Promise<VectorStoreFileRecord | undefined>;
+  /** Detaches a file and drops its chunks from this store. */
+  detach(tenantId: string, storeId: string, fileId: string): Promise<boolean>;
+  /** The file's chunks in this store, in order (its parsed content). */
+  fileChunks(tenantId: string, storeId: string, fileId: string): Promise<string[] | undefined>;
+
+  getBatch(tenantId: string, storeId: string, batchId: string): Promise<FileBatchSummary | undefined>;
+  /** Marks the batch cancelled and its files not yet indexed `cancelled`. */
+  cancelBatch(tenantId: string, storeId: string, batchId: string): Promise<FileBatchSummary | undefined>;
+
+  /** Takes the oldest attachment waiting to be indexed. */
+  claimIngestion(): Promise<IngestionTask | undefined>;
+  /** Claims a previous process left: waiting again (at start, before any claim). */
+  releaseClaims(): Promise<number>;
+  /**
+   * Records the outcome (chunks and status together) unless the attachment changed since the
+   * claim (detached, re-attached, cancelled): then nothing is written and false returned.
+   */
+  finishIngestion(task: IngestionTask, outcome: IngestionOutcome): Promise<boolean>;
+
+  /** BM25 over the chunks' text: `query` is already an FTS expression of terms. */
+  searchText(scope: ChunkSearchScope, terms: readonly string[]): Promise<ChunkHit[]>;
+  /** Nearest chunks by cosine similarity among those embedded with `model`. */
+  searchVector(scope: ChunkSearchScope, vector: Float32Array, model: string): Promise<ChunkHit[]>;
+}
+
 export interface Store {
   readonly responses: ResponseRepository;
   readonly jobs: JobRepository;
@@ -147,6 +348,8 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   readonly conversations: ConversationRepository;
   readonly settings: SettingsRepository;
+  readonly files: FileRepository;
+  readonly vectorStores: VectorStoreRepository;
   /** Cheap liveness check for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

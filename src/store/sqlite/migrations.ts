@@ -84,4 +84,84 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP TABLE response_events;
   ALTER TABLE response_events_by_rowid RENAME TO response_events;
   `,
+  // Files and vector stores: metadata here, content in the file store; chunks indexed by FTS5
+  // (BM25) through triggers, their embeddings beside them for brute-force cosine search.
+  `
+  CREATE TABLE files (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    sha256 TEXT NOT NULL,
+    media_type TEXT NOT NULL
+  );
+  CREATE INDEX files_by_tenant ON files (tenant_id, id);
+  CREATE INDEX files_by_content ON files (sha256);
+  CREATE INDEX files_by_expiry ON files (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TABLE vector_stores (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    created_at INTEGER NOT NULL,
+    last_active_at INTEGER,
+    metadata TEXT,
+    expires_after TEXT
+  );
+  CREATE INDEX vector_stores_by_tenant ON vector_stores (tenant_id, id);
+  CREATE TABLE vector_store_files (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    vector_store_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attributes TEXT,
+    chunking TEXT NOT NULL,
+    usage_bytes INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    batch_id TEXT,
+    claim TEXT
+  );
+  CREATE UNIQUE INDEX vector_store_files_by_store ON vector_store_files (vector_store_id, file_id);
+  CREATE INDEX vector_store_files_by_file ON vector_store_files (file_id);
+  CREATE INDEX vector_store_files_by_status ON vector_store_files (vector_store_id, status);
+  CREATE INDEX vector_store_files_waiting ON vector_store_files (status, claim, seq);
+  CREATE INDEX vector_store_files_by_batch ON vector_store_files (batch_id) WHERE batch_id IS NOT NULL;
+  CREATE TABLE vector_store_file_batches (
+    id TEXT PRIMARY KEY,
+    vector_store_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    cancelled INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX vector_store_file_batches_by_store ON vector_store_file_batches (vector_store_id);
+  CREATE TABLE chunks (
+    id INTEGER PRIMARY KEY,
+    vector_store_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    tokens INTEGER NOT NULL
+  );
+  CREATE INDEX chunks_by_file ON chunks (vector_store_id, file_id, position);
+  CREATE TABLE chunk_vectors (
+    chunk_id INTEGER PRIMARY KEY,
+    model TEXT NOT NULL,
+    embedding BLOB NOT NULL
+  );
+  CREATE VIRTUAL TABLE chunks_fts USING fts5 (
+    text, content = 'chunks', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts (rowid, text) VALUES (new.id, new.text);
+  END;
+  CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts (chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    DELETE FROM chunk_vectors WHERE chunk_id = old.id;
+  END;
+  `,
 ];

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { loadVectorFunctions } from './vector-functions.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -14,6 +15,7 @@ export function openDatabase(path: string): SqliteDatabase {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  loadVectorFunctions(db);
   migrate(db);
   return db;
 }

@@ -3,8 +3,10 @@ import type { SettingsRepository, Store } from '../types.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteApiKeys } from './sqlite-api-keys.js';
 import { SqliteConversations } from './sqlite-conversations.js';
+import { SqliteFiles } from './sqlite-files.js';
 import { SqliteEventLog, SqliteJobs } from './sqlite-jobs.js';
 import { SqliteResponses } from './sqlite-responses.js';
+import { SqliteVectorStores } from './sqlite-vector-stores.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriteBatch } from './write-batch.js';
 
@@ -15,6 +17,8 @@ export class SqliteStore implements Store {
   readonly jobs: SqliteJobs;
   readonly events: SqliteEventLog;
   readonly settings: SettingsRepository;
+  readonly files: SqliteFiles;
+  readonly vectorStores: SqliteVectorStores;
   private readonly db: SqliteDatabase;
   private readonly checkpointer: WalCheckpointer | undefined;
 
@@ -27,6 +31,8 @@ export class SqliteStore implements Store {
     this.apiKeys = new SqliteApiKeys(this.db);
     this.events = new SqliteEventLog(this.db, writes);
     this.jobs = new SqliteJobs(this.db, this.responses, this.events);
+    this.files = new SqliteFiles(this.db);
+    this.vectorStores = new SqliteVectorStores(this.db);
     const get = this.db.prepare('SELECT value FROM settings WHERE key = ?');
     const insert = this.db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
