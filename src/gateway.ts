@@ -17,6 +17,8 @@ import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
+import { createCodeContainers } from './tools/containers/code-containers.js';
+import type { FileContentSource } from './tools/containers/containers.js';
 import { ToolRegistry } from './tools/registry.js';
 import type { BuiltInTool } from './tools/types.js';
 
@@ -34,6 +36,8 @@ export interface Gateway {
 export interface GatewayExtras {
   /** Built-in tools, registered after (so replacing) the gateway's own. */
   tools?: readonly BuiltInTool[];
+  /** Where containers read `file_ids` from (the Files API); without it those are not found. */
+  fileSource?: FileContentSource;
 }
 
 export function createGateway(
@@ -45,7 +49,13 @@ export function createGateway(
   const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
-  const tools = new ToolRegistry();
+  const code = createCodeContainers(config.codeSandbox, {
+    repository: store.containers,
+    responses: store.responses,
+    db: config.db,
+    fileSource: extras.fileSource,
+  });
+  const tools = new ToolRegistry(code.tools);
   for (const tool of extras.tools ?? []) tools.register(tool);
   const engine = new ResponseEngine({
     registry,
@@ -71,6 +81,7 @@ export function createGateway(
     logger,
     bodyLimit: config.bodyLimit,
     models: registry,
+    containers: code.containers,
   });
   const gateway: Gateway = {
     app,
@@ -103,6 +114,7 @@ export function createGateway(
     async close() {
       await background.stop();
       await app.close();
+      await code.close();
       await registry.close();
       await store.close();
     },

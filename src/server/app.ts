@@ -9,8 +9,10 @@ import type { ResponseStreams } from '../engine/response-streams.js';
 import type { StoredResponses } from '../engine/stored-responses.js';
 import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
+import type { Containers } from '../tools/containers/containers.js';
 import type { Authenticator, Principal } from './auth.js';
 import { renderError } from './error-response.js';
+import { registerContainerRoutes } from './routes/containers.js';
 import { registerConversationRoutes } from './routes/conversations.js';
 import { type ModelDirectory, registerModelRoutes } from './routes/models.js';
 import { registerResponseContextRoutes } from './routes/response-context.js';
@@ -38,6 +40,8 @@ export interface AppDeps {
   bodyLimit: number;
   /** Served as GET /v1/models; without it that route is not registered. */
   models?: ModelDirectory;
+  /** The Containers API; without it those routes are not registered. */
+  containers?: Containers;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -120,6 +124,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerStoredResponseRoutes(app, deps);
   registerConversationRoutes(app, deps.conversations);
   if (deps.models) registerModelRoutes(app, deps.models);
+  if (deps.containers) registerContainerRoutes(app, deps.containers, { maxUploadBytes: deps.bodyLimit });
   attachWebSocketMode(app, {
     engine: deps.engine,
     live: deps.live,

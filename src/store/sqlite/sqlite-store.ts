@@ -2,6 +2,7 @@
 import type { SettingsRepository, Store } from '../types.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteApiKeys } from './sqlite-api-keys.js';
+import { SqliteContainers } from './sqlite-containers.js';
 import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteEventLog, SqliteJobs } from './sqlite-jobs.js';
 import { SqliteResponses } from './sqlite-responses.js';
@@ -15,6 +16,7 @@ export class SqliteStore implements Store {
   readonly jobs: SqliteJobs;
   readonly events: SqliteEventLog;
   readonly settings: SettingsRepository;
+  readonly containers: SqliteContainers;
   private readonly db: SqliteDatabase;
   private readonly checkpointer: WalCheckpointer | undefined;
 
@@ -27,6 +29,7 @@ export class SqliteStore implements Store {
     this.apiKeys = new SqliteApiKeys(this.db);
     this.events = new SqliteEventLog(this.db, writes);
     this.jobs = new SqliteJobs(this.db, this.responses, this.events);
+    this.containers = new SqliteContainers(this.db);
     const get = this.db.prepare('SELECT value FROM settings WHERE key = ?');
     const insert = this.db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',

@@ -103,7 +103,7 @@ export class KernelProcess {
       const finish = (code: number | null, signal: NodeJS.Signals | null) => {
         if (this.endInfo) return;
         this.endInfo = { code, signal, killedFor: this.killedFor, stderr: this.stderr.trim() };
-        this.blob?.sink.end();
+        // A file cut off mid-way is not ended: its receiver drops what it got.
         this.blob = undefined;
         this.ready?.reject(new Error(describeEnd(this.endInfo)));
         for (const pending of this.pending.values()) pending.resolve({ __ended: true });
