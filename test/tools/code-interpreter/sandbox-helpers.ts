@@ -32,3 +32,15 @@ export function collectFiles(): FileReceiver & { files: Map<string, Buffer> } {
     },
   };
 }
+
+/** The gateway's `codeSandbox` config with the same small limits, no warm kernels. */
+export const TEST_CODE_SANDBOX = {
+  memoryBytes: TEST_SANDBOX.memoryBytes,
+  cpuSeconds: TEST_SANDBOX.cpuSeconds,
+  maxProcesses: TEST_SANDBOX.maxProcesses,
+  maxFileBytes: TEST_SANDBOX.maxFileBytes,
+  diskBytes: TEST_SANDBOX.diskBytes,
+  tmpBytes: TEST_SANDBOX.tmpBytes,
+  callTimeoutMs: 2_000,
+  warmKernels: 0,
+};
