@@ -85,8 +85,9 @@ export class KernelProcess {
   readonly ended: Promise<KernelEnd>;
   private endInfo: KernelEnd | undefined;
 
-  private constructor(command: string, args: string[]) {
+  private constructor(command: string, args: string[], user: { uid: number; gid: number } | undefined) {
     this.child = spawn(command, args, {
+      ...user,
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group, so a kill reaches bubblewrap and nothing of the gateway.
       detached: true,
@@ -119,9 +120,13 @@ export class KernelProcess {
   }
 
   /** Starts a sandbox and waits until its kernel reports ready. */
-  static async start(command: string, args: string[], startTimeoutMs = 20_000): Promise<KernelProcess> {
-    const kernel = new KernelProcess(command, args);
-    const timer = setTimeout(() => kernel.kill('start'), startTimeoutMs);
+  static async start(
+    command: string,
+    args: string[],
+    options: { user?: { uid: number; gid: number } | undefined; startTimeoutMs?: number } = {},
+  ): Promise<KernelProcess> {
+    const kernel = new KernelProcess(command, args, options.user);
+    const timer = setTimeout(() => kernel.kill('start'), options.startTimeoutMs ?? 20_000);
     try {
       await new Promise<void>((resolve, reject) => {
         kernel.ready = { resolve, reject };

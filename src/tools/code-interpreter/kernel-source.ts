@@ -243,11 +243,32 @@ def run_shell(commands, timeout_ms):
     return results
 
 def stop_strays():
-    # After an interrupt, whatever the call left running (a fork bomb's survivors) is ended.
+    # No process outlives the call that started it: a fork bomb's survivors would otherwise keep
+    # the process limit spent and the CPU busy. Returns whether any was there.
+    found = False
     for entry in os.listdir('/proc'):
         if entry.isdigit() and int(entry) not in (1, PID):
+            found = True
             try:
                 os.kill(int(entry), signal.SIGKILL)
+            except OSError:
+                pass
+    return found
+
+def reap_zombies():
+    # Children the code forked and left (a fork bomb's) stay zombies of the kernel and keep
+    # counting against its process limit until reaped; processes it still runs are left alone.
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as handle:
+                fields = handle.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] == 'Z' and int(fields[1]) == PID:
+            try:
+                os.waitpid(int(entry), os.WNOHANG)
             except OSError:
                 pass
 
@@ -280,8 +301,9 @@ def handle(message, payload):
             # From here on a late interrupt must not land inside the kernel's own answer.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         reply['interrupted'] = STATE['interrupted']
-        if STATE['interrupted']:
-            stop_strays()
+        if stop_strays():
+            threading.Event().wait(0.02)
+        reap_zombies()
         reply['logs'], reply['logs_truncated'] = take_logs()
         sync, blobs = changes()
         reply.update(sync)

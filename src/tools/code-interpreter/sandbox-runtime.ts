@@ -4,7 +4,7 @@
  * already imported (so a new container does not wait for Python and pandas to load), whether the
  * sandbox works on this machine at all, and the kill of every kernel at shutdown.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { bwrapArgs, kernelConfig, type SandboxFiles } from './bwrap-command.js';
@@ -35,12 +35,17 @@ export class SandboxRuntime {
     private readonly options: RuntimeOptions,
   ) {
     this.workDir = mkdtempSync(join(tmpdir(), 'rgw-sandbox-'));
+    // Readable by the unprivileged user sandboxes run as (nothing in here is secret).
+    chmodSync(this.workDir, 0o755);
     const etc = join(this.workDir, 'etc');
-    mkdirSync(etc);
+    mkdirSync(etc, { mode: 0o755 });
     this.files = { passwd: join(etc, 'passwd'), group: join(etc, 'group') };
-    writeFileSync(this.files.passwd, 'sandbox:x:1000:1000:sandbox:/tmp:/bin/sh\n');
-    writeFileSync(this.files.group, 'sandbox:x:1000:\n');
+    writeFileSync(this.files.passwd, 'sandbox:x:1000:1000:sandbox:/tmp:/bin/sh\n', { mode: 0o644 });
+    writeFileSync(this.files.group, 'sandbox:x:1000:\n', { mode: 0o644 });
+    this.user = process.getuid?.() === 0 ? settings.rootRunsAs : undefined;
   }
+
+  private readonly user: { uid: number; gid: number } | undefined;
 
   /** Whether kernels can start here (checked once, by starting one). */
   availability(): Promise<SandboxAvailability> {
@@ -97,7 +102,7 @@ export class SandboxRuntime {
       { ...this.files, fontCache },
       kernelConfig(settings, fontCache !== undefined),
     );
-    const kernel = await KernelProcess.start(this.settings.bwrapPath, args);
+    const kernel = await KernelProcess.start(this.settings.bwrapPath, args, { user: this.user });
     if (this.closed) {
       kernel.kill('close');
       throw new Error('the gateway is shutting down');
@@ -132,7 +137,7 @@ export class SandboxRuntime {
    */
   private buildFontCache(): Promise<void> {
     this.fontCacheBuild ??= (async () => {
-      mkdirSync(this.fontCacheDir, { recursive: true });
+      mkdirSync(this.fontCacheDir, { recursive: true, mode: 0o755 });
       const kernel = await this.spawn(this.settings.memoryBytes);
       try {
         const code =
@@ -149,7 +154,9 @@ export class SandboxRuntime {
                 return {
                   write: (chunk) => parts.push(Buffer.from(chunk)),
                   end: () => {
-                    writeFileSync(join(this.fontCacheDir, basename(path)), Buffer.concat(parts));
+                    writeFileSync(join(this.fontCacheDir, basename(path)), Buffer.concat(parts), {
+                      mode: 0o644,
+                    });
                     wrote = true;
                   },
                 };

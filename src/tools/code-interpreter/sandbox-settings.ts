@@ -21,6 +21,12 @@ export interface SandboxSettings {
   maxLogBytes: number;
   /** Files under /mnt/data tracked per container. */
   maxFiles: number;
+  /**
+   * The host user sandboxes run as when the gateway runs as root. Never root itself: the kernel
+   * exempts root's processes from the process limit (a fork bomb would go unchecked), and an
+   * escape would land as root.
+   */
+  rootRunsAs: { uid: number; gid: number };
 }
 
 export const GIB = 1024 ** 3;
@@ -37,6 +43,7 @@ export const DEFAULT_SANDBOX: SandboxSettings = {
   tmpBytes: 256 * MIB,
   maxLogBytes: MIB,
   maxFiles: 1000,
+  rootRunsAs: { uid: 65534, gid: 65534 },
 };
 
 /** OpenAI's `memory_limit` values. */
