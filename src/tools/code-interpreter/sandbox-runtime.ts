@@ -172,6 +172,27 @@ export class SandboxRuntime {
     return this.fontCacheBuild;
   }
 
+  /** Versions of the libraries users expect, from inside a sandbox (for `rgw doctor`). */
+  async libraries(): Promise<Record<string, string | null>> {
+    const names = ['numpy', 'pandas', 'matplotlib', 'scipy'];
+    const code =
+      'import importlib, json\nfound = {}\n' +
+      `for name in ${JSON.stringify(names)}:\n` +
+      '    try:\n        found[name] = importlib.import_module(name).__version__\n' +
+      '    except Exception:\n        found[name] = None\nprint(json.dumps(found))';
+    const kernel = await this.spawn(this.settings.memoryBytes);
+    try {
+      const outcome = await kernel.run(
+        { op: 'exec', code },
+        { timeoutMs: 60_000, receiver: { open: () => ({ write() {}, end() {} }) } },
+      );
+      if (outcome.type !== 'reply') return Object.fromEntries(names.map((name) => [name, null]));
+      return JSON.parse(outcome.reply.logs) as Record<string, string | null>;
+    } finally {
+      kernel.kill('close');
+    }
+  }
+
   private async check(): Promise<SandboxAvailability> {
     if (this.options.mode === 'off') {
       return sandboxUnavailable('the code sandbox is turned off (RGW_CODE_SANDBOX=off)');

@@ -41,20 +41,7 @@ export function createCodeContainers(
     fileSource?: FileContentSource | undefined;
   },
 ): CodeContainers {
-  const runtime = new SandboxRuntime(
-    {
-      ...DEFAULT_SANDBOX,
-      bwrapPath: config.bwrap,
-      pythonPath: config.python,
-      memoryBytes: config.memoryBytes,
-      cpuSeconds: config.cpuSeconds,
-      maxProcesses: config.maxProcesses,
-      maxFileBytes: config.maxFileBytes,
-      diskBytes: config.diskBytes,
-      tmpBytes: config.tmpBytes,
-    },
-    { mode: config.mode, warmKernels: config.warmKernels, preload: config.preload },
-  );
+  const runtime = sandboxRuntime(config);
   const { root, temporary } = filesRoot(config.dir, deps.db);
   const files = new ContainerFileStore(root);
   const sessions = new ContainerSessions(runtime, deps.repository, files, {
@@ -88,6 +75,24 @@ export function createCodeContainers(
       if (temporary) rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The sandbox runtime a `codeSandbox` config describes. */
+export function sandboxRuntime(config: CodeSandboxConfig, warmKernels = config.warmKernels): SandboxRuntime {
+  return new SandboxRuntime(
+    {
+      ...DEFAULT_SANDBOX,
+      bwrapPath: config.bwrap,
+      pythonPath: config.python,
+      memoryBytes: config.memoryBytes,
+      cpuSeconds: config.cpuSeconds,
+      maxProcesses: config.maxProcesses,
+      maxFileBytes: config.maxFileBytes,
+      diskBytes: config.diskBytes,
+      tmpBytes: config.tmpBytes,
+    },
+    { mode: config.mode, warmKernels, preload: config.preload },
+  );
 }
 
 function filesRoot(dir: string | undefined, db: string): { root: string; temporary: boolean } {
