@@ -26,6 +26,7 @@ import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
+import { createCodeContainers } from './tools/containers/code-containers.js';
 import { ToolRegistry } from './tools/registry.js';
 import type { BuiltInTool } from './tools/types.js';
 
@@ -49,6 +50,8 @@ export interface GatewayExtras {
   files?: EngineFileSource;
   /** Host name resolution for outbound fetches; default the system resolver (tests inject one). */
   lookup?: Lookup;
+  /** Where containers read `file_ids` from; default: the Files API. */
+  fileSource?: FileContentSource;
 }
 
 export function createGateway(
@@ -66,7 +69,13 @@ export function createGateway(
   const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
-  const tools = new ToolRegistry();
+  const code = createCodeContainers(config.codeSandbox, {
+    repository: store.containers,
+    responses: store.responses,
+    db: config.db,
+    fileSource: extras.fileSource ?? files,
+  });
+  const tools = new ToolRegistry(code.tools);
   for (const tool of extras.tools ?? []) tools.register(tool);
   const engine = new ResponseEngine({
     registry,
@@ -99,6 +108,7 @@ export function createGateway(
     bodyLimit: config.bodyLimit,
     files,
     models: registry,
+    containers: code.containers,
   });
   const gateway: Gateway = {
     app,
@@ -135,6 +145,7 @@ export function createGateway(
       files.stopSweeping();
       await background.stop();
       await app.close();
+      await code.close();
       await registry.close();
       await fetcher.close();
       await store.close();

@@ -1,7 +1,8 @@
 /** `doctor`: prints the effective configuration and whether each provider answers. */
 import { existsSync, statSync } from 'node:fs';
 import { request } from 'undici';
-import type { GatewayConfig, ProviderConfig } from '../config/config-schema.js';
+import type { CodeSandboxConfig, GatewayConfig, ProviderConfig } from '../config/config-schema.js';
+import { sandboxRuntime } from '../tools/containers/code-containers.js';
 
 export async function runDoctor(
   config: GatewayConfig,
@@ -12,11 +13,13 @@ export async function runDoctor(
   print(
     `api keys    ${config.apiKeys.length > 0 ? `${config.apiKeys.length} static key(s)` : 'none (loopback callers only)'}`,
   );
+  const sandbox = await checkCodeSandbox(config.codeSandbox);
+  print(`code sandbox ${sandbox.detail}`);
   if (config.providers.length === 0) {
     print('providers   none configured: set OPENAI_BASE_URL / OPENAI_API_KEY or a config file');
     return 1;
   }
-  let failures = 0;
+  let failures = sandbox.ok ? 0 : 1;
   for (const provider of config.providers) {
     const result = await checkProvider(provider);
     if (!result.ok) failures++;
@@ -25,6 +28,33 @@ export async function runDoctor(
     );
   }
   return failures === 0 ? 0 : 1;
+}
+
+/** Whether code_interpreter can run here: a sandbox started, and the libraries found inside it. */
+async function checkCodeSandbox(config: CodeSandboxConfig): Promise<{ ok: boolean; detail: string }> {
+  if (config.mode === 'off')
+    return { ok: true, detail: 'off (RGW_CODE_SANDBOX=off): code_interpreter answers 400' };
+  const runtime = sandboxRuntime(config, 0);
+  try {
+    const availability = await runtime.availability();
+    if (!availability.ok) {
+      return { ok: false, detail: `unavailable (code_interpreter_unavailable): ${availability.reason}` };
+    }
+    const libraries = await runtime.libraries();
+    const missing = Object.entries(libraries).filter(([, version]) => version === null);
+    const found = Object.entries(libraries)
+      .filter(([, version]) => version !== null)
+      .map(([name, version]) => `${name} ${version}`);
+    const detail =
+      `bubblewrap ${availability.bwrap}, Python ${availability.pythonVersion} (${availability.python})` +
+      (found.length > 0 ? `: ${found.join(', ')}` : '') +
+      (missing.length > 0
+        ? `; missing ${missing.map(([name]) => name).join(', ')} (apt-get install ${missing.map(([name]) => `python3-${name}`).join(' ')})`
+        : '');
+    return { ok: true, detail };
+  } finally {
+    await runtime.close();
+  }
 }
 
 /** What "the provider answers" means for each wire format: its own model listing. */

@@ -164,6 +164,56 @@ const embeddingsSchema = z.strictObject({
   /** Inputs per embeddings call while indexing. */
   batchSize: z.number().int().min(1).max(2048).default(64),
 });
+const MIB = 1024 * 1024;
+
+/** code_interpreter, the hosted shell and the Containers API (see tools/code-interpreter/). */
+const codeSandboxSchema = z.strictObject({
+  /** `bwrap`: code runs in bubblewrap sandboxes; `off`: code tools answer 400 (RGW_CODE_SANDBOX). */
+  mode: z.enum(['bwrap', 'off']).default('bwrap'),
+  /** The interpreter inside the sandbox (RGW_PYTHON); Debian's has numpy, pandas and matplotlib. */
+  python: z.string().min(1).default('/usr/bin/python3'),
+  bwrap: z.string().min(1).default('bwrap'),
+  /** Where container files are kept. Absent: `containers/` beside the SQLite file. */
+  dir: z.string().min(1).optional(),
+  /** Wall clock of one call; past it the code is interrupted (kept state), then killed. */
+  callTimeoutMs: z.number().int().positive().default(60_000),
+  /** Address space of a `1g` container (the default tier); larger tiers get theirs. */
+  memoryBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * MIB),
+  /** CPU seconds over a kernel's whole life. */
+  cpuSeconds: z.number().int().positive().default(3600),
+  maxProcesses: z.number().int().min(4).default(64),
+  maxFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(512 * MIB),
+  /** Size of a container's /mnt/data (memory-backed) and /tmp. */
+  diskBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * MIB),
+  tmpBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * MIB),
+  /** Idle minutes before a container expires, when it does not say. */
+  idleMinutes: z.number().int().positive().default(20),
+  /** Unexpired containers per tenant. */
+  maxContainersPerTenant: z.number().int().positive().default(100),
+  /** Kernels running at once in this process, and per tenant (idle ones are evicted first). */
+  maxLive: z.number().int().positive().default(16),
+  maxLivePerTenant: z.number().int().positive().default(4),
+  /** Kernels kept started, with `preload` imported, for the next new container. */
+  warmKernels: z.number().int().min(0).max(8).default(1),
+  preload: z.array(z.string()).default(['numpy', 'pandas', 'matplotlib.pyplot']),
+});
+export type CodeSandboxConfig = z.infer<typeof codeSandboxSchema>;
 
 export const configSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
@@ -220,6 +270,7 @@ export const configSchema = z.strictObject({
       callTimeoutMs: z.number().int().positive().default(120_000),
     })
     .default({ webSearchWhenUnavailable: 'drop', callTimeoutMs: 120_000 }),
+  codeSandbox: codeSandboxSchema.default(codeSandboxSchema.parse({})),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -101,6 +101,12 @@ function applyEnv(merged: Record<string, unknown>, env: Env): void {
     const file = merged.embeddings as Record<string, unknown> | undefined;
     merged.embeddings = { ...file, model: env.RGW_EMBEDDINGS_MODEL };
   }
+  if (env.RGW_CODE_SANDBOX || env.RGW_PYTHON) {
+    const sandbox = { ...(merged.codeSandbox as Record<string, unknown> | undefined) };
+    if (env.RGW_CODE_SANDBOX) sandbox.mode = env.RGW_CODE_SANDBOX;
+    if (env.RGW_PYTHON) sandbox.python = env.RGW_PYTHON;
+    merged.codeSandbox = sandbox;
+  }
   if (env.RGW_SECRET_KEYS) merged.secretKeys = env.RGW_SECRET_KEYS.split(',').map((key) => key.trim());
   const providers = [...((merged.providers as Array<Record<string, unknown>> | undefined) ?? [])];
   const upsert = (name: string, values: Record<string, unknown>) => {

@@ -16,9 +16,11 @@ import type { StoredResponses } from '../engine/stored-responses.js';
 import { GatewayError } from '../errors.js';
 import type { Files } from '../files/files.js';
 import { newId } from '../ids.js';
+import type { Containers } from '../tools/containers/containers.js';
 import type { Authenticator, Principal } from './auth.js';
 import { clientErrorHandler } from './client-error.js';
 import { renderError, renderNoRoute } from './error-response.js';
+import { registerContainerRoutes } from './routes/containers.js';
 import { registerConversationRoutes } from './routes/conversations.js';
 import { registerFileRoutes } from './routes/files.js';
 import { type ModelDirectory, registerModelRoutes } from './routes/models.js';
@@ -49,6 +51,8 @@ export interface AppDeps {
   files?: Files;
   /** Served as GET /v1/models; without it that route is not registered. */
   models?: ModelDirectory;
+  /** The Containers API; without it those routes are not registered. */
+  containers?: Containers;
 }
 
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -135,6 +139,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerConversationRoutes(app, deps.conversations);
   if (deps.files) registerFileRoutes(app, deps.files);
   if (deps.models) registerModelRoutes(app, deps.models);
+  if (deps.containers) registerContainerRoutes(app, deps.containers, { maxUploadBytes: deps.bodyLimit });
   attachWebSocketMode(app, {
     engine: deps.engine,
     live: deps.live,

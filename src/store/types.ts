@@ -341,8 +341,63 @@ export interface VectorStoreRepository {
   searchVector(scope: ChunkSearchScope, vector: Float32Array, model: string): Promise<ChunkHit[]>;
 }
 
+/** A code container (code_interpreter and hosted shell): its files live beside the store. */
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  /** Unix seconds. */
+  created_at: number;
+  last_active_at: number;
+  /** `expired` once idle past `expires_after` (its files are gone then). */
+  status: 'running' | 'expired';
+  memory_limit: '1g' | '4g' | '16g' | '64g';
+  /** Idle minutes after `last_active_at` before it expires. */
+  expires_after_minutes: number;
+}
+
+export interface ContainerFileRecord {
+  id: string;
+  container_id: string;
+  /** Absolute path inside the container, e.g. `/mnt/data/report.csv`; unique per container. */
+  path: string;
+  bytes: number;
+  created_at: number;
+  /** `user` (uploaded) or `assistant` (written by code). */
+  source: 'user' | 'assistant';
+}
+
+export interface ContainerListQuery {
+  limit: number;
+  order: 'asc' | 'desc';
+  after?: string | undefined;
+  name?: string | undefined;
+}
+
+export interface ContainerRepository {
+  create(tenantId: string, record: ContainerRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<ContainerRecord | undefined>;
+  list(tenantId: string, query: ContainerListQuery): Promise<Page<ContainerRecord>>;
+  touch(tenantId: string, id: string, at: number): Promise<void>;
+  /** Marks it expired and forgets its files. */
+  expire(tenantId: string, id: string): Promise<void>;
+  /** Removes it and its files; false when unknown. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+  countRunning(tenantId: string): Promise<number>;
+  /** Running containers idle past their expiry at `now` (unix seconds), of any tenant. */
+  idleExpired(now: number): Promise<Array<{ tenantId: string; id: string }>>;
+  /** Adds the file, replacing the container's file at the same path (returned when there was one). */
+  putFile(tenantId: string, file: ContainerFileRecord): Promise<ContainerFileRecord | undefined>;
+  getFile(tenantId: string, containerId: string, fileId: string): Promise<ContainerFileRecord | undefined>;
+  fileAtPath(tenantId: string, containerId: string, path: string): Promise<ContainerFileRecord | undefined>;
+  listFiles(tenantId: string, containerId: string, query: PageQuery): Promise<Page<ContainerFileRecord>>;
+  /** Every file of the container, oldest first. */
+  allFiles(tenantId: string, containerId: string): Promise<ContainerFileRecord[]>;
+  deleteFile(tenantId: string, containerId: string, fileId: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly responses: ResponseRepository;
+  readonly containers: ContainerRepository;
   readonly jobs: JobRepository;
   readonly events: EventLogRepository;
   readonly apiKeys: ApiKeyRepository;

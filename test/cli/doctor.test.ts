@@ -42,3 +42,33 @@ describe('rgw doctor', () => {
     expect(missing.text).toContain('model file not found');
   });
 });
+
+describe('rgw doctor: the code sandbox', () => {
+  const run = async (env: Record<string, string>) => {
+    const lines: string[] = [];
+    const code = await runDoctor(loadConfig({}, { RGW_DB: ':memory:', ...env }), (line) => lines.push(line));
+    return { code, text: lines.join('\n') };
+  };
+
+  it('shows bubblewrap, Python and the libraries found inside a sandbox', async () => {
+    const { code, text } = await run({});
+    expect(code).toBe(0);
+    expect(text).toMatch(
+      /code sandbox bubblewrap \/\S*bwrap, Python 3\.\d+\.\d+ \(\/usr\/bin\/python3\): numpy \S+, pandas \S+, matplotlib \S+/,
+    );
+  });
+
+  it('says what to install when the interpreter is missing', async () => {
+    const { code, text } = await run({ RGW_PYTHON: '/nonexistent/python3' });
+    expect(code).toBe(1);
+    expect(text).toContain(
+      'code sandbox unavailable (code_interpreter_unavailable): Python (/nonexistent/python3) is not installed',
+    );
+    expect(text).toContain('apt-get install bubblewrap');
+  });
+
+  it('reports a sandbox turned off', async () => {
+    const { text } = await run({ RGW_CODE_SANDBOX: 'off' });
+    expect(text).toContain('code sandbox off');
+  });
+});

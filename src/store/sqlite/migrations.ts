@@ -164,4 +164,30 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     DELETE FROM chunk_vectors WHERE chunk_id = old.id;
   END;
   `,
+  // Code containers and their files (bytes on disk, beside the store).
+  `
+  CREATE TABLE containers (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_active_at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    memory_limit TEXT NOT NULL,
+    expires_after_minutes INTEGER NOT NULL
+  );
+  CREATE INDEX containers_by_tenant ON containers (tenant_id, id);
+  CREATE INDEX containers_by_activity ON containers (status, last_active_at);
+  CREATE TABLE container_files (
+    id TEXT PRIMARY KEY,
+    container_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    UNIQUE (container_id, path)
+  );
+  CREATE INDEX container_files_by_container ON container_files (container_id, id);
+  `,
 ];

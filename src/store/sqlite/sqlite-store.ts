@@ -2,6 +2,7 @@
 import type { SettingsRepository, Store } from '../types.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteApiKeys } from './sqlite-api-keys.js';
+import { SqliteContainers } from './sqlite-containers.js';
 import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteFiles } from './sqlite-files.js';
 import { SqliteEventLog, SqliteJobs } from './sqlite-jobs.js';
@@ -19,6 +20,7 @@ export class SqliteStore implements Store {
   readonly settings: SettingsRepository;
   readonly files: SqliteFiles;
   readonly vectorStores: SqliteVectorStores;
+  readonly containers: SqliteContainers;
   private readonly db: SqliteDatabase;
   private readonly checkpointer: WalCheckpointer | undefined;
 
@@ -33,6 +35,7 @@ export class SqliteStore implements Store {
     this.jobs = new SqliteJobs(this.db, this.responses, this.events);
     this.files = new SqliteFiles(this.db);
     this.vectorStores = new SqliteVectorStores(this.db);
+    this.containers = new SqliteContainers(this.db);
     const get = this.db.prepare('SELECT value FROM settings WHERE key = ?');
     const insert = this.db.prepare(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
