@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileBenchScripts, ROOT } from './compile.js';
 import type { Rig } from './drive.js';
@@ -73,8 +73,9 @@ async function main(): Promise<number> {
   const only = flags.only ? new Set(flags.only.split(',')) : undefined;
   // The code sandbox's rows are their own table (no proxy to compare with): `--only=sandbox`.
   const sandbox = !only || only.has('sandbox');
+  const sandboxOut = join(dirname(flags.out), 'sandbox-results.json');
   if (only?.size === 1 && sandbox) {
-    await runSandboxBench({ quick: flags.quick });
+    await runSandboxBench({ quick: flags.quick, out: sandboxOut });
     return 0;
   }
   const systems = ORDER.filter((name) => name === 'mock' || !only || only.has(name));
@@ -155,7 +156,7 @@ async function main(): Promise<number> {
   writeResults(flags.out, report, rows);
   console.log(`Wrote ${flags.out}`);
   if (failed.length > 0) console.error(`Did not run: ${failed.join(', ')}`);
-  if (sandbox) await runSandboxBench({ quick: flags.quick });
+  if (sandbox) await runSandboxBench({ quick: flags.quick, out: sandboxOut });
   return failed.length > 0 ? 1 : 0;
 }
 
