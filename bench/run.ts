@@ -1,21 +1,23 @@
 /**
- * `npm run bench [-- --quick] [--only=bare,gateway] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
+ * `npm run bench [-- --quick] [--only=bare,gateway,sandbox] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
  *
  * Starts a fast mock upstream, then each system in turn (the mock alone, a bare proxy, the gateway,
  * Portkey), drives it from a separate load-generator process, prints the table with ratios
  * against the bare proxy and writes bench/results.json. `--quick` shrinks every duration: a check
- * of the harness, whose numbers mean nothing.
+ * of the harness, whose numbers mean nothing. Then the code sandbox's own table (bench/sandbox.ts,
+ * written to bench/sandbox-results.json).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileBenchScripts, ROOT } from './compile.js';
 import type { Rig } from './drive.js';
 import { measureAll, type Settings } from './measure.js';
 import { DRIVER_CPU, freePort, pinningAvailable, pinSelf, ServerProcess } from './processes.js';
 import { type RunReport, renderNotes, renderTable, tabulate, writeResults } from './report.js';
+import { runSandboxBench } from './sandbox.js';
 import { GATEWAY_ENTRY, SYSTEMS, type SystemName, type SystemUnderTest } from './systems.js';
 
 const FULL: Settings = {
@@ -69,6 +71,13 @@ async function main(): Promise<number> {
   });
   const settings = flags.quick ? QUICK : FULL;
   const only = flags.only ? new Set(flags.only.split(',')) : undefined;
+  // The code sandbox's rows are their own table (no proxy to compare with): `--only=sandbox`.
+  const sandbox = !only || only.has('sandbox');
+  const sandboxOut = join(dirname(flags.out), 'sandbox-results.json');
+  if (only?.size === 1 && sandbox) {
+    await runSandboxBench({ quick: flags.quick, out: sandboxOut });
+    return 0;
+  }
   const systems = ORDER.filter((name) => name === 'mock' || !only || only.has(name));
   const log = (line: string) => console.error(`[bench] ${line}`);
   const pinned = !flags['no-pin'] && pinningAvailable();
@@ -147,6 +156,7 @@ async function main(): Promise<number> {
   writeResults(flags.out, report, rows);
   console.log(`Wrote ${flags.out}`);
   if (failed.length > 0) console.error(`Did not run: ${failed.join(', ')}`);
+  if (sandbox) await runSandboxBench({ quick: flags.quick, out: sandboxOut });
   return failed.length > 0 ? 1 : 0;
 }
 

@@ -78,5 +78,17 @@ describe('npm run bench -- --quick', () => {
       }
     }
     expect(output).toContain('| row');
+    // The code sandbox's table, beside the main one.
+    const sandbox = JSON.parse(readFileSync(join(dir, 'sandbox-results.json'), 'utf8'));
+    expect(sandbox.rows.map((row: { name: string }) => row.name)).toEqual([
+      'container cold start, no warm kernel',
+      'container cold start, warm kernel ready',
+      'new container: pandas+pyplot import',
+      'same, warm kernel (preloaded) ready',
+      'warm call overhead, print(1)',
+      'pandas groupby/describe, 10k rows',
+      'matplotlib line plot saved as PNG',
+    ]);
+    for (const row of sandbox.rows) expect(row.p50, row.name).toEqual(expect.any(Number));
   });
 });
