@@ -29,7 +29,7 @@ export class Ingestor {
   private stopped = true;
   private workers: Promise<void>[] = [];
   private readonly idle = new Set<() => void>();
-  private readonly controller = new AbortController();
+  private controller = new AbortController();
   private busy = 0;
   private readonly drained: Array<() => void> = [];
 
@@ -38,6 +38,7 @@ export class Ingestor {
   async start(): Promise<void> {
     const released = await this.options.repository.releaseClaims();
     if (released > 0) this.options.logger.info({ files: released }, 'resuming vector store indexing');
+    this.controller = new AbortController();
     this.stopped = false;
     this.workers = Array.from({ length: this.options.concurrency }, () => this.work());
   }

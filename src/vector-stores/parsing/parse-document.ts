@@ -54,7 +54,7 @@ async function pdfText(source: DocumentSource): Promise<string> {
   const { extractText, getDocumentProxy } = await import('unpdf');
   let pages: string[];
   try {
-    const document = await getDocumentProxy(new Uint8Array(source.bytes));
+    const document = await getDocumentProxy(new Uint8Array(source.bytes), { verbosity: 0 });
     try {
       pages = (await extractText(document, { mergePages: false })).text;
     } finally {
