@@ -27,8 +27,14 @@ import { Authenticator } from './server/auth.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { createCodeContainers } from './tools/containers/code-containers.js';
+import { FileSearchTool } from './tools/file-search/file-search-tool.js';
 import { ToolRegistry } from './tools/registry.js';
 import type { BuiltInTool } from './tools/types.js';
+import { createEmbedder } from './vector-stores/embedder.js';
+import { Ingestor } from './vector-stores/ingestor.js';
+import { ChunkSearch } from './vector-stores/search/search-chunks.js';
+import { VectorStoreFiles } from './vector-stores/vector-store-files.js';
+import { VectorStores } from './vector-stores/vector-stores.js';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -36,6 +42,10 @@ export interface Gateway {
   store: Store;
   /** Uploaded files' content by tenant and id (what `file_id`s in requests resolve to). */
   files: FileContentSource;
+  /** Background indexing of vector store files. */
+  ingestor: Ingestor;
+  /** The built-in file_search tool, over this gateway's vector stores. */
+  fileSearch: FileSearchTool;
   /** Where it listens, once started. */
   url: string;
   start(): Promise<string>;
@@ -66,6 +76,22 @@ export function createGateway(
   });
   const filesDir = fileStoreDir(config);
   const files = new Files(store.files, new FileBlobs(filesDir.path), config.files.maxBytes);
+  const embedder = createEmbedder(config.embeddings, config.providers);
+  const ingestor = new Ingestor({
+    repository: store.vectorStores,
+    files,
+    embedder,
+    logger,
+    concurrency: config.vectorStores.ingestionConcurrency,
+  });
+  const search = new ChunkSearch(store.vectorStores, embedder);
+  const vectorStoreDeps = {
+    repository: store.vectorStores,
+    files: store.files,
+    search,
+    wake: () => ingestor.wake(),
+  };
+  const fileSearch = new FileSearchTool({ vectorStores: store.vectorStores, search });
   const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
@@ -75,7 +101,7 @@ export function createGateway(
     db: config.db,
     fileSource: extras.fileSource ?? files,
   });
-  const tools = new ToolRegistry(code.tools);
+  const tools = new ToolRegistry([...code.tools, fileSearch]);
   for (const tool of extras.tools ?? []) tools.register(tool);
   const engine = new ResponseEngine({
     registry,
@@ -107,6 +133,10 @@ export function createGateway(
     logger,
     bodyLimit: config.bodyLimit,
     files,
+    vectorStores: {
+      vectorStores: new VectorStores(vectorStoreDeps),
+      vectorStoreFiles: new VectorStoreFiles(vectorStoreDeps),
+    },
     models: registry,
     containers: code.containers,
   });
@@ -115,11 +145,14 @@ export function createGateway(
     logger,
     store,
     files,
+    ingestor,
+    fileSearch,
     url: '',
     async start() {
       if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
       files.blobs.clearTemporary();
       files.startSweeping();
+      await ingestor.start();
       await background.start();
       const address = await app.listen({ host: config.host, port: config.port });
       gateway.url = address.replace('[::1]', 'localhost');
@@ -143,6 +176,8 @@ export function createGateway(
     },
     async close() {
       files.stopSweeping();
+      await ingestor.stop();
+      await embedder?.close();
       await background.stop();
       await app.close();
       await code.close();

@@ -27,6 +27,7 @@ import { type ModelDirectory, registerModelRoutes } from './routes/models.js';
 import { registerResponseContextRoutes } from './routes/response-context.js';
 import { registerResponseRoutes } from './routes/responses.js';
 import { registerStoredResponseRoutes } from './routes/stored-responses.js';
+import { registerVectorStoreRoutes, type VectorStoreRoutesDeps } from './routes/vector-stores.js';
 import { attachWebSocketMode } from './websocket.js';
 
 declare module 'fastify' {
@@ -49,6 +50,8 @@ export interface AppDeps {
   bodyLimit: number;
   /** The Files API; without it /v1/files is not registered. */
   files?: Files;
+  /** The Vector Stores API; without it /v1/vector_stores is not registered. */
+  vectorStores?: VectorStoreRoutesDeps;
   /** Served as GET /v1/models; without it that route is not registered. */
   models?: ModelDirectory;
   /** The Containers API; without it those routes are not registered. */
@@ -138,6 +141,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerStoredResponseRoutes(app, deps);
   registerConversationRoutes(app, deps.conversations);
   if (deps.files) registerFileRoutes(app, deps.files);
+  if (deps.vectorStores) registerVectorStoreRoutes(app, deps.vectorStores);
   if (deps.models) registerModelRoutes(app, deps.models);
   if (deps.containers) registerContainerRoutes(app, deps.containers, { maxUploadBytes: deps.bodyLimit });
   attachWebSocketMode(app, {

@@ -7,6 +7,7 @@
  * (HTTP errors, mid-stream errors, garbage bodies, dropped sockets, truncated streams, hangs).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerEmbeddings } from './fake-embeddings.js';
 import {
   asObject,
   dropAfterFlush,
@@ -481,10 +482,14 @@ export async function startMockChatUpstream(options: { apiKey?: string } = {}): 
     await answer(nextReply(), record.body as Json, ex);
   };
 
-  /** Everything but POST /v1/chat/completions: the model list, 404s; not recorded. */
+  /** Everything but POST /v1/chat/completions: the model list, embeddings, 404s; not recorded. */
   const unrecorded = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
     const method = req.method ?? 'GET';
     if (method === 'POST' && path === '/v1/chat/completions') return false;
+    if (method === 'POST' && path === '/v1/embeddings') {
+      answerEmbeddings(req, res);
+      return true;
+    }
     req.resume();
     if (options.apiKey !== undefined && path.startsWith('/v1/') && !authorized(req, options.apiKey)) {
       send(res, 401, unauthorizedBody(req));

@@ -148,19 +148,27 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     tokens INTEGER NOT NULL
   );
   CREATE INDEX chunks_by_file ON chunks (vector_store_id, file_id, position);
+  -- The vector store and file are repeated here so that a search scans this table alone.
   CREATE TABLE chunk_vectors (
     chunk_id INTEGER PRIMARY KEY,
+    vector_store_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
     model TEXT NOT NULL,
     embedding BLOB NOT NULL
   );
+  CREATE INDEX chunk_vectors_by_store ON chunk_vectors (vector_store_id, model);
+  -- Contentless: the text is in chunks. The scope column holds the store id's hex part, so that a query
+  -- names its stores inside the full-text match and never scores another store's chunks.
   CREATE VIRTUAL TABLE chunks_fts USING fts5 (
-    text, content = 'chunks', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2'
+    text, scope, content = '', tokenize = 'porter unicode61 remove_diacritics 2'
   );
+  INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('rank', 'bm25(1.0, 0.0)');
   CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts (rowid, text) VALUES (new.id, new.text);
+    INSERT INTO chunks_fts (rowid, text, scope) VALUES (new.id, new.text, substr(new.vector_store_id, 4));
   END;
   CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts (chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO chunks_fts (chunks_fts, rowid, text, scope)
+      VALUES ('delete', old.id, old.text, substr(old.vector_store_id, 4));
     DELETE FROM chunk_vectors WHERE chunk_id = old.id;
   END;
   `,

@@ -1,8 +1,14 @@
 /**
  * Chunk retrieval in SQLite: BM25 through FTS5, and exact cosine similarity over the stored
- * embeddings (`vec_distance_cosine`, see vector-functions.ts). Both only see indexed (`completed`)
- * attachments of the tenant's listed stores that pass the attribute filter, inside the query, so
- * that a filter never leaves fewer results than there are matches.
+ * embeddings (`vec_distance_cosine`, see vector-functions.ts).
+ *
+ * Speed comes from never touching what cannot be in the answer. The full-text index carries each
+ * chunk's store (the `scope` column), so a query names its stores inside the MATCH and FTS5 only
+ * scores their chunks; without an attribute filter, the top rows are taken from the index alone
+ * and only they are joined to their text and file. With a filter, the join happens before the
+ * limit (a filter must never leave fewer results than there are matches). Only indexed chunks
+ * exist — an attachment's chunks are written with its `completed` status and dropped when it is
+ * attached again — so no status check is needed; the stores are checked to be the tenant's first.
  */
 import type { ChunkHit, ChunkSearchScope } from '../types.js';
 import type { SqliteDatabase } from './open-database.js';
@@ -18,7 +24,7 @@ interface HitRow {
   raw: number;
 }
 
-const SELECTED = `c.id AS chunkId, c.vector_store_id AS vectorStoreId, c.file_id AS fileId,
+const DETAILS = `c.id AS chunkId, c.vector_store_id AS vectorStoreId, c.file_id AS fileId,
   f.filename AS filename, vf.attributes AS attributes, c.text AS text`;
 
 const JOINS = `JOIN vector_store_files vf ON vf.vector_store_id = c.vector_store_id AND vf.file_id = c.file_id
@@ -28,45 +34,81 @@ export class SqliteChunkSearch {
   constructor(private readonly db: SqliteDatabase) {}
 
   text(scope: ChunkSearchScope, terms: readonly string[]): ChunkHit[] {
-    if (terms.length === 0 || scope.vectorStoreIds.length === 0) return [];
-    const match = terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ');
-    const where = this.scopeCondition(scope);
+    const stores = this.tenantStores(scope);
+    if (terms.length === 0 || stores.length === 0) return [];
+    const words = terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ');
+    const within = stores.map((id) => `scope : "${id.slice(3)}"`).join(' OR ');
+    const match = `(${within}) AND (text : (${words}))`;
+    if (!scope.filter) {
+      const top = this.db
+        .prepare(
+          'SELECT rowid AS id, -rank AS raw FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?',
+        )
+        .all(match, scope.limit) as Array<{ id: number; raw: number }>;
+      return this.details(top);
+    }
+    const filter = attributeCondition(scope.filter, 'vf.attributes');
     const rows = this.db
       .prepare(
-        `SELECT ${SELECTED}, -bm25(chunks_fts) AS raw
+        `SELECT ${DETAILS}, -chunks_fts.rank AS raw
          FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid ${JOINS}
-         WHERE chunks_fts MATCH ? AND ${where.sql}
-         ORDER BY bm25(chunks_fts) LIMIT ?`,
+         WHERE chunks_fts MATCH ? AND ${filter.sql}
+         ORDER BY chunks_fts.rank LIMIT ?`,
       )
-      .all(match, ...where.params, scope.limit) as HitRow[];
+      .all(match, ...filter.params, scope.limit) as HitRow[];
     return rows.map(toHit);
   }
 
   vector(scope: ChunkSearchScope, vector: Float32Array, model: string): ChunkHit[] {
-    if (scope.vectorStoreIds.length === 0) return [];
-    const where = this.scopeCondition(scope);
+    const stores = this.tenantStores(scope);
+    if (stores.length === 0) return [];
     const bytes = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+    const inStores = `v.vector_store_id IN (${stores.map(() => '?').join(', ')})`;
+    if (!scope.filter) {
+      const top = this.db
+        .prepare(
+          `SELECT v.chunk_id AS id, 1 - vec_distance_cosine(v.embedding, ?) AS raw FROM chunk_vectors v
+           WHERE ${inStores} AND v.model = ? ORDER BY raw DESC LIMIT ?`,
+        )
+        .all(bytes, ...stores, model, scope.limit) as Array<{ id: number; raw: number }>;
+      return this.details(top);
+    }
+    const filter = attributeCondition(scope.filter, 'vf.attributes');
     const rows = this.db
       .prepare(
-        `SELECT ${SELECTED}, 1 - vec_distance_cosine(v.embedding, ?) AS raw
+        `SELECT ${DETAILS}, 1 - vec_distance_cosine(v.embedding, ?) AS raw
          FROM chunk_vectors v JOIN chunks c ON c.id = v.chunk_id ${JOINS}
-         WHERE v.model = ? AND ${where.sql}
+         WHERE ${inStores} AND v.model = ? AND ${filter.sql}
          ORDER BY raw DESC LIMIT ?`,
       )
-      .all(bytes, model, ...where.params, scope.limit) as HitRow[];
+      .all(bytes, ...stores, model, ...filter.params, scope.limit) as HitRow[];
     return rows.map(toHit);
   }
 
-  private scopeCondition(scope: ChunkSearchScope): { sql: string; params: unknown[] } {
-    const stores = scope.vectorStoreIds.map(() => '?').join(', ');
-    const parts = [`c.vector_store_id IN (${stores})`, 'vf.tenant_id = ?', "vf.status = 'completed'"];
-    const params: unknown[] = [...scope.vectorStoreIds, scope.tenantId];
-    if (scope.filter) {
-      const filter = attributeCondition(scope.filter, 'vf.attributes');
-      parts.push(filter.sql);
-      params.push(...filter.params);
+  /** The listed stores that are the tenant's. */
+  private tenantStores(scope: ChunkSearchScope): string[] {
+    if (scope.vectorStoreIds.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT id FROM vector_stores WHERE tenant_id = ? AND id IN (${scope.vectorStoreIds.map(() => '?').join(', ')})`,
+      )
+      .all(scope.tenantId, ...scope.vectorStoreIds) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
+  /** Text, file and attributes of ranked chunk ids, in rank order. */
+  private details(ranked: ReadonlyArray<{ id: number; raw: number }>): ChunkHit[] {
+    if (ranked.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT ${DETAILS} FROM chunks c ${JOINS} WHERE c.id IN (${ranked.map(() => '?').join(', ')})`)
+      .all(...ranked.map((r) => r.id)) as Array<Omit<HitRow, 'raw'>>;
+    const byId = new Map(rows.map((row) => [row.chunkId, row]));
+    const hits: ChunkHit[] = [];
+    for (const { id, raw } of ranked) {
+      const row = byId.get(id);
+      if (row) hits.push(toHit({ ...row, raw }));
     }
-    return { sql: parts.join(' AND '), params };
+    return hits;
   }
 }
 

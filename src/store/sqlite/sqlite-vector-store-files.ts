@@ -99,7 +99,9 @@ export class SqliteVectorStoreFiles {
       insertChunk: db.prepare(
         'INSERT INTO chunks (vector_store_id, file_id, position, text, tokens) VALUES (?, ?, ?, ?, ?)',
       ),
-      insertVector: db.prepare('INSERT INTO chunk_vectors (chunk_id, model, embedding) VALUES (?, ?, ?)'),
+      insertVector: db.prepare(
+        'INSERT INTO chunk_vectors (chunk_id, vector_store_id, file_id, model, embedding) VALUES (?, ?, ?, ?, ?)',
+      ),
       complete: db.prepare(
         "UPDATE vector_store_files SET status = 'completed', usage_bytes = ?, last_error = NULL, claim = NULL WHERE seq = ?",
       ),
@@ -149,7 +151,13 @@ export class SqliteVectorStoreFiles {
             chunk.embedding.byteOffset,
             chunk.embedding.byteLength,
           );
-          this.statements.insertVector.run(lastInsertRowid, outcome.embeddingModel, bytes);
+          this.statements.insertVector.run(
+            lastInsertRowid,
+            task.vectorStoreId,
+            task.fileId,
+            outcome.embeddingModel,
+            bytes,
+          );
         }
       });
       this.statements.complete.run(outcome.usageBytes, row.seq);

@@ -226,12 +226,13 @@ export class SqliteVectorStores implements VectorStoreRepository {
     storeId: string,
     batchId: string,
   ): Promise<FileBatchSummary | undefined> {
-    return this.db.transaction(() => {
-      if (!this.statements.getBatch.get(batchId, storeId, tenantId)) return undefined;
+    const cancelled = this.db.transaction(() => {
+      if (!this.statements.getBatch.get(batchId, storeId, tenantId)) return false;
       this.statements.cancelBatch.run(batchId);
       this.statements.cancelBatchFiles.run(batchId);
-      return this.getBatch(tenantId, storeId, batchId);
+      return true;
     })();
+    return cancelled ? this.getBatch(tenantId, storeId, batchId) : undefined;
   }
 
   async claimIngestion(): Promise<IngestionTask | undefined> {
