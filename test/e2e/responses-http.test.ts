@@ -751,12 +751,13 @@ describe('request mapping to Chat Completions', () => {
     const { status, body } = await create({
       model: 'gpt-map',
       input: 'Hi',
-      tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }],
+      // file_search and code_interpreter run in the gateway now; image generation has no backend.
+      tools: [{ type: 'image_generation' }],
     });
     expect(status).toBe(400);
     expect(body).toEqual({
       error: {
-        message: expect.stringContaining('file_search'),
+        message: expect.stringContaining('image_generation'),
         type: 'invalid_request_error',
         param: 'tools[0].type',
         code: expect.any(String),
