@@ -4,9 +4,11 @@
  * 127.0.0.1. Names resolve through an injected lookup: `media.test` (allowed) and `evil.test`
  * (not) both map to 127.0.0.1, so only the allow list decides, and nothing leaves the machine.
  */
+
+import { toFile } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FileContentSource } from '../../src/engine/media/file-content-source.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { sdkClient, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { type MockChatUpstream, startMockChatUpstream } from '../mocks/chat-completions-mock.js';
 import { type MockGeminiUpstream, startMockGeminiUpstream } from '../mocks/gemini-mock.js';
 import { type MediaServer, startMediaServer } from '../mocks/media-server.js';
@@ -18,6 +20,7 @@ let chat: MockChatUpstream;
 let gemini: MockGeminiUpstream;
 let media: MediaServer;
 let gw: TestGateway;
+/** The same upstreams, with file ids read from the gateway's own Files API. */
 let bare: TestGateway;
 let allowed: string;
 let blocked: string;
@@ -56,7 +59,7 @@ beforeAll(async () => {
     RGW_OUTBOUND_ALLOW: 'media.test',
   };
   gw = await startTestGateway(env, undefined, { lookup, files });
-  // No Files API behind this one.
+  // Its own Files API behind this one.
   bare = await startTestGateway(env, undefined, { lookup });
 });
 
@@ -326,7 +329,40 @@ describe('file_id', () => {
     expect400(body, 'input[0].content[1].file_id', 'invalid_value');
   });
 
-  it('refuses any id when no Files API is configured, also in background mode and input_tokens', async () => {
+  it('reads files uploaded to the Files API, and refuses them once deleted', async () => {
+    const client = sdkClient(bare);
+    const pdf = await client.files.create({ file: await toFile(PDF, 'upload.pdf'), purpose: 'user_data' });
+    const png = await client.files.create({ file: await toFile(PNG, 'shot.png'), purpose: 'vision' });
+    const { status } = await bare.post('/v1/responses', {
+      model: 'gpt-x',
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_file', file_id: pdf.id },
+            { type: 'input_image', file_id: png.id },
+          ],
+        },
+      ],
+    });
+    expect(status).toBe(200);
+    expect(chat.requests[0]!.body.messages[0].content).toEqual([
+      {
+        type: 'file',
+        file: { file_data: `data:application/pdf;base64,${PDF.toString('base64')}`, filename: 'upload.pdf' },
+      },
+      {
+        type: 'image_url',
+        image_url: { url: `data:image/png;base64,${PNG.toString('base64')}`, detail: 'auto' },
+      },
+    ]);
+    await client.files.delete(pdf.id);
+    const gone = await bare.post('/v1/responses', ask('gpt-x', { type: 'input_file', file_id: pdf.id }));
+    expect(gone.status).toBe(400);
+    expect400(gone.body, 'input[0].content[1].file_id', 'file_not_found');
+  });
+
+  it('refuses an id the Files API does not have, also in background mode and input_tokens', async () => {
     const part = { type: 'input_file', file_id: 'file-report' };
     for (const [path, extra] of [
       ['/v1/responses', {}],

@@ -107,13 +107,7 @@ export class MediaResolver {
   ): Promise<{ source: MediaSource; filename: string }> {
     const file = await this.options.files?.get(tenantId, fileId);
     if (!file) {
-      throw invalidRequest(
-        this.options.files
-          ? `No file with id '${fileId}' found.`
-          : `No file with id '${fileId}' found: this gateway keeps no files yet; send the content inline or by URL.`,
-        param,
-        'file_not_found',
-      );
+      throw invalidRequest(`No file with id '${fileId}' found.`, param, 'file_not_found');
     }
     if (kind === 'image' && !file.mediaType.startsWith('image/')) {
       throw invalidRequest(
