@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { GatewayError, invalidRequest } from '../errors.js';
 import { newId } from '../ids.js';
+import { nowSeconds } from '../now-seconds.js';
 import type { CreateResponseBody } from '../protocol/create-response.js';
 import type { ResponseEvent } from '../protocol/events.js';
 import type { ResponseObject } from '../protocol/response.js';
@@ -246,8 +247,4 @@ export class BackgroundResponses {
       'background response interrupted by a restart: marked failed',
     );
   }
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

@@ -1,6 +1,7 @@
 /** The Conversations API over the store: objects in OpenAI's shapes, scoped by tenant. */
 import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
+import { nowSeconds } from '../now-seconds.js';
 import type { InputItem } from '../protocol/create-response.js';
 import type { ConversationRecord, Page, PageQuery, Store, StoredItem } from '../store/types.js';
 import { showItems } from './reasoning-visibility.js';
@@ -114,8 +115,4 @@ function itemNotFound(id: string): GatewayError {
     type: 'invalid_request_error',
     code: null,
   });
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { GatewayError, UpstreamError } from '../errors.js';
 import { newId } from '../ids.js';
+import { nowSeconds } from '../now-seconds.js';
 import type { ResponseErrorInfo, ResponseObject } from '../protocol/response.js';
 import type { ModelMessage, ModelRequest, StreamPart, TokenUsage, UserPart } from '../providers/types.js';
 import type { ToolContext } from '../tools/types.js';
@@ -258,8 +259,4 @@ export function addUsage(
     cachedInputTokens: usage.cachedInputTokens + extra.cachedInputTokens,
     reasoningTokens: usage.reasoningTokens + extra.reasoningTokens,
   };
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

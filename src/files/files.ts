@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { FileContentSource as EngineFileSource } from '../engine/media/file-content-source.js';
 import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
+import { nowSeconds } from '../now-seconds.js';
 import type { FileDeleted, FileObject, UploadPurpose } from '../protocol/files.js';
 import type { FileListQuery, FileRecord, FileRepository, Page } from '../store/types.js';
 import type { FileBlobs, PendingBlob } from './file-blobs.js';
@@ -156,8 +157,4 @@ export function toFileObject(record: FileRecord): FileObject {
 
 export function fileNotFound(id: string): GatewayError {
   return new GatewayError(404, `No such File object: ${id}`, { type: 'invalid_request_error', param: 'id' });
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

@@ -100,7 +100,3 @@ export function fileBatchNotFound(storeId: string, batchId: string): GatewayErro
     type: 'invalid_request_error',
   });
 }
-
-export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { newId } from '../ids.js';
+import { nowSeconds } from '../now-seconds.js';
 import type { Attributes } from '../protocol/attribute-filter.js';
 import type {
   createFileBatchSchema,
@@ -15,7 +16,6 @@ import type { Page, VectorStoreFileQuery, VectorStoreFileRecord } from '../store
 import {
   chunkingSettings,
   fileBatchNotFound,
-  nowSeconds,
   toFileBatchObject,
   toVectorStoreFileObject,
   vectorStoreFileNotFound,

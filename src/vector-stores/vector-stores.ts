@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
+import { nowSeconds } from '../now-seconds.js';
 import type {
   createVectorStoreSchema,
   SearchResultsPage,
@@ -20,7 +21,7 @@ import type {
   VectorStoreFileRecord,
   VectorStoreRepository,
 } from '../store/types.js';
-import { chunkingSettings, nowSeconds, toVectorStoreObject, vectorStoreNotFound } from './objects.js';
+import { chunkingSettings, toVectorStoreObject, vectorStoreNotFound } from './objects.js';
 import type { ChunkSearch } from './search/search-chunks.js';
 
 export interface VectorStoreDeps {

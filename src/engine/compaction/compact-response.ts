@@ -6,6 +6,7 @@
  */
 import { invalidRequest } from '../../errors.js';
 import { newId } from '../../ids.js';
+import { nowSeconds } from '../../now-seconds.js';
 import type { CompactBody } from '../../protocol/compact.js';
 import type { InputItem } from '../../protocol/create-response.js';
 import { type CompactionItem, emptyUsage, type Usage } from '../../protocol/response.js';
@@ -65,7 +66,7 @@ export async function compactResponse(
   });
   return {
     id: newId('resp'),
-    created_at: Math.floor(Date.now() / 1000),
+    created_at: nowSeconds(),
     object: 'response.compaction',
     output: [...userMessages.map(asOutputMessage), compaction.item],
     usage: toUsage(compaction.usage) ?? emptyUsage(),
