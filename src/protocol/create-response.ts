@@ -131,17 +131,24 @@ export const createResponseBodySchema = z
         ['stream_options'],
       );
     }
-    if (body.previous_response_id != null && body.conversation != null) {
-      addGatewayIssue(
-        ctx,
-        {
-          code: 'mutually_exclusive_parameters',
-          message: () =>
-            "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
-        },
-        ['conversation'],
-      );
-    }
+    checkOneContext(body, ctx);
   });
 
 export type CreateResponseBody = z.infer<typeof createResponseBodySchema>;
+
+/** A response continues either a previous response or a conversation, never both (as OpenAI's). */
+export function checkOneContext(
+  body: { previous_response_id?: string | null | undefined; conversation?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (body.previous_response_id == null || body.conversation == null) return;
+  addGatewayIssue(
+    ctx,
+    {
+      code: 'mutually_exclusive_parameters',
+      message: () =>
+        "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
+    },
+    ['conversation'],
+  );
+}

@@ -1,9 +1,8 @@
 /** The body of `POST /v1/responses/input_tokens` (openai `InputTokenCountParams`). */
 
 import { z } from 'zod';
-import { conversationSchema, reasoningConfigSchema } from './create-response.js';
+import { checkOneContext, conversationSchema, reasoningConfigSchema } from './create-response.js';
 import { inputSchema } from './input-items.js';
-import { addGatewayIssue } from './issues.js';
 import { textConfigSchema } from './text-config.js';
 import { toolChoiceSchema } from './tool-choice.js';
 import { toolSchema } from './tools.js';
@@ -23,18 +22,6 @@ export const inputTokensBodySchema = z
     truncation: z.enum(['auto', 'disabled']).nullable().optional(),
     personality: z.string().max(64).optional(),
   })
-  .superRefine((body, ctx) => {
-    if (body.previous_response_id != null && body.conversation != null) {
-      addGatewayIssue(
-        ctx,
-        {
-          code: 'mutually_exclusive_parameters',
-          message: () =>
-            "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
-        },
-        ['conversation'],
-      );
-    }
-  });
+  .superRefine(checkOneContext);
 
 export type InputTokensBody = z.infer<typeof inputTokensBodySchema>;
