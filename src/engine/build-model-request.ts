@@ -2,8 +2,8 @@
 import { invalidRequest } from '../errors.js';
 import type { CreateResponseBody, InputItem } from '../protocol/create-response.js';
 import type { ModelRequest, OutputFormat, ToolChoiceSpec, ToolSpec } from '../providers/types.js';
-import { type HostedReplay, toModelMessages } from './convert-input.js';
-import type { HostedToolSet } from './hosted-tools.js';
+import { toModelMessages } from './convert-input.js';
+import type { HostedToolSet, HostedTools } from './hosted-tools.js';
 import { type MediaTable, NO_MEDIA } from './media/resolve-media.js';
 
 export interface ToolPolicy {
@@ -41,7 +41,7 @@ export function buildModelRequest(
   input: readonly InputItem[],
   modelId: string,
   policy: ToolPolicy,
-  hosted?: { tools: HostedToolSet | undefined; replay: HostedReplay },
+  hosted?: HostedTools,
   media: MediaTable = NO_MEDIA,
 ): BuiltRequest {
   const warnings: string[] = [];

@@ -5,7 +5,12 @@
  * in one place.
  */
 import { HOSTED_DELTA_FIELDS, type HostedPhaseEventType, type ResponseEvent } from '../protocol/events.js';
-import type { HostedItemType, HostedToolCallItem, ResponseObject } from '../protocol/response.js';
+import {
+  type HostedItemType,
+  type HostedToolCallItem,
+  isHostedItemType,
+  type ResponseObject,
+} from '../protocol/response.js';
 import type { ToolPhase, ToolProgress } from '../tools/types.js';
 import { obfuscationFor } from './obfuscation.js';
 
@@ -14,8 +19,6 @@ export interface EmitterCore {
   readonly response: ResponseObject;
   readonly sequence: number;
   readonly obfuscate: boolean;
-  /** Items in events are the events' own, unless nobody observes them. */
-  readonly unobserved: boolean;
   emit(event: ResponseEvent): void;
 }
 
@@ -102,6 +105,6 @@ export class HostedItemEvents {
 
   private itemAt(outputIndex: number): HostedToolCallItem | undefined {
     const item = this.core.response.output[outputIndex];
-    return item !== undefined && item.type in PHASES ? (item as HostedToolCallItem) : undefined;
+    return item !== undefined && isHostedItemType(item.type) ? (item as HostedToolCallItem) : undefined;
   }
 }

@@ -52,12 +52,28 @@ export class HostedToolSet {
   }
 }
 
+/** A request's built-in tools (none when it has no such entries) and how earlier turns' items replay. */
+export interface HostedTools {
+  tools: HostedToolSet | undefined;
+  replay: HostedReplay;
+}
+
 export async function prepareHostedTools(
   tools: readonly Tool[] | null | undefined,
   registry: ToolRegistry,
   tenantId: string,
+): Promise<HostedTools> {
+  const set = await prepareSet(tools ?? [], registry, tenantId);
+  return { tools: set, replay: hostedReplay(registry, set) };
+}
+
+async function prepareSet(
+  tools: readonly Tool[],
+  registry: ToolRegistry,
+  tenantId: string,
 ): Promise<HostedToolSet | undefined> {
-  if (!tools || tools.length === 0) return undefined;
+  // Most requests carry only function tools: nothing to bind, no names to collect.
+  if (!tools.some((entry) => registry.get(entry.type) !== undefined)) return undefined;
   const taken = new Set<string>();
   for (const tool of tools) {
     if (tool.type === 'function' || tool.type === 'custom') taken.add(tool.name);
@@ -86,7 +102,7 @@ function uniqueName(name: string, taken: ReadonlySet<string>): string {
 }
 
 /** Replays built-in items of earlier turns by their tool when this gateway has it. */
-export function hostedReplay(registry: ToolRegistry, tools: HostedToolSet | undefined): HostedReplay {
+function hostedReplay(registry: ToolRegistry, tools: HostedToolSet | undefined): HostedReplay {
   return (item) => {
     const tool = registry.forItem(item.type);
     if (!tool) return replayAsRecorded(item);

@@ -69,8 +69,7 @@ export class ResponseEmitter {
   readonly hiddenSeals = new Map<string, string>();
   /** The snapshot `created` emitted, and the sequence number that followed it. */
   private opening: { response: ResponseObject; next: number } | undefined;
-  /** Items of the built-in tools the gateway runs. */
-  readonly hosted: HostedItemEvents;
+  private hostedEvents: HostedItemEvents | undefined;
 
   constructor(
     initial: ResponseObject,
@@ -79,6 +78,11 @@ export class ResponseEmitter {
   ) {
     this.reducer = new ResponseReducer(initial, options.unobserved === true);
     this.sequence = options.firstSequence ?? 0;
+  }
+
+  /** Events of built-in tools' items; made on first use (most responses call no built-in tool). */
+  get hosted(): HostedItemEvents {
+    if (this.hostedEvents) return this.hostedEvents;
     const emitter = this;
     const core: EmitterCore = {
       get response() {
@@ -87,11 +91,11 @@ export class ResponseEmitter {
       get sequence() {
         return emitter.sequence;
       },
-      obfuscate: options.obfuscate,
-      unobserved: options.unobserved === true,
+      obfuscate: this.options.obfuscate,
       emit: (event) => this.emit(event),
     };
-    this.hosted = new HostedItemEvents(core);
+    this.hostedEvents = new HostedItemEvents(core);
+    return this.hostedEvents;
   }
 
   get response(): ResponseObject {

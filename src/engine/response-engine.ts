@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { configSchema } from '../config/config-schema.js';
 import { newId } from '../ids.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
+import { nowSeconds } from '../now-seconds.js';
 import type { CompactBody } from '../protocol/compact.js';
 import type { CreateResponseBody } from '../protocol/create-response.js';
 import { isTerminalEvent, type ResponseEvent } from '../protocol/events.js';
@@ -18,7 +19,7 @@ import type { Store, StoredItem } from '../store/types.js';
 import { ToolRegistry } from '../tools/registry.js';
 import { buildModelRequest, type ToolPolicy } from './build-model-request.js';
 import { type CompactedResponse, compactResponse } from './compaction/compact-response.js';
-import { hostedReplay, prepareHostedTools } from './hosted-tools.js';
+import { prepareHostedTools } from './hosted-tools.js';
 import { initialResponse } from './initial-response.js';
 import { countInputTokens, type InputTokenCount } from './input-tokens.js';
 import { mediaParams } from './media/media-params.js';
@@ -139,7 +140,7 @@ export class ResponseEngine {
       signal: options.signal,
     });
     const tools = this.deps.tools ?? NO_TOOLS;
-    const hostedTools = await prepareHostedTools(body.tools, tools, options.tenantId);
+    const hosted = await prepareHostedTools(body.tools, tools, options.tenantId);
     // After compaction and truncation: nothing is fetched for items the model will not see.
     const media = await this.contextDeps.media.resolve(prepared.items, {
       tenantId: options.tenantId,
@@ -152,10 +153,7 @@ export class ResponseEngine {
       prepared.items,
       modelId,
       toolPolicy,
-      {
-        tools: hostedTools,
-        replay: hostedReplay(tools, hostedTools),
-      },
+      hosted,
       media,
     );
     for (const warning of warnings) logger.warn({ model: body.model }, warning);
@@ -172,8 +170,8 @@ export class ResponseEngine {
       options.stream ? model.stream(request, callOptions) : model.generate(request, callOptions);
     const parts = await callModel(request);
     const include = body.include ?? [];
-    const loop: ToolLoop | undefined = hostedTools && {
-      tools: hostedTools,
+    const loop: ToolLoop | undefined = hosted.tools && {
+      tools: hosted.tools,
       // Later turns extend the messages; the first request stays as it was sent.
       request: { ...request, messages: [...request.messages] },
       callModel,
@@ -252,21 +250,14 @@ export class ResponseEngine {
       this.deps.sealer,
     );
     const tools = this.deps.tools ?? NO_TOOLS;
-    const hostedTools = await prepareHostedTools(body.tools, tools, tenantId);
+    const hosted = await prepareHostedTools(body.tools, tools, tenantId);
     // File ids and URL schemes are checked now; URLs are fetched when the response runs.
     const media = await this.contextDeps.media.resolve(context.modelInput, {
       tenantId,
       urls: 'all',
       paramOf: mediaParams(requested, earlierParam(body, conversationId)),
     });
-    buildModelRequest(
-      body,
-      context.modelInput,
-      body.model,
-      this.deps.toolPolicy,
-      { tools: hostedTools, replay: hostedReplay(tools, hostedTools) },
-      media,
-    );
+    buildModelRequest(body, context.modelInput, body.model, this.deps.toolPolicy, hosted, media);
     return { storedInput: context.storedInput };
   }
 
@@ -354,8 +345,4 @@ function defaultMediaResolver(): MediaResolver {
 function conversationIdOf(body: CreateResponseBody): string | undefined {
   if (body.conversation == null) return undefined;
   return typeof body.conversation === 'string' ? body.conversation : body.conversation.id;
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }
