@@ -3,7 +3,8 @@
  * (`chunks_fts_<hex of the store id>`): BM25 then scores only that store's chunks, with that
  * store's own term statistics, and needs no join or filter to stay within it (a search over one
  * shared table spent more time on other stores' rows than on ranking). Every write of chunks goes
- * through here, so that the text index follows the `chunks` table.
+ * through here, so that the text index follows the `chunks` table, and bumps the store's
+ * `index_version` (what cached vectors are checked against, see vector-cache.ts).
  */
 import type { Statement } from 'better-sqlite3';
 import type { ChunkInput } from '../types.js';
@@ -33,6 +34,7 @@ export class ChunkIndex {
       deleteOfFile: db.prepare('DELETE FROM chunks WHERE vector_store_id = ? AND file_id = ?'),
       storesOfFile: db.prepare('SELECT DISTINCT vector_store_id AS id FROM chunks WHERE file_id = ?'),
       deleteOfStore: db.prepare('DELETE FROM chunks WHERE vector_store_id = ?'),
+      bump: db.prepare('UPDATE vector_stores SET index_version = index_version + 1 WHERE id = ?'),
     };
   }
 
@@ -84,6 +86,7 @@ export class ChunkIndex {
   /** Drops a file's chunks from one store. */
   removeFile(storeId: string, fileId: string): void {
     const text = this.tableStatements(storeId);
+    this.statements.bump.run(storeId);
     if (text) {
       for (const { id } of this.statements.ofFile.all(storeId, fileId) as Array<{ id: number }>) {
         text.remove.run(id);

@@ -109,7 +109,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL,
     last_active_at INTEGER,
     metadata TEXT,
-    expires_after TEXT
+    expires_after TEXT,
+    index_version INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX vector_stores_by_tenant ON vector_stores (tenant_id, id);
   CREATE TABLE vector_store_files (

@@ -1,6 +1,7 @@
 /**
  * Chunk retrieval in SQLite: BM25 through FTS5, and exact cosine similarity over the stored
- * embeddings (`vec_distance_cosine`, see vector-functions.ts).
+ * embeddings (a cached matrix scan, vector-cache.ts; with an attribute filter, in SQL through
+ * `vec_distance_cosine`, see vector-functions.ts).
  *
  * Speed comes from never touching what cannot be in the answer. Each store has its own FTS5
  * table (chunk-index.ts), so BM25 only scores that store's chunks; without an attribute filter
@@ -15,6 +16,7 @@ import type { ChunkHit, ChunkSearchScope } from '../types.js';
 import { ftsTable } from './chunk-index.js';
 import type { SqliteDatabase } from './open-database.js';
 import { attributeCondition } from './sqlite-attribute-filter.js';
+import { nearest, VectorCache } from './vector-cache.js';
 
 interface HitRow {
   chunkId: number;
@@ -33,7 +35,17 @@ const JOINS = `JOIN vector_store_files vf ON vf.vector_store_id = c.vector_store
   JOIN files f ON f.id = c.file_id`;
 
 export class SqliteChunkSearch {
-  constructor(private readonly db: SqliteDatabase) {}
+  private readonly vectors = new VectorCache();
+  private readonly statements;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.statements = {
+      version: db.prepare('SELECT index_version AS v FROM vector_stores WHERE id = ?'),
+      vectors: db.prepare(
+        'SELECT chunk_id AS id, embedding FROM chunk_vectors WHERE vector_store_id = ? AND model = ?',
+      ),
+    };
+  }
 
   text(scope: ChunkSearchScope, terms: readonly string[]): ChunkHit[] {
     const stores = this.tenantStores(scope);
@@ -72,16 +84,19 @@ export class SqliteChunkSearch {
   vector(scope: ChunkSearchScope, vector: Float32Array, model: string): ChunkHit[] {
     const stores = this.tenantStores(scope);
     if (stores.length === 0) return [];
-    const bytes = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
     const inStores = `v.vector_store_id IN (${stores.map(() => '?').join(', ')})`;
     if (!scope.filter) {
-      const top = this.db
-        .prepare(
-          `SELECT v.chunk_id AS id, 1 - vec_distance_cosine(v.embedding, ?) AS raw FROM chunk_vectors v
-           WHERE ${inStores} AND v.model = ? ORDER BY raw DESC LIMIT ?`,
-        )
-        .all(bytes, ...stores, model, scope.limit) as Array<{ id: number; raw: number }>;
-      return this.details(top);
+      const ranked: Array<{ id: number; raw: number }> = [];
+      for (const store of stores) {
+        const version = (this.statements.version.get(store) as { v: number } | undefined)?.v ?? 0;
+        const matrix = this.vectors.get(
+          `${store} ${model}`,
+          version,
+          () => this.statements.vectors.all(store, model) as Array<{ id: number; embedding: Buffer }>,
+        );
+        ranked.push(...nearest(matrix, vector, scope.limit));
+      }
+      return this.details(ranked.sort((a, b) => b.raw - a.raw).slice(0, scope.limit));
     }
     const filter = attributeCondition(scope.filter, 'vf.attributes');
     const rows = this.db
@@ -91,7 +106,13 @@ export class SqliteChunkSearch {
          WHERE ${inStores} AND v.model = ? AND ${filter.sql}
          ORDER BY raw DESC LIMIT ?`,
       )
-      .all(bytes, ...stores, model, ...filter.params, scope.limit) as HitRow[];
+      .all(
+        Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength),
+        ...stores,
+        model,
+        ...filter.params,
+        scope.limit,
+      ) as HitRow[];
     return rows.map(toHit);
   }
 
