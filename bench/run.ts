@@ -15,9 +15,14 @@ import { parseArgs } from 'node:util';
 import { compileBenchScripts, ROOT } from './compile.js';
 import type { Rig } from './drive.js';
 import { measureAll, type Settings } from './measure.js';
-import { FULL_RETRIEVAL, measureRetrieval, QUICK_RETRIEVAL, renderRetrieval } from './retrieval/measure-retrieval.js';
 import { DRIVER_CPU, freePort, pinningAvailable, pinSelf, ServerProcess } from './processes.js';
 import { type RunReport, renderNotes, renderTable, tabulate, writeResults } from './report.js';
+import {
+  FULL_RETRIEVAL,
+  measureRetrieval,
+  QUICK_RETRIEVAL,
+  renderRetrieval,
+} from './retrieval/measure-retrieval.js';
 import { GATEWAY_ENTRY, SYSTEMS, type SystemName, type SystemUnderTest } from './systems.js';
 
 const FULL: Settings = {

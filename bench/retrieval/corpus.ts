@@ -65,7 +65,9 @@ export class Corpus {
   /** A query of a few words, like a user's: content words as the text has them, and a function word or two. */
   query(): string {
     const words = 3 + Math.floor(this.random() * 4);
-    return Array.from({ length: words }, (_, i) => (i % 3 === 1 ? this.word() : this.contentWord())).join(' ');
+    return Array.from({ length: words }, (_, i) => (i % 3 === 1 ? this.word() : this.contentWord())).join(
+      ' ',
+    );
   }
 
   private contentWord(): string {
@@ -80,7 +82,10 @@ export class Corpus {
     let length = 0;
     while (length < bytes) {
       const sentences = 3 + Math.floor(this.random() * 4);
-      const paragraph = Array.from({ length: sentences }, () => `${this.sentence(8 + Math.floor(this.random() * 14))}.`).join(' ');
+      const paragraph = Array.from(
+        { length: sentences },
+        () => `${this.sentence(8 + Math.floor(this.random() * 14))}.`,
+      ).join(' ');
       paragraphs.push(paragraph);
       length += paragraph.length + 2;
     }

@@ -35,7 +35,14 @@ export interface LatencyFigures {
 }
 
 export interface RetrievalReport {
-  ingestion: { corpusMB: number; files: number; chunks: number; seconds: number; mbPerSecond: number; chunksPerSecond: number };
+  ingestion: {
+    corpusMB: number;
+    files: number;
+    chunks: number;
+    seconds: number;
+    mbPerSecond: number;
+    chunksPerSecond: number;
+  };
   ingestionWithEmbeddings: { seconds: number; mbPerSecond: number; chunksPerSecond: number };
   search: { chunks: number; lexical: LatencyFigures; hybrid: LatencyFigures };
   evaluation: Record<string, { questions: number; recallAt5: number; mrr: number }>;
@@ -108,7 +115,8 @@ class Rig {
     await this.ingestor.whenIdle();
     const seconds = (performance.now() - started) / 1000;
     let chunks = 0;
-    for (const id of fileIds) chunks += (await this.store.vectorStores.fileChunks(TENANT, store.id, id))?.length ?? 0;
+    for (const id of fileIds)
+      chunks += (await this.store.vectorStores.fileChunks(TENANT, store.id, id))?.length ?? 0;
     return { storeId: store.id, seconds, chunks };
   }
 
@@ -158,9 +166,17 @@ export async function measureRetrieval(
     for (const [name, embedder, chunking] of [
       ['lexical, auto chunking', undefined, undefined],
       ['lexical, 200/50 chunks', undefined, { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 }],
-      ['hybrid (fake embeddings), 200/50 chunks', new FakeEmbedder(), { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 }],
+      [
+        'hybrid (fake embeddings), 200/50 chunks',
+        new FakeEmbedder(),
+        { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 },
+      ],
     ] as const) {
-      evaluation[name] = await evaluate(join(root, `eval-${Object.keys(evaluation).length}`), embedder, chunking);
+      evaluation[name] = await evaluate(
+        join(root, `eval-${Object.keys(evaluation).length}`),
+        embedder,
+        chunking,
+      );
     }
 
     return {
@@ -208,7 +224,14 @@ interface Question {
 }
 
 const FIXTURES = new URL('../../test/fixtures/documents/', import.meta.url);
-const FIXTURE_FILES = ['handbook.md', 'k7-manual.pdf', 'security-policy.docx', 'travel-policy.html', 'pricing.csv', 'faq.json'];
+const FIXTURE_FILES = [
+  'handbook.md',
+  'k7-manual.pdf',
+  'security-policy.docx',
+  'travel-policy.html',
+  'pricing.csv',
+  'faq.json',
+];
 
 /** Recall@5 and MRR: a hit is a result from the right file whose text holds the answer. */
 async function evaluate(
@@ -220,7 +243,8 @@ async function evaluate(
   await rig.ingestor.start();
   try {
     const names = new Map<string, string>();
-    for (const name of FIXTURE_FILES) names.set(await rig.upload(name, readFileSync(new URL(name, FIXTURES))), name);
+    for (const name of FIXTURE_FILES)
+      names.set(await rig.upload(name, readFileSync(new URL(name, FIXTURES))), name);
     const { storeId } = await rig.index([...names.keys()], chunking);
     const questions = JSON.parse(readFileSync(new URL('questions.json', FIXTURES), 'utf8')) as Question[];
     const collapse = (s: string) => s.replace(/\s+/g, ' ').toLowerCase();
@@ -239,7 +263,11 @@ async function evaluate(
       if (rank >= 0 && rank < 5) found++;
       if (rank >= 0) reciprocal += 1 / (rank + 1);
     }
-    return { questions: questions.length, recallAt5: found / questions.length, mrr: reciprocal / questions.length };
+    return {
+      questions: questions.length,
+      recallAt5: found / questions.length,
+      mrr: reciprocal / questions.length,
+    };
   } finally {
     await rig.close();
   }
