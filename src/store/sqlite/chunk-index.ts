@@ -32,7 +32,8 @@ export class ChunkIndex {
       ),
       ofFile: db.prepare('SELECT id FROM chunks WHERE vector_store_id = ? AND file_id = ?'),
       deleteOfFile: db.prepare('DELETE FROM chunks WHERE vector_store_id = ? AND file_id = ?'),
-      storesOfFile: db.prepare('SELECT DISTINCT vector_store_id AS id FROM chunks WHERE file_id = ?'),
+      // Through the attachments (indexed by file): chunks exist only for attached files.
+      storesOfFile: db.prepare('SELECT vector_store_id AS id FROM vector_store_files WHERE file_id = ?'),
       deleteOfStore: db.prepare('DELETE FROM chunks WHERE vector_store_id = ?'),
       bump: db.prepare('UPDATE vector_stores SET index_version = index_version + 1 WHERE id = ?'),
     };
@@ -95,7 +96,7 @@ export class ChunkIndex {
     this.statements.deleteOfFile.run(storeId, fileId);
   }
 
-  /** Drops a file's chunks from every store. */
+  /** Drops a file's chunks from every store it is attached to (before the attachments go). */
   removeFileEverywhere(fileId: string): void {
     for (const { id } of this.statements.storesOfFile.all(fileId) as Array<{ id: string }>) {
       this.removeFile(id, fileId);
