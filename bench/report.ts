@@ -1,5 +1,6 @@
 /** The comparison table (ratios against the bare proxy) and bench/results.json. */
 import { renameSync, writeFileSync } from 'node:fs';
+import type { RetrievalReport } from './retrieval/measure-retrieval.js';
 import { better, type Cell, met, ROWS, type RowName, type RowSpec } from './rows.js';
 import type { SystemName } from './systems.js';
 
@@ -25,6 +26,8 @@ export interface RunReport {
   maxForeignCpuPct: number;
   settings: Record<string, unknown>;
   systems: Partial<Record<SystemName, SystemReport>>;
+  /** Files and vector stores: indexing, search latency, fixture recall (bench/retrieval/). */
+  retrieval?: RetrievalReport;
 }
 
 interface RowResult {

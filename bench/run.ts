@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --quick] [--only=bare,gateway,sandbox] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
+ * `npm run bench [-- --quick] [--only=bare,gateway,retrieval,sandbox] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
  *
  * Starts a fast mock upstream, then each system in turn (the mock alone, a bare proxy, the gateway,
  * Portkey), drives it from a separate load-generator process, prints the table with ratios
- * against the bare proxy and writes bench/results.json. `--quick` shrinks every duration: a check
- * of the harness, whose numbers mean nothing. Then the code sandbox's own table (bench/sandbox.ts,
- * written to bench/sandbox-results.json).
+ * against the bare proxy and writes bench/results.json. Then the retrieval benchmarks (indexing
+ * throughput, search latency, fixture recall; bench/retrieval/) and the code sandbox's own table
+ * (bench/sandbox.ts, written to bench/sandbox-results.json). `--quick` shrinks every duration: a
+ * check of the harness, whose numbers mean nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -17,6 +18,12 @@ import type { Rig } from './drive.js';
 import { measureAll, type Settings } from './measure.js';
 import { DRIVER_CPU, freePort, pinningAvailable, pinSelf, ServerProcess } from './processes.js';
 import { type RunReport, renderNotes, renderTable, tabulate, writeResults } from './report.js';
+import {
+  FULL_RETRIEVAL,
+  measureRetrieval,
+  QUICK_RETRIEVAL,
+  renderRetrieval,
+} from './retrieval/measure-retrieval.js';
 import { runSandboxBench } from './sandbox.js';
 import { GATEWAY_ENTRY, SYSTEMS, type SystemName, type SystemUnderTest } from './systems.js';
 
@@ -143,6 +150,10 @@ async function main(): Promise<number> {
     (name) => systems.includes(name) && (report.systems[name]?.unavailable ?? report.systems[name]?.failed),
   );
 
+  if (!only || only.has('retrieval')) {
+    report.retrieval = await measureRetrieval(flags.quick ? QUICK_RETRIEVAL : FULL_RETRIEVAL, log);
+  }
+
   const rows = tabulate(report);
   console.log(`\n${renderTable(rows, report)}\n`);
   console.log(renderNotes(rows, report));
@@ -153,6 +164,7 @@ async function main(): Promise<number> {
         : 'no CPU pinning'
     }${flags.quick ? ', QUICK RUN: numbers are meaningless' : ''}.`,
   );
+  if (report.retrieval) console.log(`\n${renderRetrieval(report.retrieval)}`);
   writeResults(flags.out, report, rows);
   console.log(`Wrote ${flags.out}`);
   if (failed.length > 0) console.error(`Did not run: ${failed.join(', ')}`);

@@ -10,6 +10,11 @@ export interface CorpusFile {
   text: string;
 }
 
+/** The head of real text's Zipf curve: function words (which queries drop). */
+const FUNCTION_WORDS = (
+  'the of and to a in is that for it as was with be by on not he this are or his from at which but have ' +
+  'an they you were her she there been one all we their has would when if so no will more can its who'
+).split(' ');
 const ROOTS = (
   'time year people way day man thing woman life child world school state family student group country ' +
   'problem hand part place case week company system program question work government number night point ' +
@@ -57,10 +62,19 @@ export class Corpus {
     return files;
   }
 
-  /** A query of a few words, like a user's: mostly mid-frequency words, now and then a common one. */
+  /** A query of a few words, like a user's: content words as the text has them, and a function word or two. */
   query(): string {
     const words = 3 + Math.floor(this.random() * 4);
-    return Array.from({ length: words }, () => this.word()).join(' ');
+    return Array.from({ length: words }, (_, i) => (i % 3 === 1 ? this.word() : this.contentWord())).join(
+      ' ',
+    );
+  }
+
+  private contentWord(): string {
+    for (;;) {
+      const candidate = this.word();
+      if (!FUNCTION_WORDS.includes(candidate)) return candidate;
+    }
   }
 
   private text(bytes: number): string {
@@ -106,8 +120,10 @@ export class Corpus {
   }
 }
 
-/** The index-th word: plain roots first (the most common), then suffixed, then prefixed ones. */
-function word(index: number): string {
+/** The index-th word: function words first (the most common), plain roots, then affixed roots. */
+function word(rank: number): string {
+  if (rank < FUNCTION_WORDS.length) return FUNCTION_WORDS[rank]!;
+  const index = rank - FUNCTION_WORDS.length;
   const root = ROOTS[index % ROOTS.length]!;
   const rest = Math.floor(index / ROOTS.length);
   const suffix = SUFFIXES[rest % SUFFIXES.length]!;

@@ -43,7 +43,6 @@ export class Files implements FileContentSource {
     readonly blobs: FileBlobs,
     /** Largest upload, bytes. */
     readonly maxBytes: number,
-    private readonly onDeleted: (tenantId: string, fileId: string) => void = () => {},
   ) {}
 
   /** Streams an upload's bytes to disk (see FileBlobs.receive). */
@@ -106,7 +105,6 @@ export class Files implements FileContentSource {
     const removed = await this.repository.delete(tenantId, id);
     if (!removed) throw fileNotFound(id);
     await this.dropUnusedBlob(removed.sha256);
-    this.onDeleted(tenantId, id);
     return { id, object: 'file', deleted: true };
   }
 
@@ -128,7 +126,6 @@ export class Files implements FileContentSource {
       const record = await this.repository.delete(tenantId, id);
       if (!record) continue;
       await this.dropUnusedBlob(record.sha256);
-      this.onDeleted(tenantId, id);
       removed++;
     }
     return removed;

@@ -51,17 +51,22 @@ export const createVectorStoreSchema = z.strictObject({
   metadata: metadataSchema.nullable().optional(),
 });
 
+export type CreateVectorStoreBody = z.infer<typeof createVectorStoreSchema>;
+
 export const updateVectorStoreSchema = z.strictObject({
   name: z.string().nullable().optional(),
   expires_after: storeExpiresAfterSchema.nullable().optional(),
   metadata: metadataSchema.nullable().optional(),
 });
+export type UpdateVectorStoreBody = z.infer<typeof updateVectorStoreSchema>;
 
 export const createVectorStoreFileSchema = z.strictObject({
   file_id: z.string(),
   attributes: attributesSchema.nullable().optional(),
   chunking_strategy: chunkingStrategySchema.optional(),
 });
+
+export type CreateVectorStoreFileBody = z.infer<typeof createVectorStoreFileSchema>;
 
 export const updateVectorStoreFileSchema = z.strictObject({
   attributes: attributesSchema.nullable(),
@@ -97,6 +102,8 @@ export const createFileBatchSchema = z
       });
     }
   });
+
+export type CreateFileBatchBody = z.infer<typeof createFileBatchSchema>;
 
 export const rankingOptionsSchema = z.strictObject({
   ranker: z.enum(['none', 'auto', 'default-2024-11-15']).optional(),

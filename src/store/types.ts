@@ -335,7 +335,7 @@ export interface VectorStoreRepository {
    */
   finishIngestion(task: IngestionTask, outcome: IngestionOutcome): Promise<boolean>;
 
-  /** BM25 over the chunks' text: `query` is already an FTS expression of terms. */
+  /** BM25 over the chunks' text for chunks holding any of `terms` (the query's words), best first. */
   searchText(scope: ChunkSearchScope, terms: readonly string[]): Promise<ChunkHit[]>;
   /** Nearest chunks by cosine similarity among those embedded with `model`. */
   searchVector(scope: ChunkSearchScope, vector: Float32Array, model: string): Promise<ChunkHit[]>;

@@ -1,6 +1,7 @@
 /**
  * Embeddings for vector search, from any provider with an OpenAI-compatible `/v1/embeddings`
- * (`embeddings.model: provider/model` in the config, or RGW_EMBEDDINGS_MODEL). Vectors are tagged
+ * (`embeddings.model: provider/model` in the config, or RGW_EMBEDDINGS_MODEL), or from a local
+ * GGUF model (`local/<path.gguf>`, local-embedder.ts). Vectors are tagged
  * with the model (and dimensions) that made them: after a change of model, old chunks are not
  * compared with new queries.
  */
@@ -9,6 +10,7 @@ import type { EmbeddingsConfig, ProviderConfig } from '../config/config-schema.j
 import { ConfigError } from '../config/load-config.js';
 import { UpstreamError } from '../errors.js';
 import { HttpClient } from '../providers/shared/http-client.js';
+import { LocalEmbedder } from './local-embedder.js';
 
 export interface Embedder {
   /** Names the vector space: `provider/model`, with `@dimensions` when set. */
@@ -28,6 +30,7 @@ export function createEmbedder(
   const slash = config.model.indexOf('/');
   const providerName = config.model.slice(0, slash);
   const model = config.model.slice(slash + 1);
+  if (providerName === 'local' && model.endsWith('.gguf')) return new LocalEmbedder(model);
   const provider = providers.find((p) => p.name === providerName);
   if (!provider) {
     throw new ConfigError(`embeddings.model names provider '${providerName}', which is not configured.`);

@@ -2,13 +2,12 @@
  * Files in vector stores and file batches: attaching queues a file for indexing (the answer is
  * `in_progress` at once), detaching drops its chunks from that store only.
  */
-import type { z } from 'zod';
 import { newId } from '../ids.js';
 import { nowSeconds } from '../now-seconds.js';
 import type { Attributes } from '../protocol/attribute-filter.js';
 import type {
-  createFileBatchSchema,
-  createVectorStoreFileSchema,
+  CreateFileBatchBody,
+  CreateVectorStoreFileBody,
   FileBatchObject,
   VectorStoreFileObject,
 } from '../protocol/vector-stores.js';
@@ -31,7 +30,7 @@ export class VectorStoreFiles {
   async attach(
     tenantId: string,
     storeId: string,
-    body: z.output<typeof createVectorStoreFileSchema>,
+    body: CreateVectorStoreFileBody,
   ): Promise<VectorStoreFileObject> {
     await this.requireStore(tenantId, storeId);
     await requireFiles(this.deps.files, tenantId, [body.file_id], () => 'file_id');
@@ -111,11 +110,7 @@ export class VectorStoreFiles {
     };
   }
 
-  async createBatch(
-    tenantId: string,
-    storeId: string,
-    body: z.output<typeof createFileBatchSchema>,
-  ): Promise<FileBatchObject> {
+  async createBatch(tenantId: string, storeId: string, body: CreateFileBatchBody): Promise<FileBatchObject> {
     await this.requireStore(tenantId, storeId);
     const batchId = newId('vsfb');
     const entries =

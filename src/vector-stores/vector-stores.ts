@@ -3,15 +3,14 @@
  * OpenAI's shapes and owned by a tenant (another tenant's store is the same 404 as a missing one).
  */
 
-import type { z } from 'zod';
 import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
 import { nowSeconds } from '../now-seconds.js';
 import type {
-  createVectorStoreSchema,
+  CreateVectorStoreBody,
   SearchResultsPage,
   SearchVectorStoreBody,
-  updateVectorStoreSchema,
+  UpdateVectorStoreBody,
   VectorStoreObject,
 } from '../protocol/vector-stores.js';
 import type {
@@ -35,7 +34,7 @@ export interface VectorStoreDeps {
 export class VectorStores {
   constructor(private readonly deps: VectorStoreDeps) {}
 
-  async create(tenantId: string, body: z.output<typeof createVectorStoreSchema>): Promise<VectorStoreObject> {
+  async create(tenantId: string, body: CreateVectorStoreBody): Promise<VectorStoreObject> {
     const now = nowSeconds();
     const id = newId('vs');
     const chunking = chunkingSettings(body.chunking_strategy);
@@ -81,11 +80,7 @@ export class VectorStores {
     return toVectorStoreObject(store, nowSeconds());
   }
 
-  async update(
-    tenantId: string,
-    id: string,
-    body: z.output<typeof updateVectorStoreSchema>,
-  ): Promise<VectorStoreObject> {
+  async update(tenantId: string, id: string, body: UpdateVectorStoreBody): Promise<VectorStoreObject> {
     const store = await this.deps.repository.update(tenantId, id, {
       ...(body.name != null ? { name: body.name } : {}),
       ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),

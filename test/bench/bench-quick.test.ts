@@ -90,5 +90,22 @@ describe('npm run bench -- --quick', () => {
       'matplotlib line plot saved as PNG',
     ]);
     for (const row of sandbox.rows) expect(row.p50, row.name).toEqual(expect.any(Number));
+    // The retrieval benchmarks ran too, with a number in every figure.
+    const retrieval = results.retrieval;
+    for (const value of [
+      retrieval.ingestion.mbPerSecond,
+      retrieval.ingestion.chunksPerSecond,
+      retrieval.search.lexical.p50Ms,
+      retrieval.search.lexical.p99Ms,
+      retrieval.search.hybrid.p50Ms,
+      retrieval.search.hybrid.p99Ms,
+    ]) {
+      expect(value).toEqual(expect.any(Number));
+    }
+    for (const evaluation of Object.values(retrieval.evaluation) as Array<Record<string, number>>) {
+      expect(evaluation.recallAt5).toBeGreaterThanOrEqual(0);
+      expect(evaluation.mrr).toBeGreaterThanOrEqual(0);
+    }
+    expect(output).toContain('| retrieval');
   });
 });

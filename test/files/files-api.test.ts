@@ -195,3 +195,25 @@ describe('Files API', () => {
     expect(content?.bytes.toString()).toBe('mine');
   });
 });
+
+describe('large uploads', () => {
+  it('stream past the JSON body limit up to files.maxBytes, byte for byte', async () => {
+    const gw = await startTestGateway({}, { files: { maxBytes: 8 * 1024 * 1024 }, bodyLimit: 1024 * 1024 });
+    try {
+      const bytes = Buffer.alloc(3 * 1024 * 1024);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) % 251;
+      const res = await upload(gw, [
+        ['purpose', 'user_data'],
+        ['file', new Blob([bytes]), 'blob.bin'],
+      ]);
+      expect(res.status).toBe(200);
+      expect(res.body.bytes).toBe(bytes.length);
+      const content = await fetch(`${gw.baseURL}/files/${res.body.id}/content`, {
+        headers: { authorization: `Bearer ${TEST_KEY}` },
+      });
+      expect(Buffer.from(await content.arrayBuffer()).equals(bytes)).toBe(true);
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -58,6 +58,23 @@ describe('vector store files, batches, filters and tenants', () => {
     expect(listed.data.map((s) => s.id)).toContain(store.id);
     const updated = await client.vectorStores.update(store.id, { name: 'renamed', metadata: { a: 'b' } });
     expect(updated).toMatchObject({ name: 'renamed', metadata: { a: 'b' } });
+    // The SDK's batch helper: upload, attach as one batch, poll until done.
+    const batch = await client.vectorStores.fileBatches.uploadAndPoll(
+      store.id,
+      {
+        files: [
+          await toFile(fixture('security-policy.docx'), 'security-policy.docx'),
+          await toFile(fixture('travel-policy.html'), 'travel-policy.html'),
+        ],
+      },
+      { pollIntervalMs: 20 },
+    );
+    expect(batch).toMatchObject({ status: 'completed', file_counts: { completed: 2, total: 2 } });
+    const travel = await client.vectorStores.search(store.id, {
+      query: 'hotel limit per night',
+      max_num_results: 1,
+    });
+    expect(travel.data[0]?.filename).toBe('travel-policy.html');
     expect(await client.vectorStores.delete(store.id)).toEqual({
       id: store.id,
       object: 'vector_store.deleted',

@@ -84,8 +84,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP TABLE response_events;
   ALTER TABLE response_events_by_rowid RENAME TO response_events;
   `,
-  // Files and vector stores: metadata here, content in the file store; chunks indexed by FTS5
-  // (BM25) through triggers, their embeddings beside them for brute-force cosine search.
+  // Files and vector stores: metadata here, content in the file store; chunks with their
+  // embeddings beside them for exact cosine search, and a BM25 (FTS5) table per store.
   `
   CREATE TABLE files (
     id TEXT PRIMARY KEY,
@@ -109,7 +109,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL,
     last_active_at INTEGER,
     metadata TEXT,
-    expires_after TEXT
+    expires_after TEXT,
+    index_version INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX vector_stores_by_tenant ON vector_stores (tenant_id, id);
   CREATE TABLE vector_store_files (
@@ -157,18 +158,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     embedding BLOB NOT NULL
   );
   CREATE INDEX chunk_vectors_by_store ON chunk_vectors (vector_store_id, model);
-  -- Contentless: the text is in chunks. The scope column holds the store id's hex part, so that a query
-  -- names its stores inside the full-text match and never scores another store's chunks.
-  CREATE VIRTUAL TABLE chunks_fts USING fts5 (
-    text, scope, content = '', tokenize = 'porter unicode61 remove_diacritics 2'
-  );
-  INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('rank', 'bm25(1.0, 0.0)');
-  CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts (rowid, text, scope) VALUES (new.id, new.text, substr(new.vector_store_id, 4));
-  END;
-  CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts (chunks_fts, rowid, text, scope)
-      VALUES ('delete', old.id, old.text, substr(old.vector_store_id, 4));
+  -- Each store's chunks are in its own FTS5 table, made with the store (see chunk-index.ts).
+  CREATE TRIGGER chunks_delete AFTER DELETE ON chunks BEGIN
     DELETE FROM chunk_vectors WHERE chunk_id = old.id;
   END;
   `,

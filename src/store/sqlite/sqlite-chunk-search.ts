@@ -1,18 +1,22 @@
 /**
  * Chunk retrieval in SQLite: BM25 through FTS5, and exact cosine similarity over the stored
- * embeddings (`vec_distance_cosine`, see vector-functions.ts).
+ * embeddings (a cached matrix scan, vector-cache.ts; with an attribute filter, in SQL through
+ * `vec_distance_cosine`, see vector-functions.ts).
  *
- * Speed comes from never touching what cannot be in the answer. The full-text index carries each
- * chunk's store (the `scope` column), so a query names its stores inside the MATCH and FTS5 only
- * scores their chunks; without an attribute filter, the top rows are taken from the index alone
- * and only they are joined to their text and file. With a filter, the join happens before the
- * limit (a filter must never leave fewer results than there are matches). Only indexed chunks
- * exist — an attachment's chunks are written with its `completed` status and dropped when it is
- * attached again — so no status check is needed; the stores are checked to be the tenant's first.
+ * Speed comes from never touching what cannot be in the answer. Each store has its own FTS5
+ * table (chunk-index.ts), so BM25 only scores that store's chunks; without an attribute filter
+ * the top rows come from the index (or the vectors table) alone, and only they are joined to their
+ * text and file. With a filter the join happens before the limit (a filter must never leave fewer
+ * results than there are matches). Only indexed chunks exist — an attachment's chunks are written
+ * with its `completed` status and dropped when it is attached again — so no status check is
+ * needed; the stores are checked to be the tenant's first. Several stores: each ranks its own
+ * chunks (with its own statistics) and the best raw scores win.
  */
 import type { ChunkHit, ChunkSearchScope } from '../types.js';
+import { ftsTable } from './chunk-index.js';
 import type { SqliteDatabase } from './open-database.js';
 import { attributeCondition } from './sqlite-attribute-filter.js';
+import { nearest, VectorCache } from './vector-cache.js';
 
 interface HitRow {
   chunkId: number;
@@ -31,47 +35,68 @@ const JOINS = `JOIN vector_store_files vf ON vf.vector_store_id = c.vector_store
   JOIN files f ON f.id = c.file_id`;
 
 export class SqliteChunkSearch {
-  constructor(private readonly db: SqliteDatabase) {}
+  private readonly vectors = new VectorCache();
+  private readonly statements;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.statements = {
+      version: db.prepare('SELECT index_version AS v FROM vector_stores WHERE id = ?'),
+      vectors: db.prepare(
+        'SELECT chunk_id AS id, embedding FROM chunk_vectors WHERE vector_store_id = ? AND model = ?',
+      ),
+    };
+  }
 
   text(scope: ChunkSearchScope, terms: readonly string[]): ChunkHit[] {
     const stores = this.tenantStores(scope);
     if (terms.length === 0 || stores.length === 0) return [];
-    const words = terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ');
-    const within = stores.map((id) => `scope : "${id.slice(3)}"`).join(' OR ');
-    const match = `(${within}) AND (text : (${words}))`;
-    if (!scope.filter) {
-      const top = this.db
+    const match = terms.map((term) => `"${term.replaceAll('"', '""')}"`).join(' OR ');
+    const filter = scope.filter ? attributeCondition(scope.filter, 'vf.attributes') : undefined;
+    const ranked: Array<{ id: number; raw: number }> = [];
+    const hits: ChunkHit[] = [];
+    for (const store of stores) {
+      const table = ftsTable(store);
+      if (!table) continue;
+      if (!filter) {
+        ranked.push(
+          ...(this.db
+            .prepare(
+              `SELECT rowid AS id, -bm25(${table}) AS raw FROM ${table} WHERE ${table} MATCH ? ORDER BY bm25(${table}) LIMIT ?`,
+            )
+            .all(match, scope.limit) as Array<{ id: number; raw: number }>),
+        );
+        continue;
+      }
+      const rows = this.db
         .prepare(
-          'SELECT rowid AS id, -rank AS raw FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?',
+          `SELECT ${DETAILS}, -bm25(${table}) AS raw
+           FROM ${table} JOIN chunks c ON c.id = ${table}.rowid ${JOINS}
+           WHERE ${table} MATCH ? AND ${filter.sql}
+           ORDER BY bm25(${table}) LIMIT ?`,
         )
-        .all(match, scope.limit) as Array<{ id: number; raw: number }>;
-      return this.details(top);
+        .all(match, ...filter.params, scope.limit) as HitRow[];
+      hits.push(...rows.map(toHit));
     }
-    const filter = attributeCondition(scope.filter, 'vf.attributes');
-    const rows = this.db
-      .prepare(
-        `SELECT ${DETAILS}, -chunks_fts.rank AS raw
-         FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid ${JOINS}
-         WHERE chunks_fts MATCH ? AND ${filter.sql}
-         ORDER BY chunks_fts.rank LIMIT ?`,
-      )
-      .all(match, ...filter.params, scope.limit) as HitRow[];
-    return rows.map(toHit);
+    if (!filter) return this.details(ranked.sort((a, b) => b.raw - a.raw).slice(0, scope.limit));
+    return hits.sort((a, b) => b.raw - a.raw).slice(0, scope.limit);
   }
 
   vector(scope: ChunkSearchScope, vector: Float32Array, model: string): ChunkHit[] {
     const stores = this.tenantStores(scope);
     if (stores.length === 0) return [];
-    const bytes = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
     const inStores = `v.vector_store_id IN (${stores.map(() => '?').join(', ')})`;
     if (!scope.filter) {
-      const top = this.db
-        .prepare(
-          `SELECT v.chunk_id AS id, 1 - vec_distance_cosine(v.embedding, ?) AS raw FROM chunk_vectors v
-           WHERE ${inStores} AND v.model = ? ORDER BY raw DESC LIMIT ?`,
-        )
-        .all(bytes, ...stores, model, scope.limit) as Array<{ id: number; raw: number }>;
-      return this.details(top);
+      const ranked: Array<{ id: number; raw: number }> = [];
+      for (const store of stores) {
+        const version = (this.statements.version.get(store) as { v: number } | undefined)?.v ?? 0;
+        const matrix = this.vectors.get(
+          `${store} ${model}`,
+          version,
+          () => this.statements.vectors.all(store, model) as Array<{ id: number; embedding: Buffer }>,
+        );
+        ranked.push(...nearest(matrix, vector, scope.limit));
+      }
+      return this.details(ranked.sort((a, b) => b.raw - a.raw).slice(0, scope.limit));
     }
     const filter = attributeCondition(scope.filter, 'vf.attributes');
     const rows = this.db
@@ -81,7 +106,13 @@ export class SqliteChunkSearch {
          WHERE ${inStores} AND v.model = ? AND ${filter.sql}
          ORDER BY raw DESC LIMIT ?`,
       )
-      .all(bytes, ...stores, model, ...filter.params, scope.limit) as HitRow[];
+      .all(
+        Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength),
+        ...stores,
+        model,
+        ...filter.params,
+        scope.limit,
+      ) as HitRow[];
     return rows.map(toHit);
   }
 

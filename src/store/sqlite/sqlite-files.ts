@@ -1,5 +1,6 @@
 /** Uploaded files' metadata in SQLite (their content is in the file store, see src/files/). */
 import type { FileListQuery, FileRecord, FileRepository, Page } from '../types.js';
+import type { ChunkIndex } from './chunk-index.js';
 import { keysetPage } from './keyset-page.js';
 import type { SqliteDatabase } from './open-database.js';
 
@@ -9,7 +10,10 @@ export class SqliteFiles implements FileRepository {
   private readonly statements;
   private readonly deleteTx;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly chunks: ChunkIndex,
+  ) {
     this.statements = {
       insert: db.prepare(
         `INSERT INTO files (tenant_id, ${COLUMNS}) VALUES (?, @id, @filename, @purpose, @bytes, @created_at, @expires_at, @sha256, @media_type)`,
@@ -18,10 +22,6 @@ export class SqliteFiles implements FileRepository {
         `SELECT ${COLUMNS} FROM files WHERE id = ? AND tenant_id = ? AND (expires_at IS NULL OR expires_at > ?)`,
       ),
       delete: db.prepare(`DELETE FROM files WHERE id = ? AND tenant_id = ? RETURNING ${COLUMNS}`),
-      deleteChunks: db.prepare(
-        `DELETE FROM chunks WHERE file_id = ? AND vector_store_id IN
-           (SELECT id FROM vector_stores WHERE tenant_id = ?)`,
-      ),
       detach: db.prepare('DELETE FROM vector_store_files WHERE file_id = ? AND tenant_id = ?'),
       countByContent: db.prepare('SELECT COUNT(*) AS n FROM files WHERE sha256 = ?'),
       expired: db.prepare(
@@ -31,7 +31,8 @@ export class SqliteFiles implements FileRepository {
     this.deleteTx = db.transaction((tenantId: string, id: string) => {
       const row = this.statements.delete.get(id, tenantId) as FileRecord | undefined;
       if (!row) return undefined;
-      this.statements.deleteChunks.run(id, tenantId);
+      // File ids are unique across tenants: its chunks are this tenant's.
+      this.chunks.removeFileEverywhere(id);
       this.statements.detach.run(id, tenantId);
       return row;
     });

@@ -1,5 +1,6 @@
 /** The default store: one SQLite file (WAL) behind the repository interfaces. */
 import type { SettingsRepository, Store } from '../types.js';
+import { ChunkIndex } from './chunk-index.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteApiKeys } from './sqlite-api-keys.js';
 import { SqliteContainers } from './sqlite-containers.js';
@@ -33,8 +34,9 @@ export class SqliteStore implements Store {
     this.apiKeys = new SqliteApiKeys(this.db);
     this.events = new SqliteEventLog(this.db, writes);
     this.jobs = new SqliteJobs(this.db, this.responses, this.events);
-    this.files = new SqliteFiles(this.db);
-    this.vectorStores = new SqliteVectorStores(this.db);
+    const chunks = new ChunkIndex(this.db);
+    this.files = new SqliteFiles(this.db, chunks);
+    this.vectorStores = new SqliteVectorStores(this.db, chunks);
     this.containers = new SqliteContainers(this.db);
     const get = this.db.prepare('SELECT value FROM settings WHERE key = ?');
     const insert = this.db.prepare(

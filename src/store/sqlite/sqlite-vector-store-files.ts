@@ -13,6 +13,7 @@ import type {
   VectorStoreFileQuery,
   VectorStoreFileRecord,
 } from '../types.js';
+import type { ChunkIndex } from './chunk-index.js';
 import { keysetPage } from './keyset-page.js';
 import type { SqliteDatabase } from './open-database.js';
 
@@ -55,7 +56,10 @@ export class SqliteVectorStoreFiles {
   ) => void;
   private readonly finishTx;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly index: ChunkIndex,
+  ) {
     this.statements = {
       upsert: db.prepare(
         `INSERT INTO vector_store_files
@@ -79,7 +83,6 @@ export class SqliteVectorStoreFiles {
       detach: db.prepare(
         'DELETE FROM vector_store_files WHERE vector_store_id = ? AND file_id = ? AND tenant_id = ?',
       ),
-      deleteChunks: db.prepare('DELETE FROM chunks WHERE vector_store_id = ? AND file_id = ?'),
       chunks: db.prepare(
         `SELECT c.text FROM chunks c JOIN vector_store_files vf
            ON vf.vector_store_id = c.vector_store_id AND vf.file_id = c.file_id
@@ -96,12 +99,6 @@ export class SqliteVectorStoreFiles {
       claimed: db.prepare(
         "SELECT seq FROM vector_store_files WHERE vector_store_id = ? AND file_id = ? AND claim = ? AND status = 'in_progress'",
       ),
-      insertChunk: db.prepare(
-        'INSERT INTO chunks (vector_store_id, file_id, position, text, tokens) VALUES (?, ?, ?, ?, ?)',
-      ),
-      insertVector: db.prepare(
-        'INSERT INTO chunk_vectors (chunk_id, vector_store_id, file_id, model, embedding) VALUES (?, ?, ?, ?, ?)',
-      ),
       complete: db.prepare(
         "UPDATE vector_store_files SET status = 'completed', usage_bytes = ?, last_error = NULL, claim = NULL WHERE seq = ?",
       ),
@@ -114,7 +111,7 @@ export class SqliteVectorStoreFiles {
         this.statements.insertBatch.run(batch.id, batch.vector_store_id, tenantId, batch.created_at);
       }
       for (const file of files) {
-        this.statements.deleteChunks.run(file.vector_store_id, file.file_id);
+        this.index.removeFile(file.vector_store_id, file.file_id);
         this.statements.upsert.run(
           file.vector_store_id,
           file.file_id,
@@ -132,34 +129,12 @@ export class SqliteVectorStoreFiles {
         | { seq: number }
         | undefined;
       if (!row) return false;
-      this.statements.deleteChunks.run(task.vectorStoreId, task.fileId);
+      this.index.removeFile(task.vectorStoreId, task.fileId);
       if (!outcome.ok) {
         this.statements.fail.run(JSON.stringify(outcome.error), row.seq);
         return true;
       }
-      outcome.chunks.forEach((chunk, position) => {
-        const { lastInsertRowid } = this.statements.insertChunk.run(
-          task.vectorStoreId,
-          task.fileId,
-          position,
-          chunk.text,
-          chunk.tokens,
-        );
-        if (chunk.embedding && outcome.embeddingModel !== undefined) {
-          const bytes = Buffer.from(
-            chunk.embedding.buffer,
-            chunk.embedding.byteOffset,
-            chunk.embedding.byteLength,
-          );
-          this.statements.insertVector.run(
-            lastInsertRowid,
-            task.vectorStoreId,
-            task.fileId,
-            outcome.embeddingModel,
-            bytes,
-          );
-        }
-      });
+      this.index.add(task.vectorStoreId, task.fileId, outcome.chunks, outcome.embeddingModel);
       this.statements.complete.run(outcome.usageBytes, row.seq);
       return true;
     });
@@ -216,7 +191,7 @@ export class SqliteVectorStoreFiles {
   detach(tenantId: string, storeId: string, fileId: string): boolean {
     return this.db.transaction(() => {
       if (this.statements.detach.run(storeId, fileId, tenantId).changes === 0) return false;
-      this.statements.deleteChunks.run(storeId, fileId);
+      this.index.removeFile(storeId, fileId);
       return true;
     })();
   }

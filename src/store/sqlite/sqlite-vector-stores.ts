@@ -17,6 +17,7 @@ import type {
   VectorStoreRepository,
   VectorStoreSummary,
 } from '../types.js';
+import type { ChunkIndex } from './chunk-index.js';
 import { keysetPage } from './keyset-page.js';
 import type { SqliteDatabase } from './open-database.js';
 import { SqliteChunkSearch } from './sqlite-chunk-search.js';
@@ -39,8 +40,11 @@ export class SqliteVectorStores implements VectorStoreRepository {
   private readonly files: SqliteVectorStoreFiles;
   private readonly search: SqliteChunkSearch;
 
-  constructor(private readonly db: SqliteDatabase) {
-    this.files = new SqliteVectorStoreFiles(db);
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly index: ChunkIndex,
+  ) {
+    this.files = new SqliteVectorStoreFiles(db, index);
     this.search = new SqliteChunkSearch(db);
     this.statements = {
       insert: db.prepare(`INSERT INTO vector_stores (tenant_id, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -55,7 +59,6 @@ export class SqliteVectorStores implements VectorStoreRepository {
       delete: db.prepare('DELETE FROM vector_stores WHERE id = ? AND tenant_id = ?'),
       deleteFiles: db.prepare('DELETE FROM vector_store_files WHERE vector_store_id = ?'),
       deleteBatches: db.prepare('DELETE FROM vector_store_file_batches WHERE vector_store_id = ?'),
-      deleteChunks: db.prepare('DELETE FROM chunks WHERE vector_store_id = ?'),
       touch: db.prepare('UPDATE vector_stores SET last_active_at = ? WHERE id = ? AND tenant_id = ?'),
       getBatch: db.prepare(
         'SELECT id, vector_store_id, created_at, cancelled FROM vector_store_file_batches WHERE id = ? AND vector_store_id = ? AND tenant_id = ?',
@@ -83,6 +86,7 @@ export class SqliteVectorStores implements VectorStoreRepository {
         record.metadata === null ? null : JSON.stringify(record.metadata),
         record.expires_after === null ? null : JSON.stringify(record.expires_after),
       );
+      this.index.createStore(record.id);
       this.files.attachInTransaction(tenantId, files);
     })();
   }
@@ -145,7 +149,7 @@ export class SqliteVectorStores implements VectorStoreRepository {
   async delete(tenantId: string, id: string): Promise<boolean> {
     return this.db.transaction(() => {
       if (this.statements.delete.run(id, tenantId).changes === 0) return false;
-      this.statements.deleteChunks.run(id);
+      this.index.dropStore(id);
       this.statements.deleteFiles.run(id);
       this.statements.deleteBatches.run(id);
       return true;

@@ -89,8 +89,8 @@ export class ChunkSearch {
     };
     const lexical = await this.repository.searchText(scope, terms);
     let scored: ScoredHit[];
-    if (this.embedder) {
-      const vector = await this.queryVector(query, signal);
+    const vector = this.embedder ? await this.queryVector(query, signal) : undefined;
+    if (this.embedder && vector) {
       const nearest = await this.repository.searchVector(scope, vector, this.embedder.model);
       const weights = request.ranking?.hybrid_search;
       scored = fuseRanks(lexical, nearest, {
@@ -104,10 +104,20 @@ export class ChunkSearch {
     return request.ranking?.ranker === 'none' ? scored : rerank(scored, terms);
   }
 
-  private async queryVector(query: string, signal?: AbortSignal): Promise<Float32Array> {
+  /**
+   * The query's embedding; undefined when the embeddings model fails (search goes on lexically:
+   * an unreachable embeddings endpoint must not take retrieval down with it).
+   */
+  private async queryVector(query: string, signal?: AbortSignal): Promise<Float32Array | undefined> {
     const cached = this.queryVectors.get(query);
     if (cached) return cached;
-    const [vector] = await this.embedder!.embed([query], signal);
+    let vector: Float32Array | undefined;
+    try {
+      [vector] = await this.embedder!.embed([query], signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return undefined;
+    }
     if (this.queryVectors.size >= QUERY_VECTOR_CACHE) {
       this.queryVectors.delete(this.queryVectors.keys().next().value!);
     }

@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { VectorStoreFileRecord } from '../../src/store/types.js';
+
+const STORE = `vs_${'a'.repeat(48)}`;
+const OTHER = `vs_${'b'.repeat(48)}`;
+const chunking = { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 };
+
+function attachment(storeId: string, fileId: string, batchId: string | null = null): VectorStoreFileRecord {
+  return {
+    vector_store_id: storeId,
+    file_id: fileId,
+    created_at: 1,
+    status: 'in_progress',
+    attributes: null,
+    chunking,
+    usage_bytes: 0,
+    last_error: null,
+    batch_id: batchId,
+  };
+}
+
+const record = (id: string) => ({
+  id,
+  name: '',
+  description: null,
+  created_at: 1,
+  last_active_at: 1,
+  metadata: null,
+  expires_after: null,
+});
+
+describe('SqliteVectorStores: the ingestion queue and the index', () => {
+  let store: SqliteStore;
+  beforeEach(async () => {
+    store = new SqliteStore(':memory:');
+    for (const id of ['file-1', 'file-2']) {
+      await store.files.create('t', {
+        id,
+        filename: `${id}.txt`,
+        purpose: 'assistants',
+        bytes: 1,
+        created_at: 1,
+        expires_at: null,
+        sha256: id,
+        media_type: 'text/plain',
+      });
+    }
+    await store.vectorStores.create('t', record(STORE), [attachment(STORE, 'file-1')]);
+  });
+  afterEach(() => store.close());
+
+  const done = (text: string) => ({
+    ok: true as const,
+    chunks: [{ text, tokens: 3 }],
+    usageBytes: text.length,
+    embeddingModel: undefined,
+  });
+  const search = (terms: string[], stores = [STORE], tenantId = 't') =>
+    store.vectorStores.searchText({ tenantId, vectorStoreIds: stores, filter: undefined, limit: 10 }, terms);
+
+  it('does not let a claim made before a re-attach or a cancel write its outcome', async () => {
+    const stale = await store.vectorStores.claimIngestion();
+    expect(stale?.fileId).toBe('file-1');
+    expect(await store.vectorStores.claimIngestion()).toBeUndefined();
+    await store.vectorStores.attach('t', STORE, [attachment(STORE, 'file-1')]);
+    expect(await store.vectorStores.finishIngestion(stale!, done('stale words'))).toBe(false);
+    expect((await store.vectorStores.getFile('t', STORE, 'file-1'))?.status).toBe('in_progress');
+
+    const fresh = await store.vectorStores.claimIngestion();
+    expect(fresh?.claim).not.toBe(stale?.claim);
+    expect(await store.vectorStores.finishIngestion(fresh!, done('fresh words'))).toBe(true);
+    expect((await search(['fresh'])).map((hit) => hit.text)).toEqual(['fresh words']);
+    expect(await search(['stale'])).toEqual([]);
+
+    const batch = { id: 'vsfb_1', vector_store_id: STORE, created_at: 1, cancelled: false };
+    await store.vectorStores.attach('t', STORE, [attachment(STORE, 'file-2', 'vsfb_1')], batch);
+    const claimed = await store.vectorStores.claimIngestion();
+    await store.vectorStores.cancelBatch('t', STORE, 'vsfb_1');
+    expect(await store.vectorStores.finishIngestion(claimed!, done('late words'))).toBe(false);
+    expect((await store.vectorStores.getFile('t', STORE, 'file-2'))?.status).toBe('cancelled');
+  });
+
+  it('releases the claims of a stopped process, and re-indexing replaces the chunks', async () => {
+    await store.vectorStores.claimIngestion();
+    expect(await store.vectorStores.claimIngestion()).toBeUndefined();
+    expect(await store.vectorStores.releaseClaims()).toBe(1);
+    const task = await store.vectorStores.claimIngestion();
+    expect(await store.vectorStores.finishIngestion(task!, done('first words'))).toBe(true);
+    await store.vectorStores.attach('t', STORE, [attachment(STORE, 'file-1')]);
+    expect(await search(['first'])).toEqual([]);
+    const again = await store.vectorStores.claimIngestion();
+    await store.vectorStores.finishIngestion(again!, done('second words'));
+    expect(await store.vectorStores.fileChunks('t', STORE, 'file-1')).toEqual(['second words']);
+  });
+
+  it("searches only the tenant's stores, each with its own index, and forgets a deleted one", async () => {
+    await store.vectorStores.create('t', record(OTHER), [attachment(OTHER, 'file-2')]);
+    for (
+      let task = await store.vectorStores.claimIngestion();
+      task;
+      task = await store.vectorStores.claimIngestion()
+    ) {
+      await store.vectorStores.finishIngestion(task, done(`shared word in ${task.fileId}`));
+    }
+    expect((await search(['shared'], [STORE])).map((h) => h.fileId)).toEqual(['file-1']);
+    expect((await search(['shared'], [STORE, OTHER])).map((h) => h.fileId).sort()).toEqual([
+      'file-1',
+      'file-2',
+    ]);
+    expect(await search(['shared'], [STORE, OTHER], 'someone-else')).toEqual([]);
+    expect(await store.vectorStores.delete('t', OTHER)).toBe(true);
+    expect((await search(['shared'], [STORE, OTHER])).map((h) => h.fileId)).toEqual(['file-1']);
+    // Deleting the file takes its chunks out of every store.
+    await store.files.delete('t', 'file-1');
+    expect(await search(['shared'])).toEqual([]);
+    expect((await store.vectorStores.get('t', STORE))?.file_counts.total).toBe(0);
+  });
+
+  it('sweeps expired files', async () => {
+    await store.files.create('t', {
+      id: 'file-old',
+      filename: 'old.txt',
+      purpose: 'batch',
+      bytes: 1,
+      created_at: 1,
+      expires_at: 2,
+      sha256: 'old',
+      media_type: 'text/plain',
+    });
+    expect(await store.files.get('t', 'file-old', 1)).toBeDefined();
+    expect(await store.files.get('t', 'file-old', 3)).toBeUndefined();
+    expect(await store.files.expired(3, 10)).toEqual([{ tenantId: 't', id: 'file-old' }]);
+  });
+});
