@@ -22,8 +22,8 @@ export interface RuntimeOptions {
 }
 
 export class SandboxRuntime {
-  private readonly workDir: string;
-  private readonly files: SandboxFiles;
+  /** Files every sandbox mounts, made on the first kernel (a gateway that runs no code makes none). */
+  private work: { dir: string; files: SandboxFiles } | undefined;
   private readonly kernels = new Set<KernelProcess>();
   private readonly pool: Array<Promise<KernelProcess | undefined>> = [];
   private availabilityCheck: Promise<SandboxAvailability> | undefined;
@@ -34,15 +34,21 @@ export class SandboxRuntime {
     readonly settings: SandboxSettings,
     private readonly options: RuntimeOptions,
   ) {
-    this.workDir = mkdtempSync(join(tmpdir(), 'rgw-sandbox-'));
-    // Readable by the unprivileged user sandboxes run as (nothing in here is secret).
-    chmodSync(this.workDir, 0o755);
-    const etc = join(this.workDir, 'etc');
-    mkdirSync(etc, { mode: 0o755 });
-    this.files = { passwd: join(etc, 'passwd'), group: join(etc, 'group') };
-    writeFileSync(this.files.passwd, 'sandbox:x:1000:1000:sandbox:/tmp:/bin/sh\n', { mode: 0o644 });
-    writeFileSync(this.files.group, 'sandbox:x:1000:\n', { mode: 0o644 });
     this.user = process.getuid?.() === 0 ? settings.rootRunsAs : undefined;
+  }
+
+  private get workFiles(): { dir: string; files: SandboxFiles } {
+    if (this.work) return this.work;
+    const dir = mkdtempSync(join(tmpdir(), 'rgw-sandbox-'));
+    // Readable by the unprivileged user sandboxes run as (nothing in here is secret).
+    chmodSync(dir, 0o755);
+    const etc = join(dir, 'etc');
+    mkdirSync(etc, { mode: 0o755 });
+    const files = { passwd: join(etc, 'passwd'), group: join(etc, 'group') };
+    writeFileSync(files.passwd, 'sandbox:x:1000:1000:sandbox:/tmp:/bin/sh\n', { mode: 0o644 });
+    writeFileSync(files.group, 'sandbox:x:1000:\n', { mode: 0o644 });
+    this.work = { dir, files };
+    return this.work;
   }
 
   private readonly user: { uid: number; gid: number } | undefined;
@@ -86,7 +92,7 @@ export class SandboxRuntime {
     });
     await Promise.all(ends);
     await Promise.allSettled(this.pool);
-    rmSync(this.workDir, { recursive: true, force: true });
+    if (this.work) rmSync(this.work.dir, { recursive: true, force: true });
   }
 
   /** Kernels running now (pool included). */
@@ -99,7 +105,7 @@ export class SandboxRuntime {
     const fontCache = this.fontCacheReady ? this.fontCacheDir : undefined;
     const args = bwrapArgs(
       settings,
-      { ...this.files, fontCache },
+      { ...this.workFiles.files, fontCache },
       kernelConfig(settings, fontCache !== undefined),
     );
     const kernel = await KernelProcess.start(this.settings.bwrapPath, args, { user: this.user });
@@ -128,7 +134,7 @@ export class SandboxRuntime {
 
   private fontCacheReady = false;
   private get fontCacheDir(): string {
-    return join(this.workDir, 'font-cache');
+    return join(this.workFiles.dir, 'font-cache');
   }
 
   /**
