@@ -19,6 +19,7 @@ import { newId } from '../ids.js';
 import type { Containers } from '../tools/containers/containers.js';
 import type { Authenticator, Principal } from './auth.js';
 import { clientErrorHandler } from './client-error.js';
+import { registerContentDecoding } from './content-decoding.js';
 import { renderError, renderNoRoute } from './error-response.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerConversationRoutes } from './routes/conversations.js';
@@ -92,6 +93,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.decorateRequest('principal', undefined);
   // Bodies are JSON only: without this, fastify's built-in text/plain parser hands the route a string.
   app.removeContentTypeParser('text/plain');
+  registerContentDecoding(app, deps.bodyLimit);
 
   // Callback style: a static key is recognised synchronously, and then no promise is made at all.
   app.addHook('onRequest', (request, reply, done) => {
