@@ -42,9 +42,18 @@ export class BackgroundResponses {
     private readonly options: BackgroundOptions,
   ) {}
 
-  /** Settles what a previous process left running, then starts the workers. */
+  /**
+   * Settles what a previous process left running — background jobs, then streamed responses it
+   * was answering in the foreground — and starts the workers. The store is this process's alone
+   * at start-up (as `takeInterrupted` assumes too).
+   */
   async start(): Promise<void> {
-    for (const job of await this.store.jobs.takeInterrupted()) await this.settleInterrupted(job);
+    for (const job of await this.store.jobs.takeInterrupted()) {
+      await this.settleInterrupted(job.tenantId, job.responseId, 'background');
+    }
+    for (const { tenantId, id } of await this.store.responses.listInterrupted()) {
+      await this.settleInterrupted(tenantId, id, 'foreground');
+    }
     this.stopped = false;
     this.workers = Array.from({ length: this.options.workers }, () => this.work());
     this.poller = setInterval(() => void this.pollCancels(), this.options.cancelPollMs);
@@ -217,19 +226,23 @@ export class BackgroundResponses {
     for (const id of ids) this.running.get(id)?.abort();
   }
 
-  /** A job that was running when the process died: the upstream call is gone and cannot resume. */
-  private async settleInterrupted(job: Job): Promise<void> {
-    const response = await this.store.responses.get(job.tenantId, job.responseId);
+  /** A response running when the process died: the upstream call is gone and cannot resume. */
+  private async settleInterrupted(
+    tenantId: string,
+    responseId: string,
+    mode: 'background' | 'foreground',
+  ): Promise<void> {
+    const response = await this.store.responses.get(tenantId, responseId);
     if (!response || (response.status !== 'queued' && response.status !== 'in_progress')) return;
     // What its logged events had produced is kept, as a cancel keeps it: the stored response
     // holds no output until the end, so it is folded back from the log.
-    const logged = await this.store.events.after(job.responseId, -1);
+    const logged = await this.store.events.after(responseId, -1);
     const reducer = new ResponseReducer(response);
     for (const event of logged) reducer.apply(JSON.parse(event.data) as ResponseEvent);
     const nextSequence = (logged.at(-1)?.seq ?? -1) + 1;
     const events: LoggedEvent[] = [];
     await this.engine.failQueued(
-      job.tenantId,
+      tenantId,
       { ...reducer.response, status: response.status },
       nextSequence,
       new GatewayError(
@@ -241,10 +254,8 @@ export class BackgroundResponses {
       ),
       (event) => events.push(toLogged(event)),
     );
-    await this.store.events.append(job.responseId, events);
-    this.logger.warn(
-      { responseId: job.responseId },
-      'background response interrupted by a restart: marked failed',
-    );
+    // A follower reading the log (`?stream=true`) sees the stream end.
+    await this.store.events.append(responseId, events);
+    this.logger.warn({ responseId }, `${mode} response interrupted by a restart: marked failed`);
   }
 }

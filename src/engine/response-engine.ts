@@ -202,6 +202,10 @@ export class ResponseEngine {
     const persists = how.store || how.resumed || conversationId !== undefined;
     const persist = (response: ResponseObject) =>
       this.persist(options.tenantId, response, context.storedInput, how);
+    // A streamed response's id reaches the client with its first event, long before the end: it is
+    // stored in_progress first, so that GET /v1/responses/{id} finds it while it runs. (A
+    // non-streaming client learns the id only with the finished response.)
+    const storedFirst = options.stream && how.store && !how.resumed;
     return {
       initial,
       get context() {
@@ -220,14 +224,23 @@ export class ResponseEngine {
             : () => {},
           sink ? emitterOptions : { ...emitterOptions, unobserved: true },
         );
-        const response = await driveResponse(emitter, parts, {
-          signal: options.signal,
-          logger,
-          opening: options.resume === undefined,
-          backpressure,
-          compaction: prepared.compaction,
-          loop,
-        });
+        // Committed before `response.created` goes out (the same group commit as other saves).
+        if (storedFirst) await persist(initial);
+        let response: ResponseObject;
+        try {
+          response = await driveResponse(emitter, parts, {
+            signal: options.signal,
+            logger,
+            opening: options.resume === undefined,
+            backpressure,
+            compaction: prepared.compaction,
+            loop,
+          });
+        } catch (error) {
+          // Not left in_progress until the next restart: stored as failed with what it had.
+          if (storedFirst) await persist(failedWith(emitter.response, error));
+          throw error;
+        }
         if (persists) await persist(withHiddenSeals(response, emitter.hiddenSeals));
         if (terminal) sink?.(terminal);
         return response;
@@ -313,6 +326,10 @@ export class ResponseEngine {
       this.deps.logger.error({ err: error, responseId: response.id }, 'could not store response');
     }
   }
+}
+
+function failedWith(response: ResponseObject, error: unknown): ResponseObject {
+  return { ...response, status: 'failed', error: toResponseError(error) };
 }
 
 /** The response as stored: reasoning keeps the upstream's token (sealed) for later turns. */

@@ -53,6 +53,11 @@ export interface ResponseRepository {
   loadChain(tenantId: string, id: string): Promise<StoredItem[] | undefined>;
   /** An item stored as input or output of any of the tenant's responses or conversations. */
   findItem(tenantId: string, itemId: string): Promise<StoredItem | undefined>;
+  /**
+   * Responses stored `in_progress` that no queued or running job will finish: at start-up, those
+   * a previous process was running when it ended.
+   */
+  listInterrupted(): Promise<Array<{ tenantId: string; id: string }>>;
 }
 
 export interface ConversationRepository {

@@ -2,7 +2,8 @@
  * Background responses survive a hard kill: the gateway runs as a child process (`serve`), is
  * killed with SIGKILL while responses run and wait, and a new process on the same SQLite file
  * settles every one of them — the interrupted ones failed with a restart error and what they had
- * produced, the queued ones run to completion — each with a gap-free, replayable event log.
+ * produced, the queued ones run to completion — each with a gap-free, replayable event log. A
+ * stored response streamed in the foreground is settled the same way: never left in_progress.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,13 +48,15 @@ async function freePort(): Promise<number> {
 }
 
 /** `rgw serve` in a child process on the shared store; resolves once /healthz answers. */
-async function serve(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+async function serve(
+  dbFile = join(dir, 'gateway.db'),
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH,
-      RGW_DB: join(dir, 'gateway.db'),
+      RGW_DB: dbFile,
       RGW_HOST: '127.0.0.1',
       RGW_PORT: String(port),
       RGW_CONFIG: join(dir, 'config.json'),
@@ -188,4 +191,54 @@ it('settles every background response after a kill -9: interrupted ones failed, 
   second.child.kill('SIGTERM');
   await new Promise((resolve) => second.child.once('exit', resolve));
   expect(second.child.exitCode).toBe(0);
+});
+
+it('fails a foreground stream cut by a kill -9 at the next start, keeping what it had streamed', async () => {
+  const dbFile = join(dir, 'foreground.db');
+  mock.reset();
+  const chunks = Array.from({ length: 60 }, (_, i) => `f${i} `);
+  mock.defaultReply = { kind: 'text', text: chunks.join(''), chunks, delayMs: 40 };
+  const first = await serve(dbFile);
+  let id: string | undefined;
+  let streamed: () => void = () => {};
+  const firstDelta = new Promise<void>((resolve) => {
+    streamed = resolve;
+  });
+  // Read on (a client that hangs up would cancel it); the kill ends the connection.
+  const streaming = readStream(`${first.url}/v1/responses`, {
+    method: 'POST',
+    body: { model: MODEL, input: 'stream in the foreground', stream: true },
+    key: TEST_KEY,
+    onEvent: (event) => {
+      if (event.type === 'response.created') id = event.response.id;
+      if (event.type === 'response.output_text.delta') streamed();
+    },
+  }).catch(() => undefined);
+  await firstDelta;
+  expect((await call(first.url, `/v1/responses/${id}`)).status).toBe('in_progress');
+  // Some deltas in the event log (written in batches), then the kill.
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  const logged = db.prepare(
+    `SELECT COUNT(*) AS n FROM response_events WHERE response_id = ? AND data LIKE '{"type":"response.output_text.delta"%'`,
+  );
+  await expect
+    .poll(() => (logged.get(id) as { n: number }).n, { timeout: 10_000, interval: 10 })
+    .toBeGreaterThan(2);
+  db.close();
+  first.child.kill('SIGKILL');
+  await new Promise((resolve) => first.child.once('exit', resolve));
+  await streaming;
+
+  const second = await serve(dbFile);
+  const response = await call(second.url, `/v1/responses/${id}`);
+  expect(response.status).toBe('failed');
+  expect(response.error.message).toMatch(/restarted while this response was in progress/);
+  expect(response.output_text.startsWith('f0 f1 ')).toBe(true);
+  expect(response.output.at(-1)).toMatchObject({ type: 'message', status: 'incomplete' });
+  const replay = await readStream(`${second.url}/v1/responses/${id}?stream=true`, { key: TEST_KEY });
+  expectWholeSequence(replay.events);
+  expect(replay.events.slice(0, 2).map((e) => e.type)).toEqual(['response.created', 'response.in_progress']);
+  expect(replay.events.at(-1)).toMatchObject({ type: 'response.failed', response });
+  second.child.kill('SIGTERM');
+  await new Promise((resolve) => second.child.once('exit', resolve));
 });

@@ -179,6 +179,25 @@ describe.each(STORE_FACTORIES)('$name store', (factory) => {
       expect(texts(page?.data)).toEqual(['a']);
     });
 
+    it('lists in_progress responses no job will finish as interrupted', async () => {
+      const streamed = { ...responseObject([]), status: 'in_progress' } as ResponseObject;
+      await store.responses.save(T2, { response: streamed, inputItems: [userMessage('q')] });
+      await saveTurn(T1, ['done'], 'a');
+      const queued = { ...responseObject([]), status: 'queued', background: true } as ResponseObject;
+      await store.jobs.enqueue(T1, { response: queued, inputItems: [] }, '{}', []);
+      // A claimed job's response is in_progress too, but its job is still running.
+      const claimed = await store.jobs.claim();
+      await store.responses.update(T1, { ...queued, status: 'in_progress' });
+      expect(claimed?.responseId).toBe(queued.id);
+      expect(await store.responses.listInterrupted()).toEqual([{ tenantId: T2, id: streamed.id }]);
+      await store.jobs.finish(queued.id);
+      await store.responses.save(T2, {
+        response: { ...streamed, status: 'completed' },
+        inputItems: [userMessage('q')],
+      });
+      expect(await store.responses.listInterrupted()).toEqual([{ tenantId: T1, id: queued.id }]);
+    });
+
     it('reads unknown ids as absent', async () => {
       expect(await store.responses.get(T1, 'resp_unknown')).toBeUndefined();
       expect(await store.responses.delete(T1, 'resp_unknown')).toBe(false);

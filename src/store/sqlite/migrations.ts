@@ -189,4 +189,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX container_files_by_container ON container_files (container_id, id);
   `,
+  // Streamed responses are stored in_progress from their start: the ones a process left so are
+  // found at the next start without reading every response.
+  `
+  CREATE INDEX responses_in_progress ON responses (id) WHERE status = 'in_progress';
+  `,
 ];

@@ -61,6 +61,11 @@ export class SqliteResponses implements ResponseRepository {
       inputs: db.prepare(
         `SELECT body FROM response_items WHERE response_id = ? AND kind = ${INPUT} ORDER BY position`,
       ),
+      interrupted: db.prepare(
+        `SELECT id, tenant_id FROM responses r
+          WHERE status = 'in_progress' AND deleted = 0
+            AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.response_id = r.id AND j.state != 'done')`,
+      ),
       findConversationItem: db.prepare(
         'SELECT body FROM conversation_items WHERE tenant_id = ? AND item_id = ? LIMIT 1',
       ),
@@ -195,6 +200,11 @@ export class SqliteResponses implements ResponseRepository {
     if (!this.statements.get.get(id, tenantId)) return undefined;
     const rows = this.statements.chain.all({ id, tenant: tenantId }) as Array<{ body: string }>;
     return rows.map((row) => JSON.parse(row.body) as StoredItem);
+  }
+
+  async listInterrupted(): Promise<Array<{ tenantId: string; id: string }>> {
+    const rows = this.statements.interrupted.all() as Array<{ id: string; tenant_id: string }>;
+    return rows.map((row) => ({ tenantId: row.tenant_id, id: row.id }));
   }
 
   async findItem(tenantId: string, itemId: string): Promise<StoredItem | undefined> {
