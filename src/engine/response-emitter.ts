@@ -18,6 +18,8 @@ import type {
 } from '../protocol/response.js';
 import { collectOutputText } from '../protocol/response.js';
 import type { FinishReason, StreamPart, TokenLogprob, TokenUsage, ToolKind } from '../providers/types.js';
+import type { CitableSource } from '../tools/types.js';
+import { CitationStream } from './citations/citation-stream.js';
 import { type EmitterCore, HostedItemEvents } from './hosted-item-events.js';
 import { obfuscationFor } from './obfuscation.js';
 import type { ReasoningPayload } from './reasoning-seal.js';
@@ -49,8 +51,17 @@ export interface EmitterOptions {
   unobserved?: boolean;
 }
 
+/** An output_text part whose markers become annotations (once some tool has cited a source). */
+interface Citing {
+  stream: CitationStream;
+  /** Annotations already announced. */
+  announced: number;
+  /** Logprobs of text held back (a possible marker), sent with the next delta. */
+  logprobs: TokenLogprob[];
+}
+
 type OpenBlock =
-  | { kind: 'text' | 'refusal'; outputIndex: number; contentIndex: number; itemId: string }
+  | { kind: 'text' | 'refusal'; outputIndex: number; contentIndex: number; itemId: string; citing?: Citing }
   | { kind: 'reasoning-text'; outputIndex: number; contentIndex: number; itemId: string }
   | { kind: 'reasoning-summary'; outputIndex: number; summaryIndex: number; itemId: string }
   | { kind: 'tool'; outputIndex: number; itemId: string; toolKind: ToolKind };
@@ -70,6 +81,8 @@ export class ResponseEmitter {
   /** The snapshot `created` emitted, and the sequence number that followed it. */
   private opening: { response: ResponseObject; next: number } | undefined;
   private hostedEvents: HostedItemEvents | undefined;
+  /** Sources built-in tools showed the model, by citation number − 1. */
+  private cited: CitableSource[] | undefined;
 
   constructor(
     initial: ResponseObject,
@@ -100,6 +113,12 @@ export class ResponseEmitter {
 
   get response(): ResponseObject {
     return this.reducer.response;
+  }
+
+  /** A source the answer may cite from now on; returns its number (`【n】`). */
+  cite(source: CitableSource): number {
+    this.cited ??= [];
+    return this.cited.push(source);
   }
 
   get nextSequenceNumber(): number {
@@ -238,7 +257,18 @@ export class ResponseEmitter {
     const item = this.ensureItem('message');
     const message = this.response.output[item.outputIndex];
     const contentIndex = message?.type === 'message' ? message.content.length : 0;
-    this.blocks.set(blockId, { kind, outputIndex: item.outputIndex, contentIndex, itemId: item.itemId });
+    const cited = this.cited;
+    const citing: Citing | undefined =
+      kind === 'text' && cited
+        ? { stream: new CitationStream((n) => cited[n - 1]), announced: 0, logprobs: [] }
+        : undefined;
+    this.blocks.set(blockId, {
+      kind,
+      outputIndex: item.outputIndex,
+      contentIndex,
+      itemId: item.itemId,
+      citing,
+    });
     // OpenAI's output_text parts always carry `logprobs`, empty unless they were included.
     const part: ContentPart =
       kind === 'text'
@@ -261,6 +291,22 @@ export class ResponseEmitter {
       block = this.blocks.get(blockId)!;
     }
     if (block.kind !== 'text') return;
+    const citing = block.citing;
+    if (!citing) return this.emitTextDelta(block, delta, logprobs);
+    if (logprobs) citing.logprobs.push(...logprobs);
+    const shown = citing.stream.push(delta);
+    if (shown !== '') {
+      this.emitTextDelta(block, shown, citing.logprobs);
+      citing.logprobs = [];
+    }
+    this.announceCitations(block, citing);
+  }
+
+  private emitTextDelta(
+    block: Extract<OpenBlock, { kind: 'text' | 'refusal' }>,
+    delta: string,
+    logprobs: TokenLogprob[] | undefined,
+  ): void {
     const event: ResponseEvent = {
       type: 'response.output_text.delta',
       sequence_number: this.sequence,
@@ -272,6 +318,22 @@ export class ResponseEmitter {
     };
     if (this.options.obfuscate) event.obfuscation = obfuscationFor(delta);
     this.emit(event);
+  }
+
+  /** `response.output_text.annotation.added` for citations found since the last delta. */
+  private announceCitations(block: Extract<OpenBlock, { kind: 'text' | 'refusal' }>, citing: Citing): void {
+    const { annotations } = citing.stream;
+    for (; citing.announced < annotations.length; citing.announced++) {
+      this.emit({
+        type: 'response.output_text.annotation.added',
+        sequence_number: this.sequence,
+        item_id: block.itemId,
+        output_index: block.outputIndex,
+        content_index: block.contentIndex,
+        annotation_index: citing.announced,
+        annotation: { ...annotations[citing.announced]! },
+      });
+    }
   }
 
   private refusalDelta(blockId: string, delta: string): void {
@@ -294,6 +356,12 @@ export class ResponseEmitter {
   private endContent(blockId: string): void {
     const block = this.blocks.get(blockId);
     if (!block || (block.kind !== 'text' && block.kind !== 'refusal')) return;
+    if (block.citing) {
+      // What was held back as a possible marker is text after all.
+      const rest = block.citing.stream.end();
+      if (rest !== '') this.emitTextDelta(block, rest, block.citing.logprobs);
+      this.announceCitations(block, block.citing);
+    }
     this.blocks.delete(blockId);
     const item = this.response.output[block.outputIndex];
     const part = item?.type === 'message' ? item.content[block.contentIndex] : undefined;

@@ -29,6 +29,7 @@ export async function runHostedCall(
         if (!signal.aborted) emitter.hosted.progress(outputIndex, update);
       },
       context: loop.context,
+      cite: (source) => emitter.cite(source),
     });
     if (signal.aborted) return ABORTED;
     emitter.hosted.done(outputIndex, { status: 'completed', ...result.item });

@@ -41,10 +41,21 @@ export interface ToolCall {
   arguments: string;
 }
 
+/**
+ * A source a tool showed the model, which the answer may cite by the number `cite` gave it
+ * (`【3】`); the engine turns such markers into the matching annotation.
+ */
+export type CitableSource =
+  | { type: 'file_citation'; file_id: string; filename: string }
+  | { type: 'url_citation'; url: string; title: string }
+  | { type: 'container_file_citation'; container_id: string; file_id: string; filename: string };
+
 export interface ToolExecution {
   signal: AbortSignal;
   progress(update: ToolProgress): void;
   context: ToolContext;
+  /** Registers a source for the answer to cite; numbers run from 1 across the whole response. */
+  cite(source: CitableSource): number;
 }
 
 /** A finished call. */

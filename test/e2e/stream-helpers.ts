@@ -7,6 +7,14 @@ import type { StreamResult } from '../helpers/test-gateway.js';
 export type Any = JsonBody;
 
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+/** `response.<built-in item type>.<phase>`, e.g. `response.file_search_call.searching`. */
+const HOSTED_PHASE =
+  /^response\.(file_search_call|web_search_call|code_interpreter_call|image_generation_call|mcp_call|mcp_list_tools)\.(in_progress|searching|interpreting|generating|completed|failed)$/;
+/** Streamed fields of built-in items: the event's prefix → the field. */
+const HOSTED_DELTAS: Record<string, string> = {
+  'response.code_interpreter_call_code': 'code',
+  'response.mcp_call_arguments': 'arguments',
+};
 
 /**
  * Checks what every stream must satisfy (framing, names, sequence numbers, lifecycle, item
@@ -55,7 +63,7 @@ export function checkStream(result: StreamResult): Any[] {
     switch (data.type) {
       case 'response.output_item.added':
         expect(data.output_index).toBe(output.length);
-        expect(data.item.id).toMatch(/^(msg|fc|ctc|rs)_[0-9a-f]{48}$/);
+        expect(data.item.id).toMatch(/^(msg|fc|ctc|rs|fs|ws|ci|ig|mcp|mcpl|sh)_[0-9a-f]{48}$/);
         if (data.item.type !== 'reasoning') expect(data.item.status).toBe('in_progress');
         output.push(structuredClone(data.item));
         break;
@@ -87,6 +95,12 @@ export function checkStream(result: StreamResult): Any[] {
         const part = contentAt(data);
         expect(data.text).toBe(part.text);
         expect(data.logprobs).toEqual(part.logprobs ?? []);
+        break;
+      }
+      case 'response.output_text.annotation.added': {
+        const part = contentAt(data);
+        expect(data.annotation_index).toBe(part.annotations.length);
+        part.annotations.push(structuredClone(data.annotation));
         break;
       }
       case 'response.refusal.delta':
@@ -131,8 +145,24 @@ export function checkStream(result: StreamResult): Any[] {
       case 'response.custom_tool_call_input.done':
         expect(data.input).toBe(itemAt(data).input);
         break;
-      default:
+      default: {
+        const phase = HOSTED_PHASE.exec(data.type);
+        if (phase) {
+          expect(itemAt(data).type).toBe(phase[1]);
+          break;
+        }
+        const field = HOSTED_DELTAS[data.type.replace(/\.(delta|done)$/, '')];
+        if (field && data.type.endsWith('.delta')) {
+          const item = itemAt(data);
+          item[field] = (item[field] ?? '') + data.delta;
+          break;
+        }
+        if (field) {
+          expect(data[field]).toBe(itemAt(data)[field]);
+          break;
+        }
         throw new Error(`unexpected event in the middle of a stream: ${data.type}`);
+      }
     }
   }
   const terminal = events.at(-1)!.data;

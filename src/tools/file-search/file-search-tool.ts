@@ -1,8 +1,7 @@
 /**
  * The built-in `file_search` tool: the model gets a `file_search({queries})` function; a call
  * searches the request's vector stores (with its filters, max_num_results and ranking_options) and
- * answers with numbered passages to cite. Results are numbered across all file_search calls of a
- * response, so that `citations(responseId)` can turn the final answer's markers into
+ * answers with passages numbered by `cite`, so that the engine turns the answer's markers into
  * `file_citation` annotations.
  */
 import { GatewayError } from '../../errors.js';
@@ -10,14 +9,11 @@ import type { FunctionToolSpec } from '../../providers/types.js';
 import type { VectorStoreRepository } from '../../store/types.js';
 import type { ChunkSearch } from '../../vector-stores/search/search-chunks.js';
 import type { BuiltInTool, PreparedTool, ToolCall, ToolExecution, ToolResult } from '../types.js';
-import { type CitationSource, FileCitationStream } from './file-citations.js';
 import { type FileSearchEntry, parseFileSearchEntry } from './file-search-entry.js';
 import { formatReplayedResults, formatResults, type NumberedResult } from './file-search-output.js';
 
 export const INCLUDE_RESULTS = 'file_search_call.results';
 const DEFAULT_MAX_RESULTS = 10;
-/** Responses whose citation sources are kept at once; the oldest go first. */
-const KEPT_RESPONSES = 1000;
 
 const SPEC: FunctionToolSpec = {
   kind: 'function',
@@ -50,8 +46,6 @@ export class FileSearchTool implements BuiltInTool {
   readonly type = 'file_search';
   readonly itemType = 'file_search_call';
   readonly idPrefix = 'fs';
-  /** Citation sources by response, in marker order. */
-  private readonly sources = new Map<string, CitationSource[]>();
 
   constructor(private readonly deps: FileSearchToolDeps) {}
 
@@ -68,36 +62,13 @@ export class FileSearchTool implements BuiltInTool {
         });
       }
     }
-    return new FileSearchCall(settings, this.deps.search, (responseId) => this.sourcesOf(responseId));
+    return new FileSearchCall(settings, this.deps.search);
   }
 
   replay(item: Record<string, unknown>): { arguments: string; output: string } {
     const queries = Array.isArray(item.queries) ? item.queries.map(String) : [];
     const results = Array.isArray(item.results) ? (item.results as Array<Record<string, unknown>>) : null;
     return { arguments: JSON.stringify({ queries }), output: formatReplayedResults(queries, results) };
-  }
-
-  /**
-   * Turns markers in this response's answer text into annotations: feed it the text's deltas (or
-   * the whole text) and show what it returns. Markers only resolve to results of this response.
-   */
-  citations(responseId: string): FileCitationStream {
-    return new FileCitationStream((n) => this.sources.get(responseId)?.[n - 1]);
-  }
-
-  /** The response is over: its sources are no longer needed. */
-  release(responseId: string): void {
-    this.sources.delete(responseId);
-  }
-
-  private sourcesOf(responseId: string): CitationSource[] {
-    let list = this.sources.get(responseId);
-    if (!list) {
-      if (this.sources.size >= KEPT_RESPONSES) this.sources.delete(this.sources.keys().next().value!);
-      list = [];
-      this.sources.set(responseId, list);
-    }
-    return list;
   }
 }
 
@@ -108,7 +79,6 @@ export class FileSearchCall implements PreparedTool {
   constructor(
     readonly settings: FileSearchEntry,
     private readonly search: ChunkSearch,
-    private readonly sourcesOf: (responseId: string) => CitationSource[],
   ) {}
 
   openItem(call: ToolCall): Record<string, unknown> {
@@ -144,11 +114,10 @@ export class FileSearchCall implements PreparedTool {
         output: `file_search failed: ${(error as Error).message}`,
       };
     }
-    const sources = this.sourcesOf(how.context.responseId);
-    const numbered: NumberedResult[] = outcome.results.map((result) => {
-      sources.push({ file_id: result.fileId, filename: result.filename });
-      return { n: sources.length, result };
-    });
+    const numbered: NumberedResult[] = outcome.results.map((result) => ({
+      n: how.cite({ type: 'file_citation', file_id: result.fileId, filename: result.filename }),
+      result,
+    }));
     const included = how.context.include.includes(INCLUDE_RESULTS);
     return {
       item: {

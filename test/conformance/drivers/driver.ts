@@ -74,7 +74,11 @@ export interface ConformanceDriver {
   readonly script: Scripts | undefined;
   /** Extra request fields every call carries (the local model's temperature 0 and token cap). */
   readonly defaults: Record<string, unknown>;
-  start(): Promise<ProviderGateway>;
+  /**
+   * `file_search` is the test tool unless `builtInTools: 'gateway'` asks for the gateway's own
+   * (vector stores in its store).
+   */
+  start(options?: { builtInTools?: 'test' | 'gateway' }): Promise<ProviderGateway>;
   reset(): void;
   /** The n-th upstream request (0-based) since the last reset. */
   sent(n: number): SentRequest;

@@ -44,12 +44,12 @@ export function mockDriver<Mock extends UpstreamMock>(spec: MockDriverSpec<Mock>
     model: spec.model,
     upstreamModel: spec.upstreamModel,
     defaults: {},
-    async start() {
+    async start(options) {
       mock = await spec.startMock();
       // Media URLs of the suite are served from 127.0.0.1, which the guard refuses unless allowed.
       return startProviderGateway(
         { ...spec.env(mock), RGW_OUTBOUND_ALLOW: '127.0.0.1' },
-        { tools: [testSearchTool()] },
+        options?.builtInTools === 'gateway' ? {} : { tools: [testSearchTool()] },
       );
     },
     script: {

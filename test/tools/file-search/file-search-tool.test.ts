@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyCitations } from '../../../src/engine/citations/citation-stream.js';
 import { GatewayError } from '../../../src/errors.js';
-import { applyFileCitations } from '../../../src/tools/file-search/file-citations.js';
-import type { ToolExecution, ToolProgress } from '../../../src/tools/types.js';
+import type { CitableSource, ToolExecution, ToolProgress } from '../../../src/tools/types.js';
 import { startTestGateway, type TestGateway } from '../../helpers/test-gateway.js';
 import { fixture, uploadFile } from '../../vector-stores/retrieval-helpers.js';
 
@@ -11,6 +11,8 @@ describe('the file_search tool', () => {
   let manualId: string;
   let handbookId: string;
 
+  /** What the engine keeps per response: the sources its tools cited, numbered from 1. */
+  const cited = new Map<string, CitableSource[]>();
   const execution = (
     progress: ToolProgress[],
     include: string[] = [],
@@ -19,6 +21,11 @@ describe('the file_search tool', () => {
     signal: new AbortController().signal,
     progress: (update) => progress.push(update),
     context: { tenantId: 'default', responseId, include, previousResponseId: undefined },
+    cite: (source) => {
+      const list = cited.get(responseId) ?? [];
+      cited.set(responseId, list);
+      return list.push(source);
+    },
   });
 
   beforeAll(async () => {
@@ -115,20 +122,15 @@ describe('the file_search tool', () => {
     );
     const n = /【(\d+)】 handbook\.md/.exec(second.output as string)?.[1];
     expect(Number(n)).toBeGreaterThan(1);
-    const citations = tool.citations('resp_cite');
-    const answer = citations.push(
+    const answer = applyCitations(
       `E42 is a lidar obstruction 【1】 and parental leave is 20 weeks 【${n}】.`,
+      cited.get('resp_cite') ?? [],
     );
-    expect(answer + citations.end()).toBe('E42 is a lidar obstruction and parental leave is 20 weeks.');
-    expect(citations.annotations).toEqual([
+    expect(answer.text).toBe('E42 is a lidar obstruction and parental leave is 20 weeks.');
+    expect(answer.annotations).toEqual([
       { type: 'file_citation', file_id: manualId, filename: 'k7-manual.pdf', index: 26 },
       { type: 'file_citation', file_id: handbookId, filename: 'handbook.md', index: 57 },
     ]);
-    // Another response's markers do not resolve to these results.
-    expect(applyFileCitations('x 【1】', []).annotations).toEqual([]);
-    const other = tool.citations('resp_other');
-    expect(other.push('y 【1】') + other.end()).toBe('y 【1】');
-    tool.release('resp_cite');
   });
 
   it('includes results when asked, with filters and thresholds applied', async () => {

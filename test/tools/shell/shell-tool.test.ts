@@ -30,6 +30,7 @@ const how = (): ToolExecution => ({
   signal: new AbortController().signal,
   progress: () => undefined,
   context: { tenantId: 'default', responseId: 'resp_1', include: [], previousResponseId: undefined },
+  cite: () => 1,
 });
 
 describe('hosted shell', () => {

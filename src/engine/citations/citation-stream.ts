@@ -1,25 +1,17 @@
 /**
- * Citation markers in a model's answer into `file_citation` annotations. The file_search output
- * numbers its results `【1】`, `【2】`, … (numbers run on across the calls of one response) and asks
- * the model to cite them so; this finds those markers (also as `【1†name】` or `[1]`, the forms
- * models drift to), removes them with the blank before them, and records, at the position the
- * marker had in the cleaned text, which file it named. Unknown numbers are left as text.
+ * Citation markers in a model's answer into annotations. Built-in tools number the sources they
+ * show the model `【1】`, `【2】`, … (numbers run on across the calls of one response, see
+ * `ToolExecution.cite`) and ask it to cite them so; this finds those markers (also as `【1†name】`
+ * or `[1]`, the forms models drift to) and removes them with the blank before them. A file is
+ * recorded as a `file_citation` at the position the marker had in the cleaned text; a web page or
+ * a container file is written in the marker's place as a Markdown link, as OpenAI's answers show
+ * them, and its annotation spans that link. Unknown numbers are left as text.
  *
  * It works on a stream of text deltas as well as on a whole text: a delta ending in what may be
  * the start of a marker (or in blanks that may precede one) is held back until the next one.
  */
-
-export interface CitationSource {
-  file_id: string;
-  filename: string;
-}
-
-export interface FileCitation {
-  type: 'file_citation';
-  file_id: string;
-  filename: string;
-  index: number;
-}
+import type { Annotation } from '../../protocol/response.js';
+import type { CitableSource } from '../../tools/types.js';
 
 /** `【12】`, `【12†handbook.md】`, `【4:0†source】`; and `[12]`, `[1, 2]`. */
 const FULL_WIDTH = /^【(\d{1,4})(?:[:†][^】\n]{0,200})?】/;
@@ -28,8 +20,8 @@ const BRACKETED = /^\[(\d{1,4}(?:\s*,\s*\d{1,4}){0,9})\]/;
 const BRACKETED_OPEN = /^\[(\d{1,4}(\s*,\s*\d{0,4}){0,9})?$/;
 const TRAILING_BLANKS = /[ \t]+$/;
 
-export class FileCitationStream {
-  readonly annotations: FileCitation[] = [];
+export class CitationStream {
+  readonly annotations: Annotation[] = [];
   private held = '';
   /** Length of the cleaned text handed out so far. */
   private emitted = 0;
@@ -37,7 +29,7 @@ export class FileCitationStream {
   private spaceOwed = false;
 
   /** `source(n)` is the result numbered n (from 1), if any. */
-  constructor(private readonly source: (n: number) => CitationSource | undefined) {}
+  constructor(private readonly source: (n: number) => CitableSource | undefined) {}
 
   /** The part of the text so far that can be shown. */
   push(delta: string): string {
@@ -75,12 +67,20 @@ export class FileCitationStream {
         const before = text.slice(0, at).replace(TRAILING_BLANKS, '');
         const removedBlank = before.length < at;
         out += this.plain(before, out);
-        const index = this.emitted + out.length;
+        let linked = false;
         for (const source of marker.sources) {
-          const duplicate = this.annotations.some((a) => a.index === index && a.file_id === source.file_id);
-          if (!duplicate) this.annotations.push({ type: 'file_citation', ...source, index });
+          if (source.type === 'file_citation') {
+            this.cite({ ...source, index: this.emitted + out.length });
+            continue;
+          }
+          const link = linkFor(source);
+          out += `${out.length + this.emitted === 0 ? '' : ' '}(`;
+          const start = this.emitted + out.length;
+          out += `${link})`;
+          linked = true;
+          this.cite({ ...source, start_index: start, end_index: start + link.length });
         }
-        if (removedBlank) this.spaceOwed = true;
+        if (removedBlank && !linked) this.spaceOwed = true;
         text = rest.slice(marker.length);
         continue;
       }
@@ -89,6 +89,11 @@ export class FileCitationStream {
     }
     this.emitted += out.length;
     return out;
+  }
+
+  private cite(annotation: Annotation): void {
+    const same = this.annotations.some((a) => JSON.stringify(a) === JSON.stringify(annotation));
+    if (!same) this.annotations.push(annotation);
   }
 
   /** Text to hand out as is, with the blank a removed marker took, if a word follows. */
@@ -105,7 +110,7 @@ export class FileCitationStream {
   private matchMarker(
     text: string,
     at: number,
-  ): { length: number; sources: CitationSource[] } | 'open' | undefined {
+  ): { length: number; sources: CitableSource[] } | 'open' | undefined {
     const rest = text.slice(at);
     if (rest.startsWith('【')) {
       const full = FULL_WIDTH.exec(rest);
@@ -122,8 +127,8 @@ export class FileCitationStream {
   private resolve(
     numbers: string[],
     length: number,
-  ): { length: number; sources: CitationSource[] } | undefined {
-    const sources: CitationSource[] = [];
+  ): { length: number; sources: CitableSource[] } | undefined {
+    const sources: CitableSource[] = [];
     for (const n of numbers) {
       const source = this.source(Number(n.trim()));
       if (!source) return undefined;
@@ -134,11 +139,11 @@ export class FileCitationStream {
 }
 
 /** The whole text at once. */
-export function applyFileCitations(
+export function applyCitations(
   text: string,
-  sources: readonly CitationSource[],
-): { text: string; annotations: FileCitation[] } {
-  const stream = new FileCitationStream((n) => sources[n - 1]);
+  sources: readonly CitableSource[],
+): { text: string; annotations: Annotation[] } {
+  const stream = new CitationStream((n) => sources[n - 1]);
   const cleaned = stream.push(text) + stream.end();
   return { text: cleaned, annotations: stream.annotations };
 }
@@ -149,4 +154,18 @@ function nextCandidate(text: string): number {
   if (full < 0) return bracket;
   if (bracket < 0) return full;
   return Math.min(full, bracket);
+}
+
+/** `[example.com](https://example.com/page)`; a container file as the path code sees it. */
+function linkFor(source: Exclude<CitableSource, { type: 'file_citation' }>): string {
+  if (source.type === 'container_file_citation') {
+    return `[${source.filename}](sandbox:/mnt/data/${source.filename})`;
+  }
+  let host = source.url;
+  try {
+    host = new URL(source.url).hostname.replace(/^www\./, '');
+  } catch {
+    // Shown as given: the tool checked the URL when it fetched it.
+  }
+  return `[${host}](${source.url})`;
 }
