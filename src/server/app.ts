@@ -18,6 +18,7 @@ import type { Files } from '../files/files.js';
 import { newId } from '../ids.js';
 import type { Containers } from '../tools/containers/containers.js';
 import type { Authenticator, Principal } from './auth.js';
+import { checkBodyDepth } from './body-depth.js';
 import { clientErrorHandler } from './client-error.js';
 import { registerContentDecoding } from './content-decoding.js';
 import { renderError, renderNoRoute } from './error-response.js';
@@ -121,6 +122,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       },
       (error: Error) => done(error),
     );
+  });
+
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      checkBodyDepth(request.body);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
 
   app.setErrorHandler(sendError);

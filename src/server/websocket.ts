@@ -18,6 +18,7 @@ import { GatewayError, invalidRequest, UpstreamError } from '../errors.js';
 import type { ResponseObject } from '../protocol/response.js';
 import type { StoredItem } from '../store/types.js';
 import type { Authenticator, Principal } from './auth.js';
+import { checkBodyDepth } from './body-depth.js';
 import { type RenderedError, renderError } from './error-response.js';
 import { describeValue, parseCreateResponseBody } from './validate-request.js';
 
@@ -249,6 +250,11 @@ function parseMessage(text: string): ParsedMessage {
         null,
       ),
     );
+  }
+  try {
+    checkBodyDepth(message);
+  } catch (error) {
+    return fail(error as GatewayError);
   }
   if (message === null || typeof message !== 'object' || Array.isArray(message)) {
     return fail(

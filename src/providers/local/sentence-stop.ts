@@ -14,6 +14,11 @@ const SENTENCE_END = /(?<!\b(?:Mr|Mrs|Ms|Dr|St))[.!?]["'”’)\]]*(?=\s)/g;
 
 /** Characters of earlier text kept to find a sentence end that straddles two chunks. */
 const TAIL = 8;
+/**
+ * Past the budget by this many tokens a quotation no longer holds the end back; past it by twice
+ * as many the answer ends at the next blank, sentence or not, so the budget is a bound.
+ */
+const GRACE = 40;
 
 export class SentenceStop {
   private tokens = 0;
@@ -42,14 +47,22 @@ export class SentenceStop {
     this.quotes = openQuotes(quotesBefore, text);
     if (this.tokens < this.budget) return { keep: text, stop: false };
     const offset = joined.length - text.length;
+    const overdue = this.tokens >= this.budget + GRACE;
     for (const match of joined.matchAll(SENTENCE_END)) {
       const end = match.index + match[0].length;
       // A sentence end inside the earlier text was seen before the budget ran out: not this one.
       if (end < offset) continue;
       const keep = text.slice(0, end - offset);
-      if (openQuotes(quotesBefore, keep) !== 0) continue;
+      if (!overdue && openQuotes(quotesBefore, keep) !== 0) continue;
       this.stopped = true;
       return { keep, stop: true };
+    }
+    if (this.tokens >= this.budget + 2 * GRACE) {
+      const blank = text.search(/\s/);
+      if (blank >= 0) {
+        this.stopped = true;
+        return { keep: text.slice(0, blank), stop: true };
+      }
     }
     return { keep: text, stop: false };
   }

@@ -235,6 +235,21 @@ describe('SentenceStop', () => {
     expect(run(1, ['Mr.', ' Brown', ' ran', '.', ' Then']).text).toBe('Mr. Brown ran.');
   });
 
+  it('is a bound: a long quotation, then even a sentence that never ends, stops past the budget', () => {
+    // An open quotation holds the end back only for 40 tokens past the budget.
+    const quoted = ['"It', ...Array.from({ length: 60 }, (_, i) => (i === 50 ? ' end.' : ' word'))];
+    const inQuote = run(1, [...quoted, ' more']);
+    expect(inQuote.stoppedAt).toBe(52);
+    expect(inQuote.text.endsWith(' end.')).toBe(true);
+    // No sentence end at all: the answer ends at a blank 80 tokens past the budget.
+    const endless = run(
+      10,
+      Array.from({ length: 200 }, () => ' word'),
+    );
+    expect(endless.stoppedAt).toBe(89);
+    expect(endless.text).toBe(' word'.repeat(89));
+  });
+
   it('is set for the bundled model only', () => {
     expect(loadConfig({}, { RGW_CONFIG: undefined }).providers[0]?.softMaxOutputTokens).toBe(
       BUNDLED_MODEL_SOFT_MAX_OUTPUT_TOKENS,
