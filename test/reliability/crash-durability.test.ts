@@ -177,3 +177,57 @@ it('loses nothing a client saw and leaves nothing stuck after a kill -9 under lo
   expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   db.close();
 }, 150_000);
+
+it('fails a background response killed mid tool loop cleanly, keeping its finished steps', async () => {
+  const gateway = await serve();
+  const file = (
+    await uploadFile({ baseURL: `${gateway.url}/v1` }, 'hours.md', '# Hours\n\nThe office opens at nine.')
+  ).body.id;
+  const store = await call(gateway.url, '/v1/vector_stores', { name: 'loop', file_ids: [file] });
+  await expect
+    .poll(async () => (await call(gateway.url, `/v1/vector_stores/${store.id}`)).status, { timeout: 20_000 })
+    .toBe('completed');
+  mock.reset();
+  const chunks = Array.from({ length: 80 }, (_, i) => `a${i} `);
+  mock.enqueue(
+    {
+      kind: 'text',
+      text: '',
+      toolCalls: [{ id: 'call_1', name: 'file_search', arguments: '{"queries":["office hours"]}' }],
+      finishReason: 'tool_calls',
+    },
+    { kind: 'text', text: chunks.join(''), chunks, delayMs: 40 },
+  );
+  const { id } = await call(gateway.url, '/v1/responses', {
+    model: MODEL,
+    input: 'When does the office open?',
+    tools: [{ type: 'file_search', vector_store_ids: [store.id] }],
+    background: true,
+  });
+  // Killed while the second model turn streams its answer.
+  const seenDeltas: Any[] = [];
+  const reader = readStream(`${gateway.url}/v1/responses/${id}?stream=true`, {
+    key: TEST_KEY,
+    onEvent: (event) => {
+      if (event.type === 'response.output_text.delta') seenDeltas.push(event);
+    },
+  }).catch(() => undefined);
+  await expect.poll(() => seenDeltas.length, { timeout: 20_000, interval: 10 }).toBeGreaterThan(3);
+  await gateway.kill();
+  await reader;
+
+  const next = await serve();
+  const response = await call(next.url, `/v1/responses/${id}`);
+  expect(response.status).toBe('failed');
+  expect(response.error.message).toMatch(/restarted while this response was in progress/);
+  expect(response.output.map((item: Any) => item.type)).toEqual(['file_search_call', 'message']);
+  expect(response.output[0]).toMatchObject({ status: 'completed', queries: ['office hours'] });
+  expect(response.output[1]).toMatchObject({ status: 'incomplete' });
+  expect(response.output_text.startsWith('a0 a1 a2 ')).toBe(true);
+  const replay = await readStream(`${next.url}/v1/responses/${id}?stream=true`, { key: TEST_KEY });
+  expectWholeSequence(replay.events);
+  expect(replay.events.at(-1)).toMatchObject({ type: 'response.failed', response });
+  // Nothing runs it again: the upstream saw the two turns of the first process only.
+  expect(mock.requests).toHaveLength(2);
+  expect(await next.stop()).toBe(0);
+}, 120_000);
