@@ -188,6 +188,36 @@ describe('GuardedFetcher: blocked addresses', () => {
     await f.close();
   });
 
+  it('cannot be rebound: each connection resolves once, and dials only what that answer allowed', async () => {
+    // DNS rebinding needs a check on one answer and a connection on another. Here every connection
+    // makes exactly one lookup, whose addresses are both checked and dialled.
+    let calls = 0;
+    const answers = ['127.0.0.1', '10.0.0.8', '::ffff:127.0.0.1'];
+    const rebinding = async () => {
+      const address = answers[calls++ % answers.length]!;
+      return [{ address, family: address.includes(':') ? 6 : 4 }];
+    };
+    const before = connections;
+    for (let i = 0; i < answers.length; i++) {
+      const f = new GuardedFetcher({ lookup: rebinding });
+      await refusedWith(f.fetch(`http://rebind.test:${port}/image`, LIMITS), 'blocked_address');
+      expect(calls).toBe(i + 1);
+      await f.close();
+    }
+    // Redirect hops resolve again, each checked: an allowed host that redirects to a rebinding name.
+    const f = fetcher();
+    hosts['rebind.test'] = '127.0.0.1';
+    await refusedWith(
+      f.fetch(
+        `http://media.test:${port}/redirect?to=${encodeURIComponent(`http://rebind.test:${port}/image`)}`,
+        LIMITS,
+      ),
+      'blocked_address',
+    );
+    expect(connections).toBe(before + 1);
+    await f.close();
+  });
+
   it('refuses a name when any of its addresses is blocked', async () => {
     const f = new GuardedFetcher({
       lookup: async () => [
