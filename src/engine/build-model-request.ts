@@ -170,9 +170,10 @@ function toToolSpecs(
       });
       return;
     }
+    // A bound tool may offer no function at all (an MCP server that could not be listed).
     const builtIn = hosted?.at(index);
     if (builtIn) {
-      specs.push(builtIn.spec);
+      for (const offered of builtIn) specs.push(offered.spec);
       return;
     }
     if (WEB_SEARCH.test(tool.type) && policy.webSearchWhenUnavailable === 'drop') {

@@ -6,6 +6,7 @@
  * read as a stream and dropped as soon as it passes `maxBytes`; one timeout covers every hop.
  */
 import { isIP } from 'node:net';
+import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { guardedConnector, type Lookup, refusal, systemLookup } from './guarded-connector.js';
 import { type AllowList, parseAllowList } from './outbound-allow.js';
@@ -95,6 +96,39 @@ export class GuardedFetcher {
       throw this.explain(error, url, limits, timeout, signal);
     }
   }
+
+  /**
+   * A WHATWG `fetch` through the same guard, for clients that stream a conversation with a server
+   * (the MCP SDK's transports): no size limit or content type, the caller reads the body as it
+   * comes; every connection, redirects included, is checked at connect time.
+   */
+  readonly streamingFetch = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+    const url = this.checkUrl(String(input));
+    const body = init?.body;
+    if (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))
+      throw new OutboundError('bad_url', 'Only text and byte request bodies are sent.');
+    try {
+      const response = await this.agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: (init?.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: Object.fromEntries(new Headers(init?.headers).entries()),
+        body: body ?? null,
+        signal: init?.signal ?? null,
+      });
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(response.headers)) {
+        for (const one of Array.isArray(value) ? value : [value ?? '']) headers.append(name, one);
+      }
+      // 204 and 304 carry no body; a Response refuses one for them.
+      const empty = response.statusCode === 204 || response.statusCode === 304;
+      if (empty) await response.body.dump();
+      return new Response(empty ? null : Readable.toWeb(response.body), { status: response.statusCode, headers });
+    } catch (error) {
+      const cause = (error as { cause?: unknown } | undefined)?.cause;
+      throw cause instanceof OutboundError ? cause : error;
+    }
+  };
 
   close(): Promise<void> {
     return this.agent.close();
