@@ -172,7 +172,13 @@ function appendItem(
 function appendHosted(messages: ModelMessage[], replayed: ReturnType<HostedReplay>, callId: string): void {
   if (!replayed) return;
   pushAssistant(messages, [
-    { type: 'tool-call', callId, toolName: replayed.toolName, input: replayed.arguments, toolKind: 'function' },
+    {
+      type: 'tool-call',
+      callId,
+      toolName: replayed.toolName,
+      input: replayed.arguments,
+      toolKind: 'function',
+    },
   ]);
   messages.push({ role: 'tool', callId, toolKind: 'function', output: replayed.output });
 }

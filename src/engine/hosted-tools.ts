@@ -126,7 +126,13 @@ export async function openHostedTools(
   if (!set) return [];
   const beginning = [...set.entries].filter(([, entry]) => entry.prepared.begin !== undefined);
   if (beginning.length === 0) return [];
-  const openings = await Promise.all(beginning.map(([, entry]) => entry.prepared.begin!(how)));
+  // One tool's refusal (a 400) fails the request: the sessions the others opened end with it.
+  const openings = await Promise.all(beginning.map(([, entry]) => entry.prepared.begin!(how))).catch(
+    async (error: unknown) => {
+      await set.close();
+      throw error;
+    },
+  );
   const items: FinishedItem[] = [];
   openings.forEach((opening, i) => {
     const index = beginning[i]![0];

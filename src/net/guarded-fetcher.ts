@@ -123,7 +123,10 @@ export class GuardedFetcher {
       // 204 and 304 carry no body; a Response refuses one for them.
       const empty = response.statusCode === 204 || response.statusCode === 304;
       if (empty) await response.body.dump();
-      return new Response(empty ? null : Readable.toWeb(response.body), { status: response.statusCode, headers });
+      return new Response(empty ? null : Readable.toWeb(response.body), {
+        status: response.statusCode,
+        headers,
+      });
     } catch (error) {
       const cause = (error as { cause?: unknown } | undefined)?.cause;
       throw cause instanceof OutboundError ? cause : error;
