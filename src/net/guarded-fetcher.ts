@@ -6,7 +6,6 @@
  * read as a stream and dropped as soon as it passes `maxBytes`; one timeout covers every hop.
  */
 import { isIP } from 'node:net';
-import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { guardedConnector, type Lookup, refusal, systemLookup } from './guarded-connector.js';
 import { type AllowList, parseAllowList } from './outbound-allow.js';
@@ -123,7 +122,7 @@ export class GuardedFetcher {
       // 204 and 304 carry no body; a Response refuses one for them.
       const empty = response.statusCode === 204 || response.statusCode === 304;
       if (empty) await response.body.dump();
-      return new Response(empty ? null : Readable.toWeb(response.body), {
+      return new Response(empty ? null : webStream(response.body), {
         status: response.statusCode,
         headers,
       });
@@ -213,6 +212,31 @@ export class GuardedFetcher {
     const message = error instanceof Error ? error.message : String(error);
     return new OutboundError('unreachable', `${clip(url)} could not be fetched: ${message}.`);
   }
+}
+
+/**
+ * A response body as a web stream, read as the consumer pulls. (Readable.toWeb enqueues into a
+ * stream its reader already cancelled, as an SSE client does when it closes, and throws.)
+ */
+function webStream(body: Dispatcher.ResponseData['body']): ReadableStream<Uint8Array> {
+  const chunks = body[Symbol.asyncIterator]();
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (cancelled) return;
+        if (next.done) controller.close();
+        else controller.enqueue(new Uint8Array(next.value as Buffer));
+      } catch (error) {
+        if (!cancelled) controller.error(error);
+      }
+    },
+    cancel() {
+      cancelled = true;
+      discard(body);
+    },
+  });
 }
 
 /** Drops a body unread: no one listens to it any more, so its abort error goes nowhere. */
