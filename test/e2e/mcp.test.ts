@@ -316,6 +316,23 @@ describe('MCP approvals', () => {
     expect(asked.output.at(-1).type).toBe('mcp_approval_request');
   });
 
+  it('reuses the listing and takes the approval in a conversation', async () => {
+    const conversation = await client.conversations.create({});
+    harness.mock.enqueue(call('c1', 'notes__add', { a: 6, b: 1 }), answer('Seven.'));
+    const first = await create({ tools: approvalTools(), conversation: conversation.id });
+    const request = first.output.at(-1);
+    expect(request.type).toBe('mcp_approval_request');
+    const second = await create({
+      tools: approvalTools(),
+      conversation: conversation.id,
+      input: [{ type: 'mcp_approval_response', approval_request_id: request.id, approve: true }],
+    });
+    expect(second.output.map((item: Any) => item.type)).toEqual(['mcp_call', 'message']);
+    expect(server.calls).toEqual([{ name: 'add', args: { a: 6, b: 1 } }]);
+    // One listing for both turns; the second session served only the call.
+    expect(server.sessions.streamable).toBe(2);
+  });
+
   it('refuses an answer to an approval request that does not exist', async () => {
     await expect(
       create({ input: [{ type: 'mcp_approval_response', approval_request_id: 'mcpr_nope', approve: true }] }),
