@@ -132,6 +132,25 @@ describe('remote MCP', () => {
     expect(result.data.at(-1).response.output[1]).toMatchObject({ type: 'mcp_call', output: '2' });
   });
 
+  it('maps tool_choice {type: "mcp"} onto the server tools', async () => {
+    harness.mock.enqueue(answer('A.'), answer('B.'));
+    await create({ tool_choice: { type: 'mcp', server_label: 'notes', name: 'add' } });
+    expect(harness.mock.requests[0]!.body.tool_choice).toEqual({
+      type: 'function',
+      function: { name: 'notes__add' },
+    });
+    await create({ tool_choice: { type: 'mcp', server_label: 'notes' } });
+    expect(harness.mock.requests[1]!.body.tool_choice).toMatchObject({
+      type: 'allowed_tools',
+      allowed_tools: { mode: 'required' },
+    });
+    expect(harness.mock.requests[1]!.body.tool_choice.allowed_tools.tools).toHaveLength(5);
+    await expect(create({ tool_choice: { type: 'mcp', server_label: 'other' } })).rejects.toMatchObject({
+      status: 400,
+      param: 'tool_choice',
+    });
+  });
+
   it('passes headers and authorization to the server', async () => {
     harness.mock.enqueue(answer('Hi.'));
     await create({ tools: [mcp({ authorization: 'tok-1' })] });

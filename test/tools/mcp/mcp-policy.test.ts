@@ -21,7 +21,8 @@ describe('MCP tool policy', () => {
   });
 
   it('asks by default, never with never, and as the filters say', () => {
-    const ask = (policy: unknown) => tools.map((tool) => needsApproval(entry({ require_approval: policy }), tool));
+    const ask = (policy: unknown) =>
+      tools.map((tool) => needsApproval(entry({ require_approval: policy }), tool));
     expect(ask(undefined)).toEqual([true, true]);
     expect(ask('always')).toEqual([true, true]);
     expect(ask('never')).toEqual([false, false]);
@@ -34,8 +35,12 @@ describe('MCP tool policy', () => {
     expect(() => entry({ server_url: undefined, connector_id: 'connector_gmail' })).toThrow(
       expect.objectContaining({ status: 400, param: 'tools[0].connector_id' }),
     );
-    expect(() => entry({ server_url: 'ftp://h' })).toThrow(expect.objectContaining({ param: 'tools[0].server_url' }));
-    expect(() => entry({ server_label: 'bad label' })).toThrow(expect.objectContaining({ param: 'tools[0].server_label' }));
+    expect(() => entry({ server_url: 'ftp://h' })).toThrow(
+      expect.objectContaining({ param: 'tools[0].server_url' }),
+    );
+    expect(() => entry({ server_label: 'bad label' })).toThrow(
+      expect.objectContaining({ param: 'tools[0].server_label' }),
+    );
     expect(() => entry({ require_approval: 'sometimes' })).toThrow(
       expect.objectContaining({ param: 'tools[0].require_approval' }),
     );
