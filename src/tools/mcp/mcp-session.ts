@@ -3,9 +3,7 @@
  * shared by the listing and every call: Streamable HTTP first, the older HTTP+SSE transport when
  * the server does not speak it. Every request goes through the gateway's SSRF guard (its fetch).
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { OutboundError } from '../../net/outbound-error.js';
@@ -75,6 +73,7 @@ export class McpSession {
   }
 
   private async open(signal: AbortSignal): Promise<Client> {
+    const { Client, SSEClientTransport, StreamableHTTPClientTransport } = await loadSdk();
     const url = new URL(this.target.url);
     const init = { requestInit: { headers: this.target.headers }, fetch: this.fetch };
     const streamable = new Client(CLIENT_INFO);
@@ -102,6 +101,23 @@ export class McpSession {
   private options(signal: AbortSignal) {
     return { signal, timeout: this.timeoutMs };
   }
+}
+
+/**
+ * The SDK is loaded on the first MCP request, not at start-up: it weighs a second or more of
+ * imports that a gateway whose clients use no MCP server never needs.
+ */
+async function loadSdk() {
+  const [client, streamable, sse] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/client/sse.js'),
+  ]);
+  return {
+    Client: client.Client,
+    StreamableHTTPClientTransport: streamable.StreamableHTTPClientTransport,
+    SSEClientTransport: sse.SSEClientTransport,
+  };
 }
 
 /** What the model and the item are told about a failure: the innermost reason, without a stack. */
