@@ -151,6 +151,19 @@ describe('remote MCP', () => {
     });
   });
 
+  it('runs in background mode and replays its stored events', async () => {
+    harness.mock.enqueue(call('c1', 'notes__add', { a: 3, b: 3 }), answer('Six.'));
+    let response = await create({ background: true, store: true });
+    while (response.status === 'queued' || response.status === 'in_progress') {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      response = (await client.responses.retrieve(response.id)) as Any;
+    }
+    expect(response.status).toBe('completed');
+    expect(response.output.map((item: Any) => item.type)).toEqual(['mcp_list_tools', 'mcp_call', 'message']);
+    const replay = await harness.get(`/v1/responses/${response.id}?stream=true`);
+    expect(String(replay.body)).toContain('response.mcp_call.completed');
+  });
+
   it('passes headers and authorization to the server', async () => {
     harness.mock.enqueue(answer('Hi.'));
     await create({ tools: [mcp({ authorization: 'tok-1' })] });
