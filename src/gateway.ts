@@ -28,6 +28,7 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { createCodeContainers } from './tools/containers/code-containers.js';
 import { FileSearchTool } from './tools/file-search/file-search-tool.js';
+import { mcpTool } from './tools/mcp/mcp-tool.js';
 import { ToolRegistry } from './tools/registry.js';
 import type { BuiltInTool } from './tools/types.js';
 import { createEmbedder } from './vector-stores/embedder.js';
@@ -101,7 +102,8 @@ export function createGateway(
     db: config.db,
     fileSource: extras.fileSource ?? files,
   });
-  const tools = new ToolRegistry([...code.tools, fileSearch]);
+  const mcp = mcpTool({ fetch: fetcher.streamingFetch, requestTimeoutMs: config.tools.callTimeoutMs });
+  const tools = new ToolRegistry([...code.tools, fileSearch, mcp]);
   for (const tool of extras.tools ?? []) tools.register(tool);
   const engine = new ResponseEngine({
     registry,

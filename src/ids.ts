@@ -15,6 +15,7 @@ export type IdPrefix =
   | 'ci'
   | 'mcp'
   | 'mcpl'
+  | 'mcpr'
   | 'ig'
   | 'sh'
   | 'cntr'

@@ -2,6 +2,7 @@
 import { invalidRequest } from '../errors.js';
 import type { CreateResponseBody, InputItem } from '../protocol/create-response.js';
 import type { ModelRequest, OutputFormat, ToolChoiceSpec, ToolSpec } from '../providers/types.js';
+import { functionName } from '../tools/mcp/mcp-names.js';
 import { toModelMessages } from './convert-input.js';
 import type { HostedToolSet, HostedTools } from './hosted-tools.js';
 import { type MediaTable, NO_MEDIA } from './media/resolve-media.js';
@@ -64,7 +65,7 @@ export function buildModelRequest(
       media,
     }),
     tools,
-    toolChoice: toToolChoiceSpec(body.tool_choice, tools, hosted?.tools),
+    toolChoice: toToolChoiceSpec(body.tool_choice, tools, hosted?.tools, bodyTools),
     parallelToolCalls: body.parallel_tool_calls ?? undefined,
     outputFormat: toOutputFormat(body.text?.format),
     reasoningEffort: body.reasoning?.effort ?? undefined,
@@ -170,9 +171,10 @@ function toToolSpecs(
       });
       return;
     }
+    // A bound tool may offer no function at all (an MCP server that could not be listed).
     const builtIn = hosted?.at(index);
     if (builtIn) {
-      specs.push(builtIn.spec);
+      for (const offered of builtIn) specs.push(offered.spec);
       return;
     }
     if (WEB_SEARCH.test(tool.type) && policy.webSearchWhenUnavailable === 'drop') {
@@ -194,6 +196,7 @@ function toToolChoiceSpec(
   choice: CreateResponseBody['tool_choice'],
   tools: readonly ToolSpec[],
   hosted: HostedToolSet | undefined,
+  bodyTools: NonNullable<CreateResponseBody['tools']>,
 ): ToolChoiceSpec | undefined {
   if (choice == null) return undefined;
   if (typeof choice === 'string') return { type: choice };
@@ -218,6 +221,26 @@ function toToolChoiceSpec(
         return builtIn ? [builtIn.spec.name] : [];
       });
       return { type: 'allowed', mode: allowed.mode, names };
+    }
+    case 'mcp': {
+      // One server's functions (or the one named), as they were offered.
+      const { server_label: label, name } = choice as { server_label: string; name?: string | null };
+      const offered = bodyTools.flatMap((tool, index) =>
+        tool.type === 'mcp' && tool.server_label === label ? (hosted?.at(index) ?? []) : [],
+      );
+      const names = offered
+        .filter((one) => name == null || one.function === functionName(label, name))
+        .map((one) => one.spec.name);
+      if (names.length === 0) {
+        throw invalidRequest(
+          `Tool choice 'mcp' names ${name == null ? '' : `tool '${name}' of `}server '${label}', which offers no such tool in this request.`,
+          'tool_choice',
+          'invalid_value',
+        );
+      }
+      return names.length === 1
+        ? { type: 'tool', name: names[0]! }
+        : { type: 'allowed', mode: 'required', names };
     }
     default: {
       const builtIn = hosted?.ofType(choice.type);

@@ -10,6 +10,7 @@ import type { AssistantPart, MediaSource, ModelMessage, UserPart } from '../prov
 import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
 import { type FieldParam, fileInput, imageInput } from './media/media-input.js';
 import { type MediaTable, NO_MEDIA } from './media/resolve-media.js';
+import { ApprovalReplay } from './replay-approvals.js';
 
 /** The name the upstream knows a tool by (tools inside a `namespace` tool may be renamed). */
 export type UpstreamToolName = (name: string, namespace: string | undefined) => string;
@@ -18,11 +19,13 @@ export type UpstreamToolName = (name: string, namespace: string | undefined) => 
  * A built-in tool's item from an earlier turn, as the model saw it: the call it made (under the
  * name the tool has in this request) and what it was answered.
  */
-export type HostedReplay = (item: Record<string, unknown> & { type: string }) => {
-  toolName: string;
-  arguments: string;
-  output: string | UserPart[];
-};
+export type HostedReplay = (item: Record<string, unknown> & { type: string }) =>
+  | {
+      toolName: string;
+      arguments: string;
+      output: string | UserPart[];
+    }
+  | undefined;
 
 export interface ConvertOptions {
   toolName?: UpstreamToolName;
@@ -46,7 +49,12 @@ export function toModelMessages(
     messages.push({ role: 'user', content: [{ type: 'text', text: input }] });
     return messages;
   }
-  for (const [index, item] of input.entries()) appendItem(messages, item, index, toolName, hosted, media);
+  const approvals = new ApprovalReplay(hosted ?? replayAsRecorded);
+  for (const [index, item] of input.entries()) {
+    const told = approvals.told(item);
+    if (told === undefined) appendItem(messages, item, index, toolName, hosted, media);
+    else if (told !== null) appendHosted(messages, told.replayed, told.callId);
+  }
   return messages;
 }
 
@@ -63,17 +71,7 @@ function appendItem(
   if (isHostedItemType(type)) {
     const call = item as Record<string, unknown> & { type: string };
     const callId = typeof call.id === 'string' ? call.id : `${type}_${index}`;
-    const replayed = (hosted ?? replayAsRecorded)(call);
-    pushAssistant(messages, [
-      {
-        type: 'tool-call',
-        callId,
-        toolName: replayed.toolName,
-        input: replayed.arguments,
-        toolKind: 'function',
-      },
-    ]);
-    messages.push({ role: 'tool', callId, toolKind: 'function', output: replayed.output });
+    appendHosted(messages, (hosted ?? replayAsRecorded)(call), callId);
     return;
   }
   switch (type) {
@@ -168,6 +166,21 @@ function appendItem(
         'unsupported_value',
       );
   }
+}
+
+/** A built-in item replayed as the model's call and its answer (nothing, when it has nothing to tell). */
+function appendHosted(messages: ModelMessage[], replayed: ReturnType<HostedReplay>, callId: string): void {
+  if (!replayed) return;
+  pushAssistant(messages, [
+    {
+      type: 'tool-call',
+      callId,
+      toolName: replayed.toolName,
+      input: replayed.arguments,
+      toolKind: 'function',
+    },
+  ]);
+  messages.push({ role: 'tool', callId, toolKind: 'function', output: replayed.output });
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   isHostedItemType,
   type ResponseObject,
 } from '../protocol/response.js';
-import type { ToolPhase, ToolProgress } from '../tools/types.js';
+import type { FinishedItem, ToolPhase, ToolProgress } from '../tools/types.js';
 import { obfuscationFor } from './obfuscation.js';
 
 /** What the emitter lends its item builders. */
@@ -30,9 +30,14 @@ const PHASES: Record<HostedItemType, readonly ToolPhase[]> = {
   image_generation_call: ['in_progress', 'generating', 'completed'],
   mcp_call: ['in_progress', 'completed', 'failed'],
   mcp_list_tools: ['in_progress', 'completed', 'failed'],
+  // Added and done, nothing between: the client answers it in a later request.
+  mcp_approval_request: [],
   // OpenAI streams no phase events for the hosted shell: its item's added and done say it all.
   shell_call: [],
 };
+
+/** Items OpenAI shows without a `status` (their phase events still say how they went). */
+const STATUSLESS: ReadonlySet<HostedItemType> = new Set(['mcp_list_tools', 'mcp_approval_request']);
 
 export class HostedItemEvents {
   constructor(private readonly core: EmitterCore) {}
@@ -40,7 +45,9 @@ export class HostedItemEvents {
   /** Adds the item (status `in_progress`) at the end of the output; returns its output index. */
   open(type: HostedItemType, id: string, fields: Record<string, unknown>): number {
     const outputIndex = this.core.response.output.length;
-    const item: HostedToolCallItem = { ...fields, id, type, status: 'in_progress' };
+    const item: HostedToolCallItem = STATUSLESS.has(type)
+      ? { ...fields, id, type }
+      : { ...fields, id, type, status: 'in_progress' };
     this.core.emit({
       type: 'response.output_item.added',
       sequence_number: this.core.sequence,
@@ -84,12 +91,20 @@ export class HostedItemEvents {
     if (!item) return;
     const final: HostedToolCallItem = { ...item, ...fields, id: item.id, type: item.type };
     if (final.status === 'completed' || final.status === 'failed') this.phase(outputIndex, final.status);
+    if (STATUSLESS.has(final.type)) delete final.status;
     this.core.emit({
       type: 'response.output_item.done',
       sequence_number: this.core.sequence,
       output_index: outputIndex,
       item: final,
     });
+  }
+
+  /** An item that ran before the model's first turn, told as it went: added, its progress, done. */
+  finished(item: FinishedItem): void {
+    const outputIndex = this.open(item.type, item.id, item.opened);
+    for (const update of item.progress) this.progress(outputIndex, update);
+    this.done(outputIndex, item.done);
   }
 
   private phase(outputIndex: number, phase: ToolPhase): void {

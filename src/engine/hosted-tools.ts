@@ -1,12 +1,13 @@
 /**
  * The built-in tools of one request: each `tools` entry whose type a registered tool serves is
- * checked and bound (before any upstream call), and offered to the model as a function under a
- * name no other tool of the request has.
+ * checked and bound (before any upstream call), and offered to the model as functions under names
+ * no other tool of the request has. Most tools offer one function from the start; a tool that
+ * learns its functions from a server (MCP) offers them once `openHostedTools` ran its `begin`.
  */
 import type { Tool } from '../protocol/tools.js';
 import type { FunctionToolSpec } from '../providers/types.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import type { BuiltInTool, PreparedTool } from '../tools/types.js';
+import type { BuiltInTool, FinishedItem, OpeningContext, PreparedTool } from '../tools/types.js';
 import { type HostedReplay, replayAsRecorded } from './convert-input.js';
 
 export interface HostedTool {
@@ -16,15 +17,32 @@ export interface HostedTool {
   readonly type: string;
   /** The function the model sees. */
   readonly spec: FunctionToolSpec;
+  /** The function's name as the tool gave it (before the request made it unique). */
+  readonly function: string;
 }
 
 export class HostedToolSet {
   private readonly byName = new Map<string, HostedTool>();
-  private readonly byIndex = new Map<number, HostedTool>();
+  private readonly byIndex = new Map<number, HostedTool[]>();
+  /** Entries bound, by `tools` index, and the names given so far (clients' own functions too). */
+  readonly entries = new Map<number, { tool: BuiltInTool; prepared: PreparedTool; type: string }>();
+  readonly taken = new Set<string>();
 
-  add(index: number, hosted: HostedTool): void {
-    this.byName.set(hosted.spec.name, hosted);
-    this.byIndex.set(index, hosted);
+  bind(index: number, entry: { tool: BuiltInTool; prepared: PreparedTool; type: string }): void {
+    this.entries.set(index, entry);
+    this.byIndex.set(index, []);
+    if (entry.prepared.spec) this.offer(index, entry.prepared.spec);
+  }
+
+  /** Offers one more function of `tools[index]` to the model, renamed if its name is taken. */
+  offer(index: number, spec: FunctionToolSpec): void {
+    const entry = this.entries.get(index);
+    if (!entry) return;
+    const name = uniqueName(spec.name, this.taken);
+    this.taken.add(name);
+    const hosted: HostedTool = { ...entry, spec: { ...spec, name }, function: spec.name };
+    this.byName.set(name, hosted);
+    this.byIndex.get(index)?.push(hosted);
   }
 
   /** The tool the model calls by this (upstream) name. */
@@ -32,8 +50,8 @@ export class HostedToolSet {
     return this.byName.get(name);
   }
 
-  /** The tool bound from `tools[index]`. */
-  at(index: number): HostedTool | undefined {
+  /** The functions bound from `tools[index]` (none yet, or none at all for a server that failed). */
+  at(index: number): readonly HostedTool[] | undefined {
     return this.byIndex.get(index);
   }
 
@@ -49,6 +67,12 @@ export class HostedToolSet {
 
   get size(): number {
     return this.byName.size;
+  }
+
+  /** Ends what the tools opened for this response; a tool that fails to close is not the response's. */
+  async close(): Promise<void> {
+    const closing = [...this.entries.values()].map((entry) => entry.prepared.close?.());
+    await Promise.allSettled(closing);
   }
 }
 
@@ -74,12 +98,11 @@ async function prepareSet(
 ): Promise<HostedToolSet | undefined> {
   // Most requests carry only function tools: nothing to bind, no names to collect.
   if (!tools.some((entry) => registry.get(entry.type) !== undefined)) return undefined;
-  const taken = new Set<string>();
+  const set = new HostedToolSet();
   for (const tool of tools) {
-    if (tool.type === 'function' || tool.type === 'custom') taken.add(tool.name);
-    if (tool.type === 'namespace') for (const member of tool.tools) taken.add(member.name);
+    if (tool.type === 'function' || tool.type === 'custom') set.taken.add(tool.name);
+    if (tool.type === 'namespace') for (const member of tool.tools) set.taken.add(member.name);
   }
-  let set: HostedToolSet | undefined;
   for (const [index, entry] of tools.entries()) {
     const tool = registry.get(entry.type);
     if (!tool) continue;
@@ -87,12 +110,36 @@ async function prepareSet(
       tenantId,
       param: `tools[${index}]`,
     });
-    const name = uniqueName(prepared.spec.name, taken);
-    taken.add(name);
-    set ??= new HostedToolSet();
-    set.add(index, { tool, prepared, type: entry.type, spec: { ...prepared.spec, name } });
+    set.bind(index, { tool, prepared, type: entry.type });
   }
   return set;
+}
+
+/**
+ * Runs each tool's `begin` (MCP lists its server's tools, or reuses an earlier listing, and runs
+ * approved calls), all at once: their functions join the set, their items lead the output.
+ */
+export async function openHostedTools(
+  set: HostedToolSet | undefined,
+  how: OpeningContext,
+): Promise<FinishedItem[]> {
+  if (!set) return [];
+  const beginning = [...set.entries].filter(([, entry]) => entry.prepared.begin !== undefined);
+  if (beginning.length === 0) return [];
+  // One tool's refusal (a 400) fails the request: the sessions the others opened end with it.
+  const openings = await Promise.all(beginning.map(([, entry]) => entry.prepared.begin!(how))).catch(
+    async (error: unknown) => {
+      await set.close();
+      throw error;
+    },
+  );
+  const items: FinishedItem[] = [];
+  openings.forEach((opening, i) => {
+    const index = beginning[i]![0];
+    for (const spec of opening.functions) set.offer(index, spec);
+    items.push(...opening.items);
+  });
+  return items;
 }
 
 /** A client's own function may already be called `file_search`: the built-in one steps aside. */
@@ -106,7 +153,9 @@ function hostedReplay(registry: ToolRegistry, tools: HostedToolSet | undefined):
   return (item) => {
     const tool = registry.forItem(item.type);
     if (!tool) return replayAsRecorded(item);
-    const name = tools?.ofType(tool.type)?.spec.name ?? item.type.replace(/_call$/, '');
-    return { toolName: name, ...tool.replay(item) };
+    const replayed = tool.replay(item);
+    if (!replayed) return undefined;
+    const name = replayed.toolName ?? tools?.ofType(tool.type)?.spec.name ?? item.type.replace(/_call$/, '');
+    return { toolName: name, arguments: replayed.arguments, output: replayed.output };
   };
 }

@@ -9,7 +9,7 @@ import { newId } from '../ids.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { nowSeconds } from '../now-seconds.js';
 import type { CompactBody } from '../protocol/compact.js';
-import type { CreateResponseBody } from '../protocol/create-response.js';
+import type { CreateResponseBody, InputItem } from '../protocol/create-response.js';
 import { isTerminalEvent, type ResponseEvent } from '../protocol/events.js';
 import type { InputTokensBody } from '../protocol/input-tokens.js';
 import type { ResponseObject } from '../protocol/response.js';
@@ -17,9 +17,10 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { ModelRequest } from '../providers/types.js';
 import type { Store, StoredItem } from '../store/types.js';
 import { ToolRegistry } from '../tools/registry.js';
+import type { FinishedItem } from '../tools/types.js';
 import { buildModelRequest, type ToolPolicy } from './build-model-request.js';
 import { type CompactedResponse, compactResponse } from './compaction/compact-response.js';
-import { prepareHostedTools } from './hosted-tools.js';
+import { openHostedTools, prepareHostedTools } from './hosted-tools.js';
 import { initialResponse } from './initial-response.js';
 import { countInputTokens, type InputTokenCount } from './input-tokens.js';
 import { mediaParams } from './media/media-params.js';
@@ -141,22 +142,12 @@ export class ResponseEngine {
     });
     const tools = this.deps.tools ?? NO_TOOLS;
     const hosted = await prepareHostedTools(body.tools, tools, options.tenantId);
-    // After compaction and truncation: nothing is fetched for items the model will not see.
-    const media = await this.contextDeps.media.resolve(prepared.items, {
+    const leading = await openHostedTools(hosted.tools, {
       tenantId: options.tenantId,
-      urls: mediaUrls,
-      paramOf: mediaParams(requested, earlierParam(body, conversationId)),
       signal: options.signal,
+      earlier: context.earlier,
+      input: context.storedInput,
     });
-    const { request, warnings, namespacedTools } = buildModelRequest(
-      body,
-      prepared.items,
-      modelId,
-      toolPolicy,
-      hosted,
-      media,
-    );
-    for (const warning of warnings) logger.warn({ model: body.model }, warning);
     const initial = options.resume?.response ?? initialResponse(newId('resp'), body, nowSeconds());
     // Which provider serves the current turn: its reasoning tokens are sealed with its name.
     let servedBy = model.provider;
@@ -168,7 +159,31 @@ export class ResponseEngine {
     };
     const callModel = (request: ModelRequest): Promise<ModelParts> =>
       options.stream ? model.stream(request, callOptions) : model.generate(request, callOptions);
-    const parts = await callModel(request);
+    const firstTurn = async () => {
+      // After compaction and truncation: nothing is fetched for items the model will not see.
+      const media = await this.contextDeps.media.resolve(prepared.items, {
+        tenantId: options.tenantId,
+        urls: mediaUrls,
+        paramOf: mediaParams(requested, earlierParam(body, conversationId)),
+        signal: options.signal,
+      });
+      // The model sees what the tools did before its turn right after the input.
+      const built = buildModelRequest(
+        body,
+        [...prepared.items, ...leading.map(asInputItem)],
+        modelId,
+        toolPolicy,
+        hosted,
+        media,
+      );
+      for (const warning of built.warnings) logger.warn({ model: body.model }, warning);
+      return { ...built, parts: await callModel(built.request) };
+    };
+    // Sessions the tools opened (MCP) end with the response, or now when it cannot start.
+    const { request, namespacedTools, parts } = await firstTurn().catch(async (error: unknown) => {
+      await hosted.tools?.close();
+      throw error;
+    });
     const include = body.include ?? [];
     const loop: ToolLoop | undefined = hosted.tools && {
       tools: hosted.tools,
@@ -184,6 +199,7 @@ export class ResponseEngine {
         previousResponseId: body.previous_response_id ?? undefined,
       },
       timeoutMs: toolPolicy.callTimeoutMs ?? 120_000,
+      leading,
     };
     const emitterOptions = {
       includeLogprobs: include.includes('message.output_text.logprobs'),
@@ -240,6 +256,8 @@ export class ResponseEngine {
           // Not left in_progress until the next restart: stored as failed with what it had.
           if (storedFirst) await persist(failedWith(emitter.response, error));
           throw error;
+        } finally {
+          await hosted.tools?.close();
         }
         if (persists) await persist(withHiddenSeals(response, emitter.hiddenSeals));
         if (terminal) sink?.(terminal);
@@ -357,6 +375,12 @@ function defaultMediaResolver(): MediaResolver {
     maxBytes: outbound.maxMediaBytes,
     timeoutMs: outbound.mediaTimeoutMs,
   });
+}
+
+/** A finished leading item as the model's input shows it (its final fields). */
+function asInputItem(item: FinishedItem): InputItem {
+  const fields: Record<string, unknown> = { ...item.opened, ...item.done, id: item.id, type: item.type };
+  return fields as InputItem;
 }
 
 function conversationIdOf(body: CreateResponseBody): string | undefined {

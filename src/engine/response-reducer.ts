@@ -222,6 +222,7 @@ export function copyItem<T extends OutputItem>(item: T): T {
     case 'image_generation_call':
     case 'mcp_call':
     case 'mcp_list_tools':
+    case 'mcp_approval_request':
     case 'shell_call':
       // A hosted item's nested fields (results, outputs) are set once, never folded into.
       return { ...item } as T;

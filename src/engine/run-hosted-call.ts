@@ -21,7 +21,12 @@ export async function runHostedCall(
   const { emitter, outputIndex, signal, loop } = how;
   const timeout = AbortSignal.timeout(loop.timeoutMs);
   const callSignal = AbortSignal.any([signal, timeout]);
-  const toolCall = { itemId: how.itemId, callId: call.callId, arguments: call.arguments };
+  const toolCall = {
+    itemId: how.itemId,
+    callId: call.callId,
+    arguments: call.arguments,
+    function: call.hosted.function,
+  };
   try {
     const result = await call.hosted.prepared.execute(toolCall, {
       signal: callSignal,

@@ -6,12 +6,12 @@
  */
 import type { Logger } from 'pino';
 import { GatewayError, UpstreamError } from '../errors.js';
-import { newId } from '../ids.js';
 import { nowSeconds } from '../now-seconds.js';
 import type { ResponseErrorInfo, ResponseObject } from '../protocol/response.js';
 import type { ModelMessage, ModelRequest, StreamPart, TokenUsage, UserPart } from '../providers/types.js';
-import type { ToolContext } from '../tools/types.js';
+import type { FinishedItem, ToolContext } from '../tools/types.js';
 import type { HostedToolSet } from './hosted-tools.js';
+import { openHostedCall } from './open-hosted-call.js';
 import type { PreparedInput } from './prepare-model-input.js';
 import type { ResponseEmitter } from './response-emitter.js';
 import { runHostedCall } from './run-hosted-call.js';
@@ -32,6 +32,8 @@ export interface ToolLoop {
   context: ToolContext;
   /** Wall-clock limit of one built-in call. */
   timeoutMs: number;
+  /** Items the tools finished before the first turn (openHostedTools), emitted first. */
+  leading?: readonly FinishedItem[];
 }
 
 export interface DriveOptions {
@@ -55,24 +57,22 @@ export async function driveResponse(
   if (how.opening) emitter.created();
   emitter.inProgress();
   if (compaction) emitter.completeItem(compaction.item);
+  // What the tools did before this turn (an MCP server's tool list, an approved call), in order.
+  for (const item of loop?.leading ?? []) emitter.hosted.finished(item);
   let usage = compaction?.usage;
   let parts = first;
   let callsRun = 0;
   for (let turn = 1; ; turn++) {
     const recorder = loop ? new TurnRecorder((name) => loop.tools.named(name)) : undefined;
     const opened = new Map<HostedCall, number>();
+    /** Calls shown for approval instead: the response ends after this turn, as for client calls. */
+    const held = new Set<HostedCall>();
     const open = (call: HostedCall) => {
-      if (!loop || opened.has(call)) return;
-      if (loop.maxToolCalls !== undefined && callsRun + opened.size >= loop.maxToolCalls) return;
-      emitter.endCurrentItem();
-      const itemId = newId(call.hosted.tool.idPrefix);
-      let fields: Record<string, unknown> = {};
-      try {
-        fields = call.hosted.prepared.openItem({ itemId, callId: call.callId, arguments: call.arguments });
-      } catch {
-        // Arguments the tool cannot read: the call itself reports that when it runs.
-      }
-      opened.set(call, emitter.hosted.open(call.hosted.tool.itemType, itemId, fields));
+      if (!loop || opened.has(call) || held.has(call)) return;
+      const budget = loop.maxToolCalls === undefined || callsRun + opened.size < loop.maxToolCalls;
+      const result = openHostedCall(emitter, call, budget);
+      if (result.kind === 'held') held.add(call);
+      else if (result.kind === 'opened') opened.set(call, result.outputIndex);
     };
     const end = await readTurn(emitter, parts, how, usage, recorder, open);
     if (end.type === 'ended') return emitter.response;
@@ -86,6 +86,7 @@ export async function driveResponse(
     emitter.endCurrentItem();
     for (const call of calls) open(call);
     const run = (call: HostedCall): Promise<ModelMessage> => {
+      if (held.has(call)) return Promise.resolve(toolMessage(call, ''));
       const outputIndex = opened.get(call);
       if (outputIndex === undefined) {
         // OpenAI ignores calls past max_tool_calls; the model still needs an answer to its call.
@@ -108,8 +109,8 @@ export async function driveResponse(
     }
     callsRun += opened.size;
     if (signal.aborted) return endAborted(emitter, signal, usage);
-    if (recorder.clientCalls > 0) {
-      // The client runs its own calls and continues with their outputs in a new request.
+    if (recorder.clientCalls > 0 || held.size > 0) {
+      // The client runs its own calls (or approves the held ones) and continues in a new request.
       emitter.finish('tool-calls', usage, nowSeconds());
       return emitter.response;
     }

@@ -96,6 +96,42 @@ export class GuardedFetcher {
     }
   }
 
+  /**
+   * A WHATWG `fetch` through the same guard, for clients that stream a conversation with a server
+   * (the MCP SDK's transports): no size limit or content type, the caller reads the body as it
+   * comes; every connection, redirects included, is checked at connect time.
+   */
+  readonly streamingFetch = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+    const url = this.checkUrl(String(input));
+    const body = init?.body;
+    if (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))
+      throw new OutboundError('bad_url', 'Only text and byte request bodies are sent.');
+    try {
+      const response = await this.agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: (init?.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: Object.fromEntries(new Headers(init?.headers).entries()),
+        body: body ?? null,
+        signal: init?.signal ?? null,
+      });
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(response.headers)) {
+        for (const one of Array.isArray(value) ? value : [value ?? '']) headers.append(name, one);
+      }
+      // 204 and 304 carry no body; a Response refuses one for them.
+      const empty = response.statusCode === 204 || response.statusCode === 304;
+      if (empty) await response.body.dump();
+      return new Response(empty ? null : webStream(response.body), {
+        status: response.statusCode,
+        headers,
+      });
+    } catch (error) {
+      const cause = (error as { cause?: unknown } | undefined)?.cause;
+      throw cause instanceof OutboundError ? cause : error;
+    }
+  };
+
   close(): Promise<void> {
     return this.agent.close();
   }
@@ -176,6 +212,31 @@ export class GuardedFetcher {
     const message = error instanceof Error ? error.message : String(error);
     return new OutboundError('unreachable', `${clip(url)} could not be fetched: ${message}.`);
   }
+}
+
+/**
+ * A response body as a web stream, read as the consumer pulls. (Readable.toWeb enqueues into a
+ * stream its reader already cancelled, as an SSE client does when it closes, and throws.)
+ */
+function webStream(body: Dispatcher.ResponseData['body']): ReadableStream<Uint8Array> {
+  const chunks = body[Symbol.asyncIterator]();
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (cancelled) return;
+        if (next.done) controller.close();
+        else controller.enqueue(new Uint8Array(next.value as Buffer));
+      } catch (error) {
+        if (!cancelled) controller.error(error);
+      }
+    },
+    cancel() {
+      cancelled = true;
+      discard(body);
+    },
+  });
 }
 
 /** Drops a body unread: no one listens to it any more, so its abort error goes nowhere. */

@@ -97,6 +97,7 @@ export const HOSTED_ITEM_TYPES = [
   'image_generation_call',
   'mcp_call',
   'mcp_list_tools',
+  'mcp_approval_request',
   'shell_call',
 ] as const;
 export type HostedItemType = (typeof HOSTED_ITEM_TYPES)[number];
@@ -118,7 +119,8 @@ export type HostedItemStatus =
 export interface HostedToolCallItem {
   id: string;
   type: HostedItemType;
-  status: HostedItemStatus;
+  /** Absent from the items OpenAI shows without one (`mcp_list_tools`, `mcp_approval_request`). */
+  status?: HostedItemStatus;
   [field: string]: unknown;
 }
 

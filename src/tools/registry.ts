@@ -12,7 +12,8 @@ export class ToolRegistry {
   /** A later registration of the same type replaces the earlier one (tests swap tools in). */
   register(tool: BuiltInTool, aliases: readonly string[] = []): void {
     for (const type of [tool.type, ...aliases]) this.byType.set(type, tool);
-    this.byItemType.set(tool.itemType, tool);
+    for (const itemType of [tool.itemType, ...(tool.otherItemTypes ?? [])])
+      this.byItemType.set(itemType, tool);
   }
 
   get(type: string): BuiltInTool | undefined {

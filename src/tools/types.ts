@@ -39,6 +39,11 @@ export interface ToolCall {
   callId: string;
   /** The model's arguments: JSON text matching the tool's `spec.parameters`. */
   arguments: string;
+  /**
+   * Which of the tool's functions the model called, by the name the tool gave it (the request may
+   * have renamed it to keep names unique). A tool with one function can ignore it.
+   */
+  function?: string;
 }
 
 /**
@@ -76,13 +81,65 @@ export interface ToolResult {
   output: string | UserPart[];
 }
 
+/**
+ * An item a tool finished before the model's first turn (MCP's `mcp_list_tools`, an approved
+ * `mcp_call`): it leads the output, emitted as if it ran then, and the model is told of it.
+ */
+export interface FinishedItem {
+  type: HostedItemType;
+  id: string;
+  /** The fields it is added with (besides id, type, status). */
+  opened: Record<string, unknown>;
+  /** What it reported while it ran, in order. */
+  progress: ToolProgress[];
+  /** Its final fields, `status` included. */
+  done: Record<string, unknown>;
+}
+
+/** What `begin` hands the engine. */
+export interface ToolOpening {
+  /** The functions the model sees (`ToolCall.function` names the one called). */
+  functions: FunctionToolSpec[];
+  items: FinishedItem[];
+}
+
+/** Facts `begin` may need: the earlier turns and this request's input, as stored. */
+export interface OpeningContext {
+  tenantId: string;
+  signal: AbortSignal;
+  /** Items of the previous_response_id chain or the conversation, oldest first. */
+  earlier: readonly Record<string, unknown>[];
+  /** This request's input items; an error about `input[i]` names that index. */
+  input: readonly Record<string, unknown>[];
+}
+
+/** A call shown to the client for approval instead of being run; the response ends after the turn. */
+export interface HeldCall {
+  type: HostedItemType;
+  idPrefix: IdPrefix;
+  /** The item's fields besides id and type. */
+  fields: Record<string, unknown>;
+}
+
 /** One tool entry of a request, checked and bound to its settings. */
 export interface PreparedTool {
-  /** The function the model sees (its name is unique among the request's tools). */
-  readonly spec: FunctionToolSpec;
+  /**
+   * The function the model sees (the request keeps names unique). A tool whose functions are known
+   * only once it talked to its server (MCP) has none and gives them from `begin`.
+   */
+  readonly spec?: FunctionToolSpec;
   /** Item fields known before the call runs (e.g. `queries` parsed from the arguments). */
   openItem(call: ToolCall): Record<string, unknown>;
   execute(call: ToolCall, how: ToolExecution): Promise<ToolResult>;
+  /**
+   * Once per response, before the first model call (never for a background request's check): the
+   * tool's functions and the items that lead the output. An error here is the request's (400).
+   */
+  begin?(how: OpeningContext): Promise<ToolOpening>;
+  /** A call that needs the client's approval: the item shown instead of running it. */
+  hold?(call: ToolCall): HeldCall | undefined;
+  /** The response ended: release what `begin` or calls opened (sessions, connections). */
+  close?(): Promise<void>;
 }
 
 export interface BuiltInTool {
@@ -99,7 +156,19 @@ export interface BuiltInTool {
   prepare(entry: Record<string, unknown>, how: { tenantId: string; param: string }): Promise<PreparedTool>;
   /**
    * An item of this type from an earlier turn, told to a model: the call as the model made it and
-   * what it was answered.
+   * what it was answered; `undefined` for an item the model need not hear of.
    */
-  replay(item: Record<string, unknown>): { arguments: string; output: string | UserPart[] };
+  replay(item: Record<string, unknown>): ToolReplay | undefined;
+  /** Other item types the tool produces (MCP's `mcp_list_tools`, `mcp_approval_request`), replayed by it too. */
+  readonly otherItemTypes?: readonly HostedItemType[];
+}
+
+/**
+ * An earlier item as the model is told it: a call and its answer, under `toolName` when the tool
+ * names its functions per item (else the tool's one function). `undefined`: nothing to tell.
+ */
+export interface ToolReplay {
+  arguments: string;
+  output: string | UserPart[];
+  toolName?: string;
 }

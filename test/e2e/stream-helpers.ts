@@ -15,6 +15,13 @@ const HOSTED_DELTAS: Record<string, string> = {
   'response.code_interpreter_call_code': 'code',
   'response.mcp_call_arguments': 'arguments',
 };
+/** Fields of built-in items that no event streams: they arrive with the item's done. */
+const SET_AT_DONE: Record<string, readonly string[]> = {
+  mcp_call: ['output', 'error'],
+  mcp_list_tools: ['tools', 'error'],
+};
+/** Items OpenAI shows without a status. */
+const STATUSLESS = new Set(['reasoning', 'mcp_list_tools', 'mcp_approval_request']);
 
 /**
  * Checks what every stream must satisfy (framing, names, sequence numbers, lifecycle, item
@@ -63,13 +70,17 @@ export function checkStream(result: StreamResult): Any[] {
     switch (data.type) {
       case 'response.output_item.added':
         expect(data.output_index).toBe(output.length);
-        expect(data.item.id).toMatch(/^(msg|fc|ctc|rs|fs|ws|ci|ig|mcp|mcpl|sh)_[0-9a-f]{48}$/);
-        if (data.item.type !== 'reasoning') expect(data.item.status).toBe('in_progress');
+        expect(data.item.id).toMatch(/^(msg|fc|ctc|rs|fs|ws|ci|ig|mcp|mcpl|mcpr|sh)_[0-9a-f]{48}$/);
+        if (!STATUSLESS.has(data.item.type)) expect(data.item.status).toBe('in_progress');
+        else if (data.item.type !== 'reasoning') expect(data.item).not.toHaveProperty('status');
         output.push(structuredClone(data.item));
         break;
       case 'response.output_item.done': {
         const item = itemAt(data);
         if (data.item.status !== undefined) item.status = data.item.status;
+        else if (STATUSLESS.has(item.type)) delete item.status;
+        for (const field of SET_AT_DONE[item.type] ?? [])
+          if (field in data.item) item[field] = data.item[field];
         expect(data.item).toEqual(item);
         done.add(data.output_index);
         break;
