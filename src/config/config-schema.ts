@@ -170,33 +170,44 @@ const MIB = 1024 * 1024;
  * The web_search tool's search services (see docs/web-search.md). Each is configured by its own
  * env variable or here; `backend` picks one when several are, else the first in this order.
  */
-const webSearchSchema = z.strictObject({
-  backend: z.enum(['searxng', 'brave', 'tavily', 'exa']).optional(),
-  /** SearXNG's root URL (RGW_SEARXNG_URL); its `search.formats` must include `json`. */
-  searxngUrl: z.url().optional(),
-  braveApiKey: z.string().min(1).optional(),
-  tavilyApiKey: z.string().min(1).optional(),
-  exaApiKey: z.string().min(1).optional(),
-  /** Other roots for the keyed services (a proxy, a test double). */
-  braveBaseUrl: z.url().optional(),
-  tavilyBaseUrl: z.url().optional(),
-  exaBaseUrl: z.url().optional(),
-  /** One search request; past it the call fails and the model is told so. */
-  searchTimeoutMs: z.number().int().positive().default(15_000),
-  /** One page fetch (open_page, find_in_page), every redirect included. */
-  pageTimeoutMs: z.number().int().positive().default(15_000),
-  /** Pages larger than this are not read. */
-  maxPageBytes: z.number().int().positive().default(5 * 1024 * 1024),
-}).superRefine((config, ctx) => {
-  const needs = { searxng: 'searxngUrl', brave: 'braveApiKey', tavily: 'tavilyApiKey', exa: 'exaApiKey' } as const;
-  if (config.backend !== undefined && config[needs[config.backend]] === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['backend'],
-      message: `'${config.backend}' is chosen but not configured: set ${needs[config.backend]} (or its env variable)`,
-    });
-  }
-});
+const webSearchSchema = z
+  .strictObject({
+    backend: z.enum(['searxng', 'brave', 'tavily', 'exa']).optional(),
+    /** SearXNG's root URL (RGW_SEARXNG_URL); its `search.formats` must include `json`. */
+    searxngUrl: z.url().optional(),
+    braveApiKey: z.string().min(1).optional(),
+    tavilyApiKey: z.string().min(1).optional(),
+    exaApiKey: z.string().min(1).optional(),
+    /** Other roots for the keyed services (a proxy, a test double). */
+    braveBaseUrl: z.url().optional(),
+    tavilyBaseUrl: z.url().optional(),
+    exaBaseUrl: z.url().optional(),
+    /** One search request; past it the call fails and the model is told so. */
+    searchTimeoutMs: z.number().int().positive().default(15_000),
+    /** One page fetch (open_page, find_in_page), every redirect included. */
+    pageTimeoutMs: z.number().int().positive().default(15_000),
+    /** Pages larger than this are not read. */
+    maxPageBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024),
+  })
+  .superRefine((config, ctx) => {
+    const needs = {
+      searxng: 'searxngUrl',
+      brave: 'braveApiKey',
+      tavily: 'tavilyApiKey',
+      exa: 'exaApiKey',
+    } as const;
+    if (config.backend !== undefined && config[needs[config.backend]] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backend'],
+        message: `'${config.backend}' is chosen but not configured: set ${needs[config.backend]} (or its env variable)`,
+      });
+    }
+  });
 
 /** code_interpreter, the hosted shell and the Containers API (see tools/code-interpreter/). */
 const codeSandboxSchema = z.strictObject({

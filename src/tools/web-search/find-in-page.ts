@@ -12,7 +12,11 @@ export function findInPage(text: string, pattern: string, max: number, excerptCh
   const matches: PageMatch[] = [];
   const side = Math.max(0, Math.floor((excerptChars - pattern.length) / 2));
   let end = -1;
-  for (let at = haystack.indexOf(needle); at !== -1 && matches.length < max; at = haystack.indexOf(needle, at + 1)) {
+  for (
+    let at = haystack.indexOf(needle);
+    at !== -1 && matches.length < max;
+    at = haystack.indexOf(needle, at + 1)
+  ) {
     // Matches inside the previous excerpt are already shown.
     if (at < end) continue;
     const start = Math.max(0, at - side);

@@ -37,11 +37,15 @@ export function parseAction(args: string): WebSearchAction | { error: string } {
         ? { type, url, pattern }
         : { error: 'action "find_in_page" needs a "url" and a "pattern"' };
     default:
-      return { error: `"action" must be "search", "open_page" or "find_in_page", not ${JSON.stringify(type)}` };
+      return {
+        error: `"action" must be "search", "open_page" or "find_in_page", not ${JSON.stringify(type)}`,
+      };
   }
 }
 
 /** The item's `action` before the call ran; `search` also carries `queries`, as OpenAI's now does. */
 export function publicAction(action: WebSearchAction): Record<string, unknown> {
-  return action.type === 'search' ? { type: 'search', query: action.query, queries: [action.query] } : { ...action };
+  return action.type === 'search'
+    ? { type: 'search', query: action.query, queries: [action.query] }
+    : { ...action };
 }

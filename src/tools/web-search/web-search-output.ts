@@ -25,11 +25,16 @@ export function formatSearch(query: string, hits: readonly NumberedHit[], filter
     'To read a result in full, call web_search with {"action": "open_page", "url": …}.',
     '',
   ];
-  for (const { n, hit } of hits) lines.push(`【${n}】 ${hit.title}`, `URL: ${hit.url}`, hit.snippet.trim(), '');
+  for (const { n, hit } of hits)
+    lines.push(`【${n}】 ${hit.title}`, `URL: ${hit.url}`, hit.snippet.trim(), '');
   return lines.join('\n').trimEnd();
 }
 
-export function formatPage(n: number, page: { url: string; title: string; text: string }, maxChars: number): string {
+export function formatPage(
+  n: number,
+  page: { url: string; title: string; text: string },
+  maxChars: number,
+): string {
   const cut = page.text.length > maxChars;
   const text = cut ? `${page.text.slice(0, maxChars)}…` : page.text;
   return [
@@ -40,7 +45,9 @@ export function formatPage(n: number, page: { url: string; title: string; text: 
     `URL: ${page.url}`,
     '',
     text === '' ? '(the page has no readable text)' : text,
-    ...(cut ? ['', `(cut at ${maxChars} characters; use {"action": "find_in_page"} to look for a passage)`] : []),
+    ...(cut
+      ? ['', `(cut at ${maxChars} characters; use {"action": "find_in_page"} to look for a passage)`]
+      : []),
   ].join('\n');
 }
 
@@ -51,11 +58,7 @@ export function formatMatches(
   matches: readonly PageMatch[],
 ): string {
   if (matches.length === 0) return `${JSON.stringify(pattern)} does not occur on ${page.url}.`;
-  const lines = [
-    `${JSON.stringify(pattern)} on ${page.url} — 【${n}】 ${page.title}:`,
-    HOW_TO_CITE,
-    '',
-  ];
+  const lines = [`${JSON.stringify(pattern)} on ${page.url} — 【${n}】 ${page.title}:`, HOW_TO_CITE, ''];
   for (const match of matches) lines.push(`- ${match.excerpt}`);
   return lines.join('\n');
 }

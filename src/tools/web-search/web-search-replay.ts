@@ -21,7 +21,9 @@ export function replayWebSearch(item: Record<string, unknown>): { arguments: str
       })
     : [];
   const what =
-    type === 'search' ? `searched for ${JSON.stringify(args.query ?? '')}` : `${type.replace(/_/g, ' ')} ${args.url ?? ''}`;
+    type === 'search'
+      ? `searched for ${JSON.stringify(args.query ?? '')}`
+      : `${type.replace(/_/g, ' ')} ${args.url ?? ''}`;
   const output = failed
     ? `web_search ${what} in an earlier turn, and it failed.`
     : `web_search ${what} in an earlier turn${sources.length > 0 ? `; sources: ${sources.join(', ')}` : ''}. ` +

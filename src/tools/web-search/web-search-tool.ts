@@ -14,7 +14,12 @@ import { findInPage } from './find-in-page.js';
 import type { PageReader, ReadPage } from './page-reader.js';
 import type { SearchBackend } from './search-backend.js';
 import { parseAction, publicAction, type WebSearchAction } from './web-search-action.js';
-import { parseWebSearchEntry, WEB_SEARCH_PREVIEW_TYPES, WEB_SEARCH_TYPES, type WebSearchSettings } from './web-search-entry.js';
+import {
+  parseWebSearchEntry,
+  WEB_SEARCH_PREVIEW_TYPES,
+  WEB_SEARCH_TYPES,
+  type WebSearchSettings,
+} from './web-search-entry.js';
 import { formatFailure, formatMatches, formatPage, formatSearch } from './web-search-output.js';
 import { replayWebSearch } from './web-search-replay.js';
 
@@ -79,7 +84,10 @@ export class WebSearchCall implements PreparedTool {
 
   openItem(call: ToolCall): Record<string, unknown> {
     const action = parseAction(call.arguments);
-    return { status: 'in_progress', action: 'error' in action ? { type: 'search', query: '' } : publicAction(action) };
+    return {
+      status: 'in_progress',
+      action: 'error' in action ? { type: 'search', query: '' } : publicAction(action),
+    };
   }
 
   async execute(call: ToolCall, how: ToolExecution): Promise<ToolResult> {
@@ -96,7 +104,10 @@ export class WebSearchCall implements PreparedTool {
     } catch (error) {
       if (how.signal.aborted) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      return { item: { status: 'failed', action: publicAction(action) }, output: formatFailure(verb(action), reason) };
+      return {
+        item: { status: 'failed', action: publicAction(action) },
+        output: formatFailure(verb(action), reason),
+      };
     }
   }
 
@@ -128,14 +139,20 @@ export class WebSearchCall implements PreparedTool {
     if (!isAllowedUrl(action.url, allowed)) {
       return {
         item: { ...item, status: 'failed' },
-        output: formatFailure(verb(action), `${action.url} is outside the allowed domains (${allowed!.join(', ')}).`),
+        output: formatFailure(
+          verb(action),
+          `${action.url} is outside the allowed domains (${allowed!.join(', ')}).`,
+        ),
       };
     }
     const page = await this.page(action.url, how.signal);
     if (!isAllowedUrl(page.url, allowed)) {
       return {
         item: { ...item, status: 'failed' },
-        output: formatFailure(verb(action), `${action.url} redirected to ${page.url}, outside the allowed domains.`),
+        output: formatFailure(
+          verb(action),
+          `${action.url} redirected to ${page.url}, outside the allowed domains.`,
+        ),
       };
     }
     const n = how.cite({ type: 'url_citation', url: page.url, title: page.title });
