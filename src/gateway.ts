@@ -28,6 +28,8 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { createCodeContainers } from './tools/containers/code-containers.js';
 import { FileSearchTool } from './tools/file-search/file-search-tool.js';
+import { ImageGenerationTool } from './tools/image-generation/image-generation-tool.js';
+import { ImagesClient } from './tools/image-generation/images-client.js';
 import { ToolRegistry } from './tools/registry.js';
 import type { BuiltInTool } from './tools/types.js';
 import { chooseBackend } from './tools/web-search/choose-backend.js';
@@ -114,6 +116,8 @@ export function createGateway(
     });
     tools.register(new WebSearchTool({ backend: searchBackend, pages }), WEB_SEARCH_ALIASES);
   }
+  const images = config.images ? new ImagesClient(config.images) : undefined;
+  if (images) tools.register(new ImageGenerationTool(images));
   for (const tool of extras.tools ?? []) tools.register(tool);
   const engine = new ResponseEngine({
     registry,
@@ -196,6 +200,7 @@ export function createGateway(
       await code.close();
       await registry.close();
       await fetcher.close();
+      await images?.close();
       await store.close();
       filesDir.dispose();
     },

@@ -209,6 +209,18 @@ const webSearchSchema = z
     }
   });
 
+/** The image_generation tool's images service: any OpenAI-compatible `/v1/images/generations`. */
+const imagesSchema = z.strictObject({
+  /** Ends in `/v1` (RGW_IMAGES_BASE_URL). */
+  baseUrl: z.url(),
+  /** Sent as a bearer token (RGW_IMAGES_API_KEY). */
+  apiKey: z.string().min(1).optional(),
+  /** Asked for when the tool entry names none (RGW_IMAGES_MODEL). */
+  model: z.string().min(1).default('gpt-image-1'),
+  /** One image, from request to last byte. */
+  timeoutMs: z.number().int().positive().default(180_000),
+});
+
 /** code_interpreter, the hosted shell and the Containers API (see tools/code-interpreter/). */
 const codeSandboxSchema = z.strictObject({
   /** `bwrap`: code runs in bubblewrap sandboxes; `off`: code tools answer 400 (RGW_CODE_SANDBOX). */
@@ -316,6 +328,8 @@ export const configSchema = z.strictObject({
     .default({ webSearchWhenUnavailable: 'drop', callTimeoutMs: 120_000 }),
   codeSandbox: codeSandboxSchema.default(codeSandboxSchema.parse({})),
   webSearch: webSearchSchema.default(webSearchSchema.parse({})),
+  /** Absent: image_generation tools are refused with a 400. */
+  images: imagesSchema.optional(),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

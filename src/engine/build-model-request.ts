@@ -32,6 +32,11 @@ export interface NamespacedTool {
 
 const WEB_SEARCH = /^web_search/;
 
+/** What the operator sets to make a built-in tool available, told in its 400. */
+const SETUP_HINTS: Record<string, string> = {
+  image_generation: ' (the operator sets RGW_IMAGES_BASE_URL to an images service)',
+};
+
 /**
  * @param input the full model-facing input: earlier turns, then this request's items.
  * @param media its images and files, resolved (media/resolve-media.ts).
@@ -182,7 +187,7 @@ function toToolSpecs(
       return;
     }
     throw invalidRequest(
-      `The built-in tool '${tool.type}' is not available on this gateway: no backend is configured for it.`,
+      `The built-in tool '${tool.type}' is not available on this gateway: no backend is configured for it${SETUP_HINTS[tool.type] ?? ''}.`,
       `tools[${index}].type`,
       'unsupported_tool',
     );
