@@ -10,6 +10,11 @@ export interface ToolPolicy {
   webSearchWhenUnavailable: 'drop' | 'error';
   /** Wall-clock limit of one built-in call. */
   callTimeoutMs?: number;
+  /**
+   * The route's upstream runs web_search itself (a native Responses upstream): without a gateway
+   * backend, web_search entries are passed to it instead of following webSearchWhenUnavailable.
+   */
+  upstreamRunsWebSearch?: boolean;
 }
 
 export interface BuiltRequest {
@@ -55,7 +60,8 @@ export function buildModelRequest(
   const namespacedTools = bodyTools.some((tool) => tool.type === 'namespace')
     ? new Map<string, NamespacedTool>()
     : undefined;
-  const tools = toToolSpecs(bodyTools, policy, warnings, namespacedTools, hosted?.tools);
+  const upstreamTools: Array<Record<string, unknown>> = [];
+  const tools = toToolSpecs(bodyTools, policy, warnings, namespacedTools, hosted?.tools, upstreamTools);
   const upstreamNames = namespacedTools
     ? new Map([...namespacedTools].map(([upstream, t]) => [`${t.namespace}.${t.name}`, upstream]))
     : undefined;
@@ -84,6 +90,11 @@ export function buildModelRequest(
     serviceTier: body.service_tier ?? undefined,
     promptCacheKey: body.prompt_cache_key ?? undefined,
   };
+  if (upstreamTools.length > 0) {
+    request.upstreamTools = upstreamTools;
+    const about = include.filter((entry) => entry.startsWith('web_search_call.'));
+    if (about.length > 0) request.upstreamInclude = about;
+  }
   return { request, warnings, namespacedTools: namespacedTools ?? NO_NAMESPACED_TOOLS };
 }
 
@@ -127,6 +138,7 @@ function toToolSpecs(
   warnings: string[],
   namespaced: Map<string, NamespacedTool> | undefined,
   hosted: HostedToolSet | undefined,
+  upstreamTools: Array<Record<string, unknown>>,
 ): ToolSpec[] {
   const specs: ToolSpec[] = [];
   if (tools.length === 0) return specs;
@@ -178,6 +190,10 @@ function toToolSpecs(
     const builtIn = hosted?.at(index);
     if (builtIn) {
       specs.push(builtIn.spec);
+      return;
+    }
+    if (WEB_SEARCH.test(tool.type) && policy.upstreamRunsWebSearch === true) {
+      upstreamTools.push({ ...tool });
       return;
     }
     if (WEB_SEARCH.test(tool.type) && policy.webSearchWhenUnavailable === 'drop') {

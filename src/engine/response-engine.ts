@@ -119,7 +119,7 @@ export class ResponseEngine {
   async start(requested: CreateResponseBody, options: StartOptions): Promise<StartedResponse> {
     const { registry, store, sealer, toolPolicy, logger } = this.deps;
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
-    const { model, modelId, mediaUrls } = registry.resolve(body.model);
+    const { model, modelId, mediaUrls, runsWebSearch } = registry.resolve(body.model);
     const conversationId = conversationIdOf(body);
     const context = await resolveContext(
       {
@@ -152,7 +152,7 @@ export class ResponseEngine {
       body,
       prepared.items,
       modelId,
-      toolPolicy,
+      { ...toolPolicy, upstreamRunsWebSearch: runsWebSearch },
       hosted,
       media,
     );
@@ -254,7 +254,7 @@ export class ResponseEngine {
    */
   async check(requested: CreateResponseBody, tenantId: string): Promise<{ storedInput: StoredItem[] }> {
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
-    this.deps.registry.resolve(body.model);
+    const { runsWebSearch } = this.deps.registry.resolve(body.model);
     const conversationId = conversationIdOf(body);
     const context = await resolveContext(
       { input: body.input, previousResponseId: body.previous_response_id, conversationId },
@@ -270,7 +270,8 @@ export class ResponseEngine {
       urls: 'all',
       paramOf: mediaParams(requested, earlierParam(body, conversationId)),
     });
-    buildModelRequest(body, context.modelInput, body.model, this.deps.toolPolicy, hosted, media);
+    const policy = { ...this.deps.toolPolicy, upstreamRunsWebSearch: runsWebSearch };
+    buildModelRequest(body, context.modelInput, body.model, policy, hosted, media);
     return { storedInput: context.storedInput };
   }
 

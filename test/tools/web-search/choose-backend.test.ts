@@ -30,5 +30,9 @@ describe('chooseBackend', () => {
     const none = describeWebSearch(load({}));
     expect(none.backend).toBe('none');
     expect(none.detail).toMatch(/left out .*webSearchWhenUnavailable: drop/);
+    const native = describeWebSearch(load({ OPENAI_API: 'responses', OPENAI_API_KEY: 'k' }));
+    expect(native.detail).toMatch(
+      /passed through to native Responses upstreams \(openai\); elsewhere left out/,
+    );
   });
 });
