@@ -259,9 +259,9 @@ class ReplyBuilder {
         );
         this.event('response.output_text.delta', { ...ref, delta, logprobs: lp, obfuscation: 'mock' });
       });
-      annotations.forEach((annotation, annotation_index) =>
-        this.event('response.output_text.annotation.added', { ...ref, annotation_index, annotation }),
-      );
+      annotations.forEach((annotation, annotation_index) => {
+        this.event('response.output_text.annotation.added', { ...ref, annotation_index, annotation });
+      });
       const part = { type: 'output_text', annotations, logprobs: all, text };
       this.event('response.output_text.done', { ...ref, text, logprobs: all });
       this.event('response.content_part.done', { ...ref, part });
