@@ -329,15 +329,7 @@ export class ResponseEmitter {
   private announceCitations(block: Extract<OpenBlock, { kind: 'text' | 'refusal' }>, citing: Citing): void {
     const { annotations } = citing.stream;
     for (; citing.announced < annotations.length; citing.announced++) {
-      this.emit({
-        type: 'response.output_text.annotation.added',
-        sequence_number: this.sequence,
-        item_id: block.itemId,
-        output_index: block.outputIndex,
-        content_index: block.contentIndex,
-        annotation_index: citing.announced,
-        annotation: { ...annotations[citing.announced]! },
-      });
+      this.announce(block, citing.announced, { ...annotations[citing.announced]! });
     }
   }
 
@@ -348,14 +340,22 @@ export class ResponseEmitter {
     const item = this.response.output[block.outputIndex];
     const part = item?.type === 'message' ? item.content[block.contentIndex] : undefined;
     if (part?.type !== 'output_text') return;
+    this.announce(block, part.annotations.length, { ...annotation } as Annotation);
+  }
+
+  private announce(
+    block: Extract<OpenBlock, { kind: 'text' | 'refusal' }>,
+    index: number,
+    annotation: Annotation,
+  ): void {
     this.emit({
       type: 'response.output_text.annotation.added',
       sequence_number: this.sequence,
       item_id: block.itemId,
       output_index: block.outputIndex,
       content_index: block.contentIndex,
-      annotation_index: part.annotations.length,
-      annotation: { ...annotation } as Annotation,
+      annotation_index: index,
+      annotation,
     });
   }
 
