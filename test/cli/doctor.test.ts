@@ -21,7 +21,9 @@ describe('rgw doctor', () => {
     expect(code).toBe(0);
     expect(text).toMatch(/provider {4}openai \(openai-chat\) .*: ok, 1 model\(s\)/);
     expect(text).toContain('none (loopback callers only)');
-    expect(text).toMatch(/web search {2}no backend .* left out of upstream requests \(tools\.webSearchWhenUnavailable: drop\)/);
+    expect(text).toMatch(
+      /web search {2}no backend .* left out of upstream requests \(tools\.webSearchWhenUnavailable: drop\)/,
+    );
   });
 
   it('says which backend serves web_search', async () => {
