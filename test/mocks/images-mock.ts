@@ -19,7 +19,7 @@ export interface ImagesMock {
   close(): Promise<void>;
 }
 
-export async function startImagesMock(options: { streams?: boolean } = {}): Promise<ImagesMock> {
+export async function startImagesMock(options: { streams?: boolean | 'refuses' } = {}): Promise<ImagesMock> {
   const requests: JsonBody[] = [];
   const server = createServer(async (req, res) => {
     let text = '';
@@ -27,6 +27,18 @@ export async function startImagesMock(options: { streams?: boolean } = {}): Prom
     if (req.method !== 'POST' || req.url !== '/v1/images/generations') return void res.writeHead(404).end();
     const body = JSON.parse(text) as JsonBody;
     requests.push({ ...body, authorization: req.headers.authorization ?? null });
+    if (options.streams === 'refuses' && body.stream !== undefined) {
+      return void res.writeHead(400, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: {
+            message: "Unknown parameter: 'stream'.",
+            type: 'invalid_request_error',
+            code: 'unknown_parameter',
+            param: 'stream',
+          },
+        }),
+      );
+    }
     if (String(body.prompt).includes('refuse')) {
       return void res.writeHead(400, { 'content-type': 'application/json' }).end(
         JSON.stringify({
@@ -45,7 +57,7 @@ export async function startImagesMock(options: { streams?: boolean } = {}): Prom
       background: body.background ?? 'opaque',
       output_format: body.output_format ?? 'png',
     };
-    if (body.stream === true && options.streams !== false) {
+    if (body.stream === true && options.streams === undefined) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (let i = 0; i < Number(body.partial_images ?? 0); i++) {
         const event = {

@@ -3,6 +3,7 @@
  * (`images.baseUrl`). Streams when partial images are wanted and the service streams; a service
  * that answers plain JSON instead is read the same, with no partials.
  */
+import { UpstreamError } from '../../errors.js';
 import { HttpClient } from '../../providers/shared/http-client.js';
 import { readServerSentEvents } from '../../providers/shared/sse-reader.js';
 
@@ -51,6 +52,25 @@ export class ImagesClient {
   }
 
   async generate(
+    request: ImageRequest,
+    onPartial: (b64: string, index: number) => void,
+    signal: AbortSignal,
+  ): Promise<GeneratedImage> {
+    try {
+      return await this.call(request, onPartial, signal);
+    } catch (error) {
+      // Compatible servers that cannot stream refuse the parameters: the image still comes, whole.
+      const refusedStreaming =
+        request.partialImages > 0 &&
+        error instanceof UpstreamError &&
+        error.status === 400 &&
+        /stream|partial_images/.test(error.message);
+      if (!refusedStreaming) throw error;
+      return this.call({ ...request, partialImages: 0 }, onPartial, signal);
+    }
+  }
+
+  private async call(
     request: ImageRequest,
     onPartial: (b64: string, index: number) => void,
     signal: AbortSignal,
