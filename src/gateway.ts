@@ -28,9 +28,15 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { createCodeContainers } from './tools/containers/code-containers.js';
 import { FileSearchTool } from './tools/file-search/file-search-tool.js';
+import { ImageGenerationTool } from './tools/image-generation/image-generation-tool.js';
+import { ImagesClient } from './tools/image-generation/images-client.js';
 import { mcpTool } from './tools/mcp/mcp-tool.js';
 import { ToolRegistry } from './tools/registry.js';
 import type { BuiltInTool } from './tools/types.js';
+import { chooseBackend } from './tools/web-search/choose-backend.js';
+import { PageReader } from './tools/web-search/page-reader.js';
+import { describeWebSearch } from './tools/web-search/web-search-status.js';
+import { WEB_SEARCH_ALIASES, WebSearchTool } from './tools/web-search/web-search-tool.js';
 import { createEmbedder } from './vector-stores/embedder.js';
 import { Ingestor } from './vector-stores/ingestor.js';
 import { ChunkSearch } from './vector-stores/search/search-chunks.js';
@@ -104,6 +110,16 @@ export function createGateway(
   });
   const mcp = mcpTool({ fetch: fetcher.streamingFetch, requestTimeoutMs: config.tools.callTimeoutMs });
   const tools = new ToolRegistry([...code.tools, fileSearch, mcp]);
+  const searchBackend = chooseBackend(config.webSearch);
+  if (searchBackend) {
+    const pages = new PageReader(fetcher, {
+      maxBytes: config.webSearch.maxPageBytes,
+      timeoutMs: config.webSearch.pageTimeoutMs,
+    });
+    tools.register(new WebSearchTool({ backend: searchBackend, pages }), WEB_SEARCH_ALIASES);
+  }
+  const images = config.images ? new ImagesClient(config.images) : undefined;
+  if (images) tools.register(new ImageGenerationTool(images));
   for (const tool of extras.tools ?? []) tools.register(tool);
   const engine = new ResponseEngine({
     registry,
@@ -174,6 +190,7 @@ export function createGateway(
           'no upstream configured: serving the bundled tiny local model (a story generator, loaded on first use) for every model name; set OPENAI_BASE_URL/OPENAI_API_KEY, RGW_LOCAL_MODEL or a config file to serve a real one',
         );
       }
+      logger.info(describeWebSearch(config), 'web_search');
       return gateway.url;
     },
     async close() {
@@ -185,6 +202,7 @@ export function createGateway(
       await code.close();
       await registry.close();
       await fetcher.close();
+      await images?.close();
       await store.close();
       filesDir.dispose();
     },

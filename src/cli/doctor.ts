@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { request } from 'undici';
 import type { CodeSandboxConfig, GatewayConfig, ProviderConfig } from '../config/config-schema.js';
 import { sandboxRuntime } from '../tools/containers/code-containers.js';
+import { describeWebSearch } from '../tools/web-search/web-search-status.js';
 
 export async function runDoctor(
   config: GatewayConfig,
@@ -15,6 +16,7 @@ export async function runDoctor(
   );
   const sandbox = await checkCodeSandbox(config.codeSandbox);
   print(`code sandbox ${sandbox.detail}`);
+  print(`web search  ${describeWebSearch(config).detail}`);
   if (config.providers.length === 0) {
     print('providers   none configured: set OPENAI_BASE_URL / OPENAI_API_KEY or a config file');
     return 1;

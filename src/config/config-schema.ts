@@ -166,6 +166,61 @@ const embeddingsSchema = z.strictObject({
 });
 const MIB = 1024 * 1024;
 
+/**
+ * The web_search tool's search services (see docs/web-search.md). Each is configured by its own
+ * env variable or here; `backend` picks one when several are, else the first in this order.
+ */
+const webSearchSchema = z
+  .strictObject({
+    backend: z.enum(['searxng', 'brave', 'tavily', 'exa']).optional(),
+    /** SearXNG's root URL (RGW_SEARXNG_URL); its `search.formats` must include `json`. */
+    searxngUrl: z.url().optional(),
+    braveApiKey: z.string().min(1).optional(),
+    tavilyApiKey: z.string().min(1).optional(),
+    exaApiKey: z.string().min(1).optional(),
+    /** Other roots for the keyed services (a proxy, a test double). */
+    braveBaseUrl: z.url().optional(),
+    tavilyBaseUrl: z.url().optional(),
+    exaBaseUrl: z.url().optional(),
+    /** One search request; past it the call fails and the model is told so. */
+    searchTimeoutMs: z.number().int().positive().default(15_000),
+    /** One page fetch (open_page, find_in_page), every redirect included. */
+    pageTimeoutMs: z.number().int().positive().default(15_000),
+    /** Pages larger than this are not read. */
+    maxPageBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024),
+  })
+  .superRefine((config, ctx) => {
+    const needs = {
+      searxng: 'searxngUrl',
+      brave: 'braveApiKey',
+      tavily: 'tavilyApiKey',
+      exa: 'exaApiKey',
+    } as const;
+    if (config.backend !== undefined && config[needs[config.backend]] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backend'],
+        message: `'${config.backend}' is chosen but not configured: set ${needs[config.backend]} (or its env variable)`,
+      });
+    }
+  });
+
+/** The image_generation tool's images service: any OpenAI-compatible `/v1/images/generations`. */
+const imagesSchema = z.strictObject({
+  /** Ends in `/v1` (RGW_IMAGES_BASE_URL). */
+  baseUrl: z.url(),
+  /** Sent as a bearer token (RGW_IMAGES_API_KEY). */
+  apiKey: z.string().min(1).optional(),
+  /** Asked for when the tool entry names none (RGW_IMAGES_MODEL). */
+  model: z.string().min(1).default('gpt-image-1'),
+  /** One image, from request to last byte. */
+  timeoutMs: z.number().int().positive().default(180_000),
+});
+
 /** code_interpreter, the hosted shell and the Containers API (see tools/code-interpreter/). */
 const codeSandboxSchema = z.strictObject({
   /** `bwrap`: code runs in bubblewrap sandboxes; `off`: code tools answer 400 (RGW_CODE_SANDBOX). */
@@ -214,6 +269,7 @@ const codeSandboxSchema = z.strictObject({
   preload: z.array(z.string()).default(['numpy', 'pandas', 'matplotlib.pyplot']),
 });
 export type CodeSandboxConfig = z.infer<typeof codeSandboxSchema>;
+export type WebSearchConfig = z.infer<typeof webSearchSchema>;
 
 export const configSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
@@ -277,6 +333,9 @@ export const configSchema = z.strictObject({
     })
     .default({ webSearchWhenUnavailable: 'drop', callTimeoutMs: 120_000 }),
   codeSandbox: codeSandboxSchema.default(codeSandboxSchema.parse({})),
+  webSearch: webSearchSchema.default(webSearchSchema.parse({})),
+  /** Absent: image_generation tools are refused with a 400. */
+  images: imagesSchema.optional(),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

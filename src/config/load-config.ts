@@ -107,6 +107,21 @@ function applyEnv(merged: Record<string, unknown>, env: Env): void {
     if (env.RGW_PYTHON) sandbox.python = env.RGW_PYTHON;
     merged.codeSandbox = sandbox;
   }
+  const webSearch: Record<string, unknown> = {};
+  if (env.RGW_SEARXNG_URL) webSearch.searxngUrl = env.RGW_SEARXNG_URL;
+  if (env.BRAVE_API_KEY) webSearch.braveApiKey = env.BRAVE_API_KEY;
+  if (env.TAVILY_API_KEY) webSearch.tavilyApiKey = env.TAVILY_API_KEY;
+  if (env.EXA_API_KEY) webSearch.exaApiKey = env.EXA_API_KEY;
+  if (env.RGW_WEB_SEARCH_BACKEND) webSearch.backend = env.RGW_WEB_SEARCH_BACKEND;
+  if (Object.keys(webSearch).length > 0)
+    merged.webSearch = { ...(merged.webSearch as Record<string, unknown> | undefined), ...webSearch };
+  if (env.RGW_IMAGES_BASE_URL || env.RGW_IMAGES_API_KEY || env.RGW_IMAGES_MODEL) {
+    const images = { ...(merged.images as Record<string, unknown> | undefined) };
+    if (env.RGW_IMAGES_BASE_URL) images.baseUrl = env.RGW_IMAGES_BASE_URL;
+    if (env.RGW_IMAGES_API_KEY) images.apiKey = env.RGW_IMAGES_API_KEY;
+    if (env.RGW_IMAGES_MODEL) images.model = env.RGW_IMAGES_MODEL;
+    merged.images = images;
+  }
   if (env.RGW_SECRET_KEYS) merged.secretKeys = env.RGW_SECRET_KEYS.split(',').map((key) => key.trim());
   const providers = [...((merged.providers as Array<Record<string, unknown>> | undefined) ?? [])];
   const upsert = (name: string, values: Record<string, unknown>) => {

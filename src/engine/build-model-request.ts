@@ -11,6 +11,11 @@ export interface ToolPolicy {
   webSearchWhenUnavailable: 'drop' | 'error';
   /** Wall-clock limit of one built-in call. */
   callTimeoutMs?: number;
+  /**
+   * The route's upstream runs web_search itself (a native Responses upstream): without a gateway
+   * backend, web_search entries are passed to it instead of following webSearchWhenUnavailable.
+   */
+  upstreamRunsWebSearch?: boolean;
 }
 
 export interface BuiltRequest {
@@ -33,6 +38,11 @@ export interface NamespacedTool {
 
 const WEB_SEARCH = /^web_search/;
 
+/** What the operator sets to make a built-in tool available, told in its 400. */
+const SETUP_HINTS: Record<string, string> = {
+  image_generation: ' (the operator sets RGW_IMAGES_BASE_URL to an images service)',
+};
+
 /**
  * @param input the full model-facing input: earlier turns, then this request's items.
  * @param media its images and files, resolved (media/resolve-media.ts).
@@ -51,7 +61,8 @@ export function buildModelRequest(
   const namespacedTools = bodyTools.some((tool) => tool.type === 'namespace')
     ? new Map<string, NamespacedTool>()
     : undefined;
-  const tools = toToolSpecs(bodyTools, policy, warnings, namespacedTools, hosted?.tools);
+  const upstreamTools: Array<Record<string, unknown>> = [];
+  const tools = toToolSpecs(bodyTools, policy, warnings, namespacedTools, hosted?.tools, upstreamTools);
   const upstreamNames = namespacedTools
     ? new Map([...namespacedTools].map(([upstream, t]) => [`${t.namespace}.${t.name}`, upstream]))
     : undefined;
@@ -80,6 +91,11 @@ export function buildModelRequest(
     serviceTier: body.service_tier ?? undefined,
     promptCacheKey: body.prompt_cache_key ?? undefined,
   };
+  if (upstreamTools.length > 0) {
+    request.upstreamTools = upstreamTools;
+    const about = include.filter((entry) => entry.startsWith('web_search_call.'));
+    if (about.length > 0) request.upstreamInclude = about;
+  }
   return { request, warnings, namespacedTools: namespacedTools ?? NO_NAMESPACED_TOOLS };
 }
 
@@ -123,6 +139,7 @@ function toToolSpecs(
   warnings: string[],
   namespaced: Map<string, NamespacedTool> | undefined,
   hosted: HostedToolSet | undefined,
+  upstreamTools: Array<Record<string, unknown>>,
 ): ToolSpec[] {
   const specs: ToolSpec[] = [];
   if (tools.length === 0) return specs;
@@ -177,6 +194,10 @@ function toToolSpecs(
       for (const offered of builtIn) specs.push(offered.spec);
       return;
     }
+    if (WEB_SEARCH.test(tool.type) && policy.upstreamRunsWebSearch === true) {
+      upstreamTools.push({ ...tool });
+      return;
+    }
     if (WEB_SEARCH.test(tool.type) && policy.webSearchWhenUnavailable === 'drop') {
       warnings.push(
         `tools[${index}]: '${tool.type}' has no backend on this gateway and was left out of the request.`,
@@ -184,7 +205,7 @@ function toToolSpecs(
       return;
     }
     throw invalidRequest(
-      `The built-in tool '${tool.type}' is not available on this gateway: no backend is configured for it.`,
+      `The built-in tool '${tool.type}' is not available on this gateway: no backend is configured for it${SETUP_HINTS[tool.type] ?? ''}.`,
       `tools[${index}].type`,
       'unsupported_tool',
     );

@@ -82,6 +82,16 @@ export class HostedItemEvents {
         this.core.emit({ type: `${update.event}.done`, ...ref, [field]: update.value } as ResponseEvent);
         return;
       }
+      case 'partial-image':
+        // Only image_generation_call items have partial images.
+        if (item.type !== 'image_generation_call') return;
+        this.core.emit({
+          type: 'response.image_generation_call.partial_image',
+          ...ref,
+          partial_image_b64: update.b64,
+          partial_image_index: update.index,
+        });
+        return;
     }
   }
 

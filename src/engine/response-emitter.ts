@@ -6,6 +6,7 @@
 import { newId } from '../ids.js';
 import type { ResponseEvent } from '../protocol/events.js';
 import type {
+  Annotation,
   CompactionItem,
   ContentPart,
   ItemStatus,
@@ -243,6 +244,10 @@ export class ResponseEmitter {
         return this.toolDelta(part.id, part.delta);
       case 'tool-input-end':
         return this.endTool(part.id);
+      case 'text-annotation':
+        return this.upstreamAnnotation(part.id, part.annotation);
+      case 'upstream-call':
+        return this.upstreamCall(part.itemType, part.fields);
       case 'finish':
       case 'warning':
       case 'error':
@@ -324,16 +329,42 @@ export class ResponseEmitter {
   private announceCitations(block: Extract<OpenBlock, { kind: 'text' | 'refusal' }>, citing: Citing): void {
     const { annotations } = citing.stream;
     for (; citing.announced < annotations.length; citing.announced++) {
-      this.emit({
-        type: 'response.output_text.annotation.added',
-        sequence_number: this.sequence,
-        item_id: block.itemId,
-        output_index: block.outputIndex,
-        content_index: block.contentIndex,
-        annotation_index: citing.announced,
-        annotation: { ...annotations[citing.announced]! },
-      });
+      this.announce(block, citing.announced, { ...annotations[citing.announced]! });
     }
+  }
+
+  /** An annotation the upstream made (its own web_search's url_citation), announced as it came. */
+  private upstreamAnnotation(blockId: string, annotation: Record<string, unknown>): void {
+    const block = this.blocks.get(blockId);
+    if (block?.kind !== 'text') return;
+    const item = this.response.output[block.outputIndex];
+    const part = item?.type === 'message' ? item.content[block.contentIndex] : undefined;
+    if (part?.type !== 'output_text') return;
+    this.announce(block, part.annotations.length, { ...annotation } as Annotation);
+  }
+
+  private announce(
+    block: Extract<OpenBlock, { kind: 'text' | 'refusal' }>,
+    index: number,
+    annotation: Annotation,
+  ): void {
+    this.emit({
+      type: 'response.output_text.annotation.added',
+      sequence_number: this.sequence,
+      item_id: block.itemId,
+      output_index: block.outputIndex,
+      content_index: block.contentIndex,
+      annotation_index: index,
+      annotation,
+    });
+  }
+
+  /** A built-in call the upstream ran itself: its item, with the phases OpenAI streams for it. */
+  private upstreamCall(itemType: 'web_search_call', fields: Record<string, unknown>): void {
+    this.endCurrentItem();
+    const outputIndex = this.hosted.open(itemType, newId('ws'), fields);
+    this.hosted.progress(outputIndex, { type: 'phase', phase: 'searching' });
+    this.hosted.done(outputIndex, { ...fields, status: fields.status ?? 'completed' });
   }
 
   private refusalDelta(blockId: string, delta: string): void {

@@ -120,7 +120,7 @@ export class ResponseEngine {
   async start(requested: CreateResponseBody, options: StartOptions): Promise<StartedResponse> {
     const { registry, store, sealer, toolPolicy, logger } = this.deps;
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
-    const { model, modelId, mediaUrls } = registry.resolve(body.model);
+    const { model, modelId, mediaUrls, runsWebSearch } = registry.resolve(body.model);
     const conversationId = conversationIdOf(body);
     const context = await resolveContext(
       {
@@ -172,7 +172,7 @@ export class ResponseEngine {
         body,
         [...prepared.items, ...leading.map(asInputItem)],
         modelId,
-        toolPolicy,
+        { ...toolPolicy, upstreamRunsWebSearch: runsWebSearch },
         hosted,
         media,
       );
@@ -272,7 +272,7 @@ export class ResponseEngine {
    */
   async check(requested: CreateResponseBody, tenantId: string): Promise<{ storedInput: StoredItem[] }> {
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
-    this.deps.registry.resolve(body.model);
+    const { runsWebSearch } = this.deps.registry.resolve(body.model);
     const conversationId = conversationIdOf(body);
     const context = await resolveContext(
       { input: body.input, previousResponseId: body.previous_response_id, conversationId },
@@ -288,7 +288,8 @@ export class ResponseEngine {
       urls: 'all',
       paramOf: mediaParams(requested, earlierParam(body, conversationId)),
     });
-    buildModelRequest(body, context.modelInput, body.model, this.deps.toolPolicy, hosted, media);
+    const policy = { ...this.deps.toolPolicy, upstreamRunsWebSearch: runsWebSearch };
+    buildModelRequest(body, context.modelInput, body.model, policy, hosted, media);
     return { storedInput: context.storedInput };
   }
 

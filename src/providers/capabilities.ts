@@ -27,6 +27,11 @@ export interface ProviderCapabilities {
   toolCalls: Capability;
   /** Several function calls in one turn. */
   parallelToolCalls: Capability;
+  /**
+   * The upstream runs OpenAI's `web_search` tool itself (a native Responses upstream): with no
+   * search backend on the gateway, the request's web_search entries are passed through to it.
+   */
+  webSearch: Capability;
 }
 
 /** `true`, or why not. */

@@ -33,6 +33,8 @@ export interface ResolvedModel {
    * one does not, the engine fetches them and sends the bytes, since any target may get the call.
    */
   mediaUrls: { images: boolean; files: boolean };
+  /** Whether every target runs web_search itself (see ProviderCapabilities.webSearch). */
+  runsWebSearch: boolean;
 }
 
 export interface RegistryOptions {
@@ -163,6 +165,7 @@ export class ProviderRegistry {
       model: this.route(requested, [target], 'fallback', this.routing.retries),
       modelId: target.modelId,
       mediaUrls: this.mediaUrls([target]),
+      runsWebSearch: this.runsWebSearch([target]),
     };
   }
 
@@ -172,7 +175,15 @@ export class ProviderRegistry {
       model: this.route(name, targets, alias.strategy, alias.retries ?? this.routing.retries),
       modelId: targets[0]!.modelId,
       mediaUrls: this.mediaUrls(targets),
+      runsWebSearch: this.runsWebSearch(targets),
     };
+  }
+
+  private runsWebSearch(targets: readonly RouteTarget[]): boolean {
+    return targets.every((target) => {
+      const capabilities = this.capabilities.get(target.key.slice(0, target.key.indexOf('/')));
+      return capabilities !== undefined && supports(capabilities.webSearch);
+    });
   }
 
   private mediaUrls(targets: readonly RouteTarget[]): ResolvedModel['mediaUrls'] {

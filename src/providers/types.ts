@@ -102,6 +102,14 @@ export interface ModelRequest {
   user: string | undefined;
   serviceTier: string | undefined;
   promptCacheKey: string | undefined;
+  /**
+   * Built-in tool entries the upstream runs itself, as the client sent them (web_search to a
+   * native Responses upstream when the gateway has no search backend); only adapters whose
+   * capabilities say so are given any.
+   */
+  upstreamTools?: ReadonlyArray<Record<string, unknown>>;
+  /** `include` values about those tools (`web_search_call.action.sources`). */
+  upstreamInclude?: readonly string[];
 }
 
 // ---------------------------------------------------------------- stream parts
@@ -152,6 +160,10 @@ export type StreamPart =
     }
   | { type: 'tool-input-delta'; id: string; delta: string }
   | { type: 'tool-input-end'; id: string }
+  /** An annotation the upstream put on the text of block `id` (url_citation of its own web search). */
+  | { type: 'text-annotation'; id: string; annotation: Record<string, unknown> }
+  /** A built-in call the upstream ran itself, whole (its web_search_call), as its public fields. */
+  | { type: 'upstream-call'; itemType: 'web_search_call'; fields: Record<string, unknown> }
   | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage | undefined }
   | { type: 'warning'; message: string }
   | { type: 'error'; error: Error };

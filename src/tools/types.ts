@@ -20,7 +20,9 @@ export type ToolProgress =
    * or mcp's `arguments` → `response.mcp_call_arguments.delta`; `event` is the event's prefix.
    */
   | { type: 'delta'; event: string; delta: string }
-  | { type: 'delta-done'; event: string; field: string; value: string };
+  | { type: 'delta-done'; event: string; field: string; value: string }
+  /** `response.image_generation_call.partial_image`: a preview of the image being made. */
+  | { type: 'partial-image'; b64: string; index: number };
 
 /** Per-request facts a tool may need. */
 export interface ToolContext {

@@ -21,6 +21,18 @@ describe('rgw doctor', () => {
     expect(code).toBe(0);
     expect(text).toMatch(/provider {4}openai \(openai-chat\) .*: ok, 1 model\(s\)/);
     expect(text).toContain('none (loopback callers only)');
+    expect(text).toMatch(
+      /web search {2}no backend .* left out of upstream requests \(tools\.webSearchWhenUnavailable: drop\)/,
+    );
+  });
+
+  it('says which backend serves web_search', async () => {
+    const { text } = await run({
+      OPENAI_BASE_URL: mock.baseUrl,
+      OPENAI_API_KEY: 'upstream-key',
+      RGW_SEARXNG_URL: 'http://127.0.0.1:9',
+    });
+    expect(text).toContain('web search  run by the gateway through searxng');
   });
 
   it('fails on a rejected key and on an unreachable upstream', async () => {

@@ -10,6 +10,8 @@ const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response
 /** `response.<built-in item type>.<phase>`, e.g. `response.file_search_call.searching`. */
 const HOSTED_PHASE =
   /^response\.(file_search_call|web_search_call|code_interpreter_call|image_generation_call|mcp_call|mcp_list_tools)\.(in_progress|searching|interpreting|generating|completed|failed)$/;
+const HOSTED_ITEM =
+  /^(file_search_call|web_search_call|code_interpreter_call|image_generation_call|mcp_call|mcp_list_tools|shell_call)$/;
 /** Streamed fields of built-in items: the event's prefix → the field. */
 const HOSTED_DELTAS: Record<string, string> = {
   'response.code_interpreter_call_code': 'code',
@@ -81,6 +83,10 @@ export function checkStream(result: StreamResult): Any[] {
         else if (STATUSLESS.has(item.type)) delete item.status;
         for (const field of SET_AT_DONE[item.type] ?? [])
           if (field in data.item) item[field] = data.item[field];
+        // A built-in call's results arrive with its done: fields it opened without (or null).
+        if (HOSTED_ITEM.test(item.type)) {
+          for (const [key, value] of Object.entries(data.item)) if (item[key] == null) item[key] = value;
+        }
         expect(data.item).toEqual(item);
         done.add(data.output_index);
         break;
@@ -155,6 +161,11 @@ export function checkStream(result: StreamResult): Any[] {
         break;
       case 'response.custom_tool_call_input.done':
         expect(data.input).toBe(itemAt(data).input);
+        break;
+      case 'response.image_generation_call.partial_image':
+        expect(itemAt(data).type).toBe('image_generation_call');
+        expect(data.partial_image_index).toBeTypeOf('number');
+        expect(data.partial_image_b64).toBeTypeOf('string');
         break;
       default: {
         const phase = HOSTED_PHASE.exec(data.type);

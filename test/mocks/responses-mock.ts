@@ -52,6 +52,10 @@ export type MockResponsesReply =
         encryptedContent?: string | null;
       };
       toolCalls?: MockResponsesToolCall[];
+      /** A web_search the upstream ran itself (a passed-through tool), before the message. */
+      webSearch?: { query: string; sources?: string[] };
+      /** Annotations of the text (its url_citations), announced after its deltas. */
+      annotations?: Json[];
       status?: 'completed' | 'incomplete';
       incompleteReason?: 'max_output_tokens' | 'content_filter';
       /** `null` omits usage; `undefined` computes a rough default. */
@@ -214,6 +218,7 @@ class ReplyBuilder {
     refusal: string | undefined,
     logprobs: boolean,
     status: string,
+    annotations: Json[] = [],
   ): void {
     const output_index = this.output.length;
     const item: Json = {
@@ -254,7 +259,10 @@ class ReplyBuilder {
         );
         this.event('response.output_text.delta', { ...ref, delta, logprobs: lp, obfuscation: 'mock' });
       });
-      const part = { type: 'output_text', annotations: [], logprobs: all, text };
+      annotations.forEach((annotation, annotation_index) => {
+        this.event('response.output_text.annotation.added', { ...ref, annotation_index, annotation });
+      });
+      const part = { type: 'output_text', annotations, logprobs: all, text };
       this.event('response.output_text.done', { ...ref, text, logprobs: all });
       this.event('response.content_part.done', { ...ref, part });
       content.push(part);
@@ -268,6 +276,24 @@ class ReplyBuilder {
       content.push({ type: 'refusal', refusal });
     }
     item.status = status;
+    this.event('response.output_item.done', { output_index, item: structuredClone(item) });
+  }
+
+  /** A web_search_call as OpenAI streams one it runs: added, its phases, done. */
+  webSearch(search: { query: string; sources?: string[] }): void {
+    const output_index = this.output.length;
+    const item: Json = { id: `ws_${hex(24)}`, type: 'web_search_call', status: 'in_progress' };
+    const ref = { item_id: item.id, output_index };
+    this.output.push(item);
+    this.event('response.output_item.added', { output_index, item: { ...item } });
+    this.event('response.web_search_call.in_progress', ref);
+    this.event('response.web_search_call.searching', ref);
+    this.event('response.web_search_call.completed', ref);
+    const sources = includes(this.body, 'web_search_call.action.sources')
+      ? { sources: (search.sources ?? []).map((url) => ({ type: 'url', url })) }
+      : {};
+    item.status = 'completed';
+    item.action = { type: 'search', query: search.query, ...sources };
     this.event('response.output_item.done', { output_index, item: structuredClone(item) });
   }
 
@@ -407,9 +433,10 @@ export async function startMockResponsesUpstream(
         builder.start();
         if (reply.reasoning) builder.reasoning(reply.reasoning);
         const status = reply.status ?? 'completed';
+        if (reply.webSearch) builder.webSearch(reply.webSearch);
         if (reply.text !== undefined || reply.refusal !== undefined) {
           const logprobs = reply.logprobs ?? includes(body, 'message.output_text.logprobs');
-          builder.message(reply.text, reply.chunks, reply.refusal, logprobs, status);
+          builder.message(reply.text, reply.chunks, reply.refusal, logprobs, status, reply.annotations);
         }
         for (const call of reply.toolCalls ?? []) builder.toolCall(call);
         const final = builder.response(status, {

@@ -3,6 +3,7 @@
  * Responses, local): each test file points it at its own mock upstream. Adds an openai SDK client.
  */
 import OpenAI from 'openai';
+import type { ConfigInput } from '../../src/config/config-schema.js';
 import type { GatewayExtras } from '../../src/gateway.js';
 import type { JsonBody } from '../helpers/json-body.js';
 import { startTestGateway, TEST_KEY, type TestGateway } from '../helpers/test-gateway.js';
@@ -17,7 +18,8 @@ export interface ProviderGateway extends TestGateway {
 export async function startProviderGateway(
   env: Record<string, string>,
   extras?: GatewayExtras,
+  config?: Partial<ConfigInput>,
 ): Promise<ProviderGateway> {
-  const gw = await startTestGateway(env, undefined, extras);
+  const gw = await startTestGateway(env, config, extras);
   return { ...gw, client: new OpenAI({ baseURL: gw.baseURL, apiKey: TEST_KEY, maxRetries: 0 }) };
 }

@@ -14,4 +14,5 @@ export const anthropicCapabilities: ProviderCapabilities = {
   jsonSchema: true,
   toolCalls: true,
   parallelToolCalls: true,
+  webSearch: { unsupported: 'Anthropic has a web search tool of its own, not OpenAI web_search' },
 };

@@ -19,4 +19,5 @@ export const geminiCapabilities: ProviderCapabilities = {
   jsonSchema: true,
   toolCalls: true,
   parallelToolCalls: true,
+  webSearch: { unsupported: 'Gemini grounds with Google Search under its own tool and citations' },
 };

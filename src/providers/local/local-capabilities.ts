@@ -18,4 +18,5 @@ export const localCapabilities: ProviderCapabilities = {
   jsonSchema: true,
   toolCalls: true,
   parallelToolCalls: true,
+  webSearch: { unsupported: 'a local model has no web access' },
 };

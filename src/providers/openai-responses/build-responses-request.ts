@@ -35,10 +35,13 @@ export function buildResponsesRequest(
     include.push('message.output_text.logprobs');
     if (request.logprobs > 0) body.top_logprobs = request.logprobs;
   }
+  include.push(...(request.upstreamInclude ?? []));
   if (include.length > 0) body.include = include;
 
-  if (request.tools.length > 0) {
-    body.tools = toResponsesTools(request.tools);
+  const upstreamTools = request.upstreamTools ?? [];
+  if (request.tools.length > 0 || upstreamTools.length > 0) {
+    // The upstream runs its own built-in tools: their entries go as the client wrote them.
+    body.tools = [...toResponsesTools(request.tools), ...upstreamTools];
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
   if (request.toolChoice) body.tool_choice = toResponsesToolChoice(request.toolChoice, request.tools);

@@ -72,7 +72,8 @@ export interface ResponsesRequest {
   store: false;
   stream?: boolean;
   include?: string[];
-  tools?: ResponsesTool[];
+  /** Functions and custom tools, then built-in entries the upstream runs (passed as given). */
+  tools?: Array<ResponsesTool | Readonly<Record<string, unknown>>>;
   tool_choice?: ResponsesToolChoice;
   parallel_tool_calls?: boolean;
   text?: { format?: ResponsesTextFormat; verbosity?: string };
@@ -106,6 +107,8 @@ export interface ResponsesContentPart {
   text?: string;
   refusal?: string;
   logprobs?: ResponsesLogprob[] | null;
+  /** url_citation and the like, from the upstream's own built-in tools. */
+  annotations?: Array<Record<string, unknown>> | null;
 }
 
 export interface ResponsesOutputItem {
@@ -120,6 +123,8 @@ export interface ResponsesOutputItem {
   name?: string;
   arguments?: string;
   input?: string;
+  /** A web_search_call's action (its query, page, sources). */
+  action?: Record<string, unknown>;
 }
 
 export interface ResponsesUsage {
@@ -165,6 +170,8 @@ export interface ResponsesStreamEvent {
   refusal?: string;
   arguments?: string;
   input?: string;
+  /** `response.output_text.annotation.added`. */
+  annotation?: Record<string, unknown>;
   /** `error` events. */
   code?: string | null;
   message?: string;

@@ -40,6 +40,7 @@ type ItemState =
       done: boolean;
     }
   | { kind: 'tool'; id: string; toolKind: ToolKind; sent: string; done: boolean }
+  | { kind: 'upstream-call'; done: boolean }
   | { kind: 'ignored'; done: boolean };
 
 export class ResponsesEventTranslator {
@@ -104,6 +105,13 @@ export class ResponsesEventTranslator {
         return this.toolComplete(index, event.arguments, out);
       case 'response.custom_tool_call_input.done':
         return this.toolComplete(index, event.input, out);
+      case 'response.output_text.annotation.added': {
+        const message = this.items.get(index);
+        const part = message?.kind === 'message' ? message.parts.get(event.content_index ?? 0) : undefined;
+        if (part?.open && event.annotation)
+          out.push({ type: 'text-annotation', id: part.id, annotation: event.annotation });
+        return;
+      }
       case 'response.completed':
       case 'response.incomplete':
         return this.finish({ ...event.response, status: event.type.slice('response.'.length) }, out);
@@ -123,7 +131,7 @@ export class ResponsesEventTranslator {
         return;
       default:
         // response.created / in_progress / queued, *.done events of parts handled at item level,
-        // annotations (only built-in tools cause them, and none are sent upstream): nothing to do.
+        // the upstream's own web_search phases (its item comes whole at done): nothing to do.
         return;
     }
   }
@@ -168,6 +176,10 @@ export class ResponsesEventTranslator {
         this.toolDelta(index, (toolKind === 'function' ? item.arguments : item.input) ?? '', out);
         return;
       }
+      case 'web_search_call':
+        // Run by the upstream (a passed-through web_search): reported whole when done.
+        this.items.set(index, { kind: 'upstream-call', done: false });
+        return;
       default: {
         this.items.set(index, { kind: 'ignored', done: false });
         const type = item.type ?? 'unknown';
@@ -215,6 +227,11 @@ export class ResponsesEventTranslator {
         this.toolComplete(index, state.toolKind === 'function' ? item.arguments : item.input, out);
         out.push({ type: 'tool-input-end', id: state.id });
         break;
+      case 'upstream-call': {
+        const { id: _id, type: _type, ...fields } = item;
+        out.push({ type: 'upstream-call', itemType: 'web_search_call', fields: { ...fields } });
+        break;
+      }
       case 'ignored':
         break;
     }
@@ -310,6 +327,8 @@ export class ResponsesEventTranslator {
         ? { type: 'text-delta', id: part.id, delta: full, logprobs }
         : { type: 'text-delta', id: part.id, delta: full },
     );
+    for (const annotation of source.annotations ?? [])
+      out.push({ type: 'text-annotation', id: part.id, annotation });
   }
 
   /** Sends what the `done` text has beyond the deltas seen, when they were its prefix. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { attributeFilterSchema } from '../../protocol/attribute-filter.js';
 import { rankingOptionsSchema } from '../../protocol/vector-stores.js';
-import { parseToolEntry } from '../parse-tool-entry.js';
+import { parseToolEntry } from '../parse-entry.js';
 
 export const fileSearchEntrySchema = z.strictObject({
   type: z.literal('file_search'),

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
-import { parseToolEntry } from '../parse-tool-entry.js';
+import { parseToolEntry } from '../parse-entry.js';
 
 const toolFilterSchema = z.strictObject({
   tool_names: z.array(z.string()).optional(),

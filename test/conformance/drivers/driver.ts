@@ -3,6 +3,7 @@
  * in provider-neutral terms (turned into the mock's wire format), and the upstream requests read
  * back in neutral form. The local model has no mock: it is not scripted, and its checks are looser.
  */
+import type { ConfigInput } from '../../../src/config/config-schema.js';
 import type { ProviderCapabilities } from '../../../src/providers/capabilities.js';
 import type { JsonBody } from '../../helpers/json-body.js';
 import type { ScriptedFailure } from '../../mocks/mock-http.js';
@@ -64,6 +65,14 @@ export interface Scripts {
   slow(): void;
 }
 
+export interface StartOptions {
+  builtInTools?: 'test' | 'gateway';
+  /** More env for the gateway (e.g. a web search backend). */
+  env?: Record<string, string>;
+  /** Config values beyond what env says. */
+  config?: Partial<ConfigInput>;
+}
+
 export interface ConformanceDriver {
   /** Provider type, as in the config. */
   readonly name: string;
@@ -81,7 +90,7 @@ export interface ConformanceDriver {
    * `file_search` is the test tool unless `builtInTools: 'gateway'` asks for the gateway's own
    * (vector stores in its store).
    */
-  start(options?: { builtInTools?: 'test' | 'gateway' }): Promise<ProviderGateway>;
+  start(options?: StartOptions): Promise<ProviderGateway>;
   reset(): void;
   /** The n-th upstream request (0-based) since the last reset. */
   sent(n: number): SentRequest;

@@ -48,8 +48,9 @@ export function mockDriver<Mock extends UpstreamMock>(spec: MockDriverSpec<Mock>
       mock = await spec.startMock();
       // Media URLs of the suite are served from 127.0.0.1, which the guard refuses unless allowed.
       return startProviderGateway(
-        { ...spec.env(mock), RGW_OUTBOUND_ALLOW: '127.0.0.1' },
+        { ...spec.env(mock), RGW_OUTBOUND_ALLOW: '127.0.0.1', ...options?.env },
         options?.builtInTools === 'gateway' ? {} : { tools: [testSearchTool()] },
+        options?.config,
       );
     },
     script: {

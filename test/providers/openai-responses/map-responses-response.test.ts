@@ -239,11 +239,49 @@ describe('ResponsesEventTranslator', () => {
 
   it('warns once about output items it cannot represent', () => {
     const { parts } = translate([
-      { type: 'response.output_item.added', output_index: 0, item: { type: 'web_search_call' } },
-      { type: 'response.output_item.done', output_index: 0, item: { type: 'web_search_call' } },
-      { type: 'response.output_item.added', output_index: 1, item: { type: 'web_search_call' } },
+      { type: 'response.output_item.added', output_index: 0, item: { type: 'computer_call' } },
+      { type: 'response.output_item.done', output_index: 0, item: { type: 'computer_call' } },
+      { type: 'response.output_item.added', output_index: 1, item: { type: 'computer_call' } },
     ]);
-    expect(parts).toEqual([{ type: 'warning', message: expect.stringContaining("'web_search_call'") }]);
+    expect(parts).toEqual([{ type: 'warning', message: expect.stringContaining("'computer_call'") }]);
+  });
+
+  it('reports a web_search_call the upstream ran, whole, and the annotations of its text', () => {
+    const annotation = {
+      type: 'url_citation',
+      url: 'https://a.example/',
+      title: 'A',
+      start_index: 0,
+      end_index: 2,
+    };
+    const action = { type: 'search', query: 'q' };
+    const { parts } = translate([
+      {
+        type: 'response.output_item.added',
+        output_index: 0,
+        item: { id: 'ws_1', type: 'web_search_call', status: 'in_progress' },
+      },
+      { type: 'response.web_search_call.searching', output_index: 0, item_id: 'ws_1' },
+      {
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: { id: 'ws_1', type: 'web_search_call', status: 'completed', action },
+      },
+      {
+        type: 'response.content_part.added',
+        output_index: 1,
+        content_index: 0,
+        part: { type: 'output_text', text: '' },
+      },
+      { type: 'response.output_text.delta', output_index: 1, content_index: 0, delta: 'Hi' },
+      { type: 'response.output_text.annotation.added', output_index: 1, content_index: 0, annotation },
+    ]);
+    expect(parts).toEqual([
+      { type: 'upstream-call', itemType: 'web_search_call', fields: { status: 'completed', action } },
+      { type: 'text-start', id: 'o1c0' },
+      { type: 'text-delta', id: 'o1c0', delta: 'Hi' },
+      { type: 'text-annotation', id: 'o1c0', annotation },
+    ]);
   });
 });
 

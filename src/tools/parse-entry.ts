@@ -1,9 +1,11 @@
-/** A request's tool entry checked against its tool's schema, or a 400 naming the field. */
+/**
+ * A request's built-in tool entry checked against its tool's schema: the entry, or a 400 naming
+ * the offending field under `param` (`tools[0].max_num_results`), as OpenAI words them.
+ */
 import type { z } from 'zod';
 import { invalidRequest } from '../errors.js';
 import { gatewayDetails } from '../protocol/issues.js';
 
-/** `param` is the entry's own (`tools[0]`); the error names the field under it (`tools[0].max_num_results`). */
 export function parseToolEntry<Schema extends z.ZodType>(
   schema: Schema,
   entry: Record<string, unknown>,
