@@ -145,12 +145,22 @@ export function requestFields(): Record<string, unknown> {
     };
   }
   const tools: unknown[] = [];
+  // What the tools found is left out of their items unless asked for: the page wants to show it.
+  const include: string[] = [];
   if (options.fileSearch) {
     if (!options.vectorStoreId) throw new Error('file_search needs a vector store: create one under Files.');
     tools.push({ type: 'file_search', vector_store_ids: [options.vectorStoreId] });
+    include.push('file_search_call.results');
   }
-  if (options.webSearch) tools.push({ type: 'web_search' });
-  if (options.codeInterpreter) tools.push({ type: 'code_interpreter', container: { type: 'auto' } });
+  if (options.webSearch) {
+    tools.push({ type: 'web_search' });
+    include.push('web_search_call.action.sources');
+  }
+  if (options.codeInterpreter) {
+    tools.push({ type: 'code_interpreter', container: { type: 'auto' } });
+    include.push('code_interpreter_call.outputs');
+  }
+  if (include.length) body.include = include;
   if (options.mcpLabel && options.mcpUrl) {
     tools.push({
       type: 'mcp',
