@@ -24,8 +24,9 @@ function annotations(list: Json[] | undefined): HTMLElement | null {
     list.map((a) => {
       if (a.type === 'url_citation')
         return h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noreferrer' }, a.title || a.url));
-      if (a.type === 'file_citation') return h('li', {}, `📄 ${a.filename ?? a.file_id}`);
-      if (a.type === 'container_file_citation') return h('li', {}, `📦 ${a.filename ?? a.file_id}`);
+      if (a.type === 'file_citation') return h('li', {}, `file: ${a.filename ?? a.file_id}`);
+      if (a.type === 'container_file_citation')
+        return h('li', {}, `container file: ${a.filename ?? a.file_id}`);
       return h('li', {}, a.type);
     }),
   );
@@ -90,7 +91,7 @@ export function renderItem(item: Json, actions: ItemActions, answered: Set<strin
     case 'file_search_call':
       return box(
         'file_search_call',
-        '🔎 file_search',
+        'file_search',
         item.status,
         item.queries?.length ? h('p', {}, 'queries: ', item.queries.join(' · ')) : null,
         item.results?.length
@@ -114,7 +115,7 @@ export function renderItem(item: Json, actions: ItemActions, answered: Set<strin
       const sources: Json[] = action.sources ?? [];
       return box(
         'web_search_call',
-        '🌐 web_search',
+        'web_search',
         item.status,
         action.query
           ? h('p', {}, 'query: ', action.query)
@@ -135,7 +136,7 @@ export function renderItem(item: Json, actions: ItemActions, answered: Set<strin
     case 'code_interpreter_call':
       return box(
         'code_interpreter_call',
-        '🐍 code_interpreter',
+        'code_interpreter',
         item.status,
         pre(item.code ?? '', 'code'),
         ...(item.outputs ?? []).map((o: Json) =>
@@ -147,7 +148,7 @@ export function renderItem(item: Json, actions: ItemActions, answered: Set<strin
     case 'image_generation_call':
       return box(
         'image_generation_call',
-        '🎨 image_generation',
+        'image_generation',
         item.status,
         item.result
           ? h('img', { src: `data:image/png;base64,${item.result}`, alt: 'generated', class: 'output-image' })
@@ -156,7 +157,7 @@ export function renderItem(item: Json, actions: ItemActions, answered: Set<strin
     case 'mcp_list_tools':
       return box(
         'mcp_list_tools',
-        `🔌 ${item.server_label}: tools`,
+        `mcp ${item.server_label}: tools`,
         undefined,
         h('p', {}, (item.tools ?? []).map((t: Json) => t.name).join(', ') || '(none)'),
         item.error ? pre(item.error, 'error') : null,
@@ -164,7 +165,7 @@ export function renderItem(item: Json, actions: ItemActions, answered: Set<strin
     case 'mcp_call':
       return box(
         'mcp_call',
-        `🔌 ${item.server_label}.${item.name}`,
+        `mcp ${item.server_label}.${item.name}`,
         item.status ?? (item.error ? 'failed' : undefined),
         pre(item.arguments, 'code'),
         item.output != null ? pre(item.output) : null,
@@ -173,7 +174,7 @@ export function renderItem(item: Json, actions: ItemActions, answered: Set<strin
     case 'mcp_approval_request':
       return box(
         'mcp_approval_request',
-        `🔐 ${item.server_label}.${item.name} wants to run`,
+        `Approve ${item.server_label}.${item.name}?`,
         answered.has(item.id) ? 'answered' : 'awaiting approval',
         pre(item.arguments, 'code'),
         answered.has(item.id)
@@ -186,7 +187,7 @@ export function renderItem(item: Json, actions: ItemActions, answered: Set<strin
             ),
       );
     case 'mcp_approval_response':
-      return box('mcp_approval_response', item.approve ? '✔ approved' : '✘ denied', undefined);
+      return box('mcp_approval_response', item.approve ? 'approved' : 'denied', undefined);
     default:
       return box(item.type ?? 'item', item.type ?? 'item', item.status, pre(item));
   }

@@ -247,4 +247,74 @@ describe.skipIf(!CHROMIUM)('playground in Chromium', () => {
     await small.screenshot({ path: screenshotPath('phone-settings') });
     await phone.close();
   });
+
+  it('shows an MCP approval request with approve / deny, and approving sends mcp_approval_response', async () => {
+    // The gateway's MCP tool lives on another branch: the page's side is proven on a routed stream
+    // in the shapes OpenAI's API sends, the rest of the turn (conversation, model) being real.
+    const sent: Record<string, unknown>[] = [];
+    await page.route('**/v1/responses', async (route) => {
+      const body = route.request().postDataJSON() as Record<string, unknown>;
+      sent.push(body);
+      const request = {
+        type: 'mcp_approval_request',
+        id: 'mcpr_1',
+        server_label: 'docs',
+        name: 'delete_page',
+        arguments: '{"page":"home"}',
+      };
+      const answer = {
+        type: 'mcp_call',
+        id: 'mcp_1',
+        server_label: 'docs',
+        name: 'delete_page',
+        arguments: '{"page":"home"}',
+        output: 'deleted',
+        approval_request_id: 'mcpr_1',
+      };
+      const item = sent.length === 1 ? request : answer;
+      const response = (status: string, output: unknown[]) => ({
+        id: `resp_${sent.length}`,
+        object: 'response',
+        status,
+        output,
+        usage: status === 'completed' ? { input_tokens: 3, output_tokens: 2 } : null,
+      });
+      const events = [
+        { type: 'response.created', sequence_number: 0, response: response('in_progress', []) },
+        { type: 'response.output_item.added', sequence_number: 1, output_index: 0, item },
+        { type: 'response.output_item.done', sequence_number: 2, output_index: 0, item },
+        { type: 'response.completed', sequence_number: 3, response: response('completed', [item]) },
+      ];
+      await route.fulfill({
+        status: 200,
+        contentType: 'text/event-stream',
+        body: events.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join(''),
+      });
+    });
+    await page.fill('input[name=mcpLabel]', 'docs');
+    await page.fill('input[name=mcpUrl]', 'https://mcp.example.com/mcp');
+    await send('Delete the home page');
+    await completed();
+    const approval = lastTurn().locator('[data-type=mcp_approval_request]');
+    await expect(approval.locator('.status').textContent()).resolves.toBe('awaiting approval');
+    await expect(approval.locator('button.deny').isVisible()).resolves.toBe(true);
+    expect(sent[0]!.tools).toEqual([
+      {
+        type: 'mcp',
+        server_label: 'docs',
+        server_url: 'https://mcp.example.com/mcp',
+        require_approval: 'always',
+      },
+    ]);
+    await page.screenshot({ path: screenshotPath('mcp-approval') });
+    await approval.locator('button.approve').click();
+    await page.waitForSelector('[data-testid=turn]:nth-child(2)[data-status=completed]');
+    expect(sent[1]!.input).toEqual([
+      { type: 'mcp_approval_response', approval_request_id: 'mcpr_1', approve: true },
+    ]);
+    expect(sent[1]!.conversation).toBe(sent[0]!.conversation);
+    await expect(lastTurn().locator('[data-type=mcp_call] pre').last().textContent()).resolves.toBe(
+      'deleted',
+    );
+  });
 });
