@@ -6,7 +6,7 @@
 import { ApiError, api, stream } from './api.js';
 import { h } from './dom.js';
 import type { Json } from './fold.js';
-import { inspect } from './inspector.js';
+import { inspect, inspectorView } from './inspector.js';
 import { options, requestFields } from './options.js';
 import { type ItemActions, renderItem } from './render-item.js';
 import { load, rememberChat, save } from './settings.js';
@@ -135,7 +135,11 @@ export class Chat {
 
   private addTurn(userText: string | null, note?: string): TurnView {
     this.log.querySelector('.empty')?.remove();
-    const turn = new TurnView(userText, this.actions, this.answered, (t) => this.inspectTurn(t), note);
+    const onInspect = (t: TurnView) => {
+      this.inspectTurn(t);
+      inspectorView.reveal();
+    };
+    const turn = new TurnView(userText, this.actions, this.answered, onInspect, note);
     this.log.append(turn.el);
     this.inspectTurn(turn);
     turn.el.scrollIntoView({ block: 'end' });

@@ -4,6 +4,9 @@ import type { StreamEvent } from './sse.js';
 
 export const inspector = h('section', { class: 'inspector', 'aria-label': 'Event inspector' });
 
+/** Brings the inspector into view (set by the layout, which owns the tabs). */
+export const inspectorView = { reveal: () => {} };
+
 export function inspect(events: StreamEvent[], title: string): void {
   inspector.replaceChildren(
     h('h3', {}, `Events · ${title} (${events.length})`),

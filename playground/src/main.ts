@@ -3,8 +3,9 @@ import './style.css';
 import { ApiError, api } from './api.js';
 import { Chat } from './chat.js';
 import { $, h } from './dom.js';
-import { inspector } from './inspector.js';
+import { inspector, inspectorView } from './inspector.js';
 import { optionsPanel } from './options.js';
+import { panelTabs } from './panel-tabs.js';
 import { load, save } from './settings.js';
 import { renderSidebar, sidebarList } from './sidebar.js';
 import { refreshVectorStores, vectorStorePanel } from './vector-stores.js';
@@ -121,6 +122,16 @@ input.addEventListener('keydown', (event) => {
 });
 stopButton.addEventListener('click', () => chat.stop());
 
+const tabs = panelTabs([
+  ['Settings', optionsPanel()],
+  ['Files', vectorStorePanel()],
+  ['Events', inspector],
+]);
+inspectorView.reveal = () => {
+  tabs.show('Events');
+  document.body.classList.add('show-panel');
+};
+
 const toggle = (cls: string, label: string) =>
   h(
     'button',
@@ -173,7 +184,7 @@ $('#app').replaceChildren(
       h('div', { class: 'row' }, status, stopButton, sendButton),
     ),
   ),
-  h('aside', { class: 'panel' }, optionsPanel(), vectorStorePanel(), inspector),
+  h('aside', { class: 'panel' }, tabs.el),
   keyDialog,
 );
 
