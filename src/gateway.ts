@@ -119,7 +119,7 @@ export function createGateway(
       timeoutMs: config.outbound.mediaTimeoutMs,
     }),
   });
-  const live = new LiveEvents(store.events, logger);
+  const live = new LiveEvents(store.events, logger, config.background.eventFlushMs);
   const background = new BackgroundResponses(engine, store, live, logger, config.background);
   const app = buildApp({
     engine,

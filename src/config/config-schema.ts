@@ -249,8 +249,14 @@ export const configSchema = z.strictObject({
       /** Background responses run at once, per gateway process. */
       workers: z.number().int().min(1).max(256).default(8),
       cancelPollMs: z.number().int().min(10).default(500),
+      /**
+       * How long a running response's events may wait in memory before they are written to the
+       * event log (every item boundary is written at once). A kill -9 loses at most this much of
+       * a stream; 0 writes every event as it happens (still group-committed per tick).
+       */
+      eventFlushMs: z.number().int().min(0).max(10_000).default(100),
     })
-    .default({ workers: 8, cancelPollMs: 500 }),
+    .default({ workers: 8, cancelPollMs: 500, eventFlushMs: 100 }),
   files: filesSchema.default({ maxBytes: 512 * 1024 * 1024 }),
   embeddings: embeddingsSchema.optional(),
   vectorStores: z

@@ -1,7 +1,8 @@
 /**
  * Events of responses running in this process: fanned out to followers as they happen and written
- * to the store's event log in batches — at every item boundary and at least every 100 ms — so a
- * stream can be resumed from any sequence number without a disk write per token.
+ * to the store's event log in batches — at every item boundary and at least every `flushMs`
+ * (`background.eventFlushMs`, 100 ms by default) — so a stream can be resumed from any sequence
+ * number without a disk write per token. What a hard crash can lose is that window's deltas.
  */
 import type { Logger } from 'pino';
 import type { EventLogRepository, LoggedEvent } from '../store/types.js';
@@ -17,14 +18,13 @@ interface Channel {
   writing: Promise<void>;
 }
 
-const FLUSH_INTERVAL_MS = 100;
-
 export class LiveEvents {
   private readonly channels = new Map<string, Channel>();
 
   constructor(
     private readonly log: EventLogRepository,
     private readonly logger: Logger,
+    private readonly flushMs = 100,
   ) {}
 
   /** Opens a channel; `persisted` are events already in the log (e.g. the opening ones). */
@@ -49,8 +49,8 @@ export class LiveEvents {
     if (!channel) return;
     channel.events.push(event);
     if (channel.listeners.size > 0) for (const listener of channel.listeners) listener(event);
-    if (boundary) this.flush(responseId, channel);
-    else channel.timer ??= setTimeout(() => this.flush(responseId, channel), FLUSH_INTERVAL_MS);
+    if (boundary || this.flushMs === 0) this.flush(responseId, channel);
+    else channel.timer ??= setTimeout(() => this.flush(responseId, channel), this.flushMs);
   }
 
   /** Writes what is left, tells followers the stream is over and forgets the channel. */

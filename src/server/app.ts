@@ -99,7 +99,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Callback style: a static key is recognised synchronously, and then no promise is made at all.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    if (!request.url.startsWith('/v1/')) return done();
+    // The routed path, not the raw one: `/%76%31/files` reaches the /v1/files route too.
+    const route = request.routeOptions.url;
+    if (!(route ?? request.url).startsWith('/v1/')) return done();
     let principal: Principal | Promise<Principal>;
     try {
       principal = deps.authenticator.authenticate(

@@ -116,6 +116,9 @@ function decodeBody(raw: IncomingMessage, codings: Coding[], limit: number): Dec
   }
   raw.pipe(counter);
   raw.on('error', (error) => output.destroy(error));
+  // The route's reader reports a failed body; when nothing reads it (fastify answered 415 for the
+  // content type first), an unheard 'error' would bring the whole process down.
+  output.on('error', () => {});
   // A client gone before the end of its body: the reader must not wait for it forever.
   raw.on('close', () => {
     if (!raw.complete) output.destroy(new Error('the client closed the connection during the request body'));

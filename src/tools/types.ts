@@ -48,7 +48,14 @@ export interface ToolCall {
 export type CitableSource =
   | { type: 'file_citation'; file_id: string; filename: string }
   | { type: 'url_citation'; url: string; title: string }
-  | { type: 'container_file_citation'; container_id: string; file_id: string; filename: string };
+  | {
+      type: 'container_file_citation';
+      container_id: string;
+      file_id: string;
+      filename: string;
+      /** Where the code sees it (`/mnt/data/out/plot.png`), for the link in the answer. */
+      path: string;
+    };
 
 export interface ToolExecution {
   signal: AbortSignal;

@@ -93,7 +93,7 @@ describe('code_interpreter', () => {
   it('returns a matplotlib PNG as a container file and an image output', async () => {
     const code =
       'import matplotlib.pyplot as plt\nplt.plot([1, 4, 9])\nplt.title("squares")\nplt.savefig("/mnt/data/squares.png")\nplt.close()';
-    harness.mock.enqueue(run('c4', code), answer('Here is the plot.'));
+    harness.mock.enqueue(run('c4', code), answer('Here is the plot 【1】.'));
     const response = await create({ include: ['code_interpreter_call.outputs'] });
     const call = response.output[0];
     expect(call.status).toBe('completed');
@@ -102,7 +102,20 @@ describe('code_interpreter', () => {
     const files = await client.containers.files.list(call.container_id);
     const png = files.data.find((f) => f.path === '/mnt/data/squares.png')!;
     expect(png).toMatchObject({ source: 'assistant' });
-    expect(toldInRequest(1)).toContain(`/mnt/data/squares.png (file_id ${png.id})`);
+    expect(toldInRequest(1)).toContain(`/mnt/data/squares.png (file_id ${png.id}, cite as 【1】)`);
+    // The answer cites the file: a link to it, spanned by a container_file_citation.
+    const link = '[squares.png](sandbox:/mnt/data/squares.png)';
+    expect(response.output_text).toBe(`Here is the plot (${link}).`);
+    const annotation = response.output[1].content[0].annotations[0];
+    expect(annotation).toEqual({
+      type: 'container_file_citation',
+      container_id: call.container_id,
+      file_id: png.id,
+      filename: 'squares.png',
+      start_index: 'Here is the plot ('.length,
+      end_index: 'Here is the plot ('.length + link.length,
+    });
+    expect(response.output_text.slice(annotation.start_index, annotation.end_index)).toBe(link);
     const content = await client.containers.files.content.retrieve(png.id, {
       container_id: call.container_id,
     });

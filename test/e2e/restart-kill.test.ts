@@ -5,13 +5,13 @@
  * produced, the queued ones run to completion — each with a gap-free, replayable event log. A
  * stored response streamed in the foreground is settled the same way: never left in_progress.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type ChildGateway, call, serveChild } from '../helpers/child-gateway.js';
 import { TEST_KEY } from '../helpers/gateway-harness.js';
 import { type MockChatUpstream, startMockChatUpstream } from '../mocks/chat-completions-mock.js';
 import { expectWholeSequence, readStream } from './event-stream.js';
@@ -32,69 +32,23 @@ beforeAll(async () => {
     JSON.stringify({ background: { workers: WORKERS, cancelPollMs: 50 } }),
   );
   mock = await startMockChatUpstream();
-});
+}, 60_000);
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await mock?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** `rgw serve` in a child process on the shared store; resolves once /healthz answers. */
-async function serve(
-  dbFile = join(dir, 'gateway.db'),
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-    cwd: process.cwd(),
-    env: {
-      PATH: process.env.PATH,
-      RGW_DB: dbFile,
-      RGW_HOST: '127.0.0.1',
-      RGW_PORT: String(port),
-      RGW_CONFIG: join(dir, 'config.json'),
-      RGW_API_KEYS: TEST_KEY,
-      RGW_LOG_LEVEL: 'warn',
-      OPENAI_BASE_URL: mock.baseUrl,
-      OPENAI_API_KEY: 'upstream-key',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function serve(dbFile = join(dir, 'gateway.db')): Promise<ChildGateway> {
+  const gateway = await serveChild({
+    RGW_DB: dbFile,
+    RGW_CONFIG: join(dir, 'config.json'),
+    OPENAI_BASE_URL: mock.baseUrl,
+    OPENAI_API_KEY: 'upstream-key',
   });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
-    const ok = await fetch(`${url}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`gateway did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return { child, url, output: () => output };
-}
-
-async function call(url: string, path: string, body?: unknown): Promise<Any> {
-  const response = await fetch(url + path, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const parsed = await response.json();
-  expect(response.status, JSON.stringify(parsed)).toBe(200);
-  return parsed;
+  children.push(gateway.child);
+  return gateway;
 }
 
 it('settles every background response after a kill -9: interrupted ones failed, queued ones completed', async () => {
@@ -191,7 +145,7 @@ it('settles every background response after a kill -9: interrupted ones failed, 
   second.child.kill('SIGTERM');
   await new Promise((resolve) => second.child.once('exit', resolve));
   expect(second.child.exitCode).toBe(0);
-});
+}, 90_000);
 
 it('fails a foreground stream cut by a kill -9 at the next start, keeping what it had streamed', async () => {
   const dbFile = join(dir, 'foreground.db');
@@ -241,4 +195,4 @@ it('fails a foreground stream cut by a kill -9 at the next start, keeping what i
   expect(replay.events.at(-1)).toMatchObject({ type: 'response.failed', response });
   second.child.kill('SIGTERM');
   await new Promise((resolve) => second.child.once('exit', resolve));
-});
+}, 90_000);

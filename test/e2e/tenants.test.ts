@@ -33,6 +33,17 @@ describe('managed API keys and tenant isolation', () => {
     });
   });
 
+  it('authenticates a route however its path is percent-encoded', async () => {
+    // Found by the fuzzer: `/%76%31/files` reached the /v1/files route past the key check.
+    for (const path of ['/%76%31/files', '/v1/vector%5Fstores', '/%76%31/models']) {
+      const res = await fetch(`${h.url}${path}`, { headers: as('not-a-key') });
+      expect(res.status, path).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key');
+    }
+    const own = await fetch(`${h.url}/%76%31/models`, { headers: as(keyA) });
+    expect(own.status).toBe(200);
+  });
+
   it('keeps each tenant to its own responses and conversations', async () => {
     const created = await h.post('/v1/responses', { model: 'm', input: 'hi' }, as(keyA));
     expect(created.status).toBe(200);

@@ -177,6 +177,14 @@ describe('refusals', () => {
     expect(answer.body.error.message).toContain('8 MB');
   });
 
+  it('survives a body nobody reads failing to decode (415 for its content type first)', async () => {
+    // Found by the fuzzer: the decode error came after the answer, unheard, and would end the process.
+    const answer = await post(JSON_BODY, { 'content-encoding': 'zstd', 'content-type': 'text/html' });
+    expectError(answer, 415, 'unsupported_media_type');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expectDecoded(await post(gzipSync(JSON_BODY), { 'content-encoding': 'gzip' }));
+  });
+
   it('keeps serving on the same gateway after every refusal', async () => {
     expectDecoded(await post(gzipSync(JSON_BODY), { 'content-encoding': 'gzip' }));
   });

@@ -78,7 +78,18 @@ export class CitationStream {
           const start = this.emitted + out.length;
           out += `${link})`;
           linked = true;
-          this.cite({ ...source, start_index: start, end_index: start + link.length });
+          const span = { start_index: start, end_index: start + link.length };
+          this.cite(
+            source.type === 'url_citation'
+              ? { ...source, ...span }
+              : {
+                  type: source.type,
+                  container_id: source.container_id,
+                  file_id: source.file_id,
+                  filename: source.filename,
+                  ...span,
+                },
+          );
         }
         if (removedBlank && !linked) this.spaceOwed = true;
         text = rest.slice(marker.length);
@@ -159,7 +170,7 @@ function nextCandidate(text: string): number {
 /** `[example.com](https://example.com/page)`; a container file as the path code sees it. */
 function linkFor(source: Exclude<CitableSource, { type: 'file_citation' }>): string {
   if (source.type === 'container_file_citation') {
-    return `[${source.filename}](sandbox:/mnt/data/${source.filename})`;
+    return `[${source.filename}](sandbox:${source.path})`;
   }
   let host = source.url;
   try {

@@ -95,6 +95,14 @@ function prepared(deps: CodeInterpreterDeps, binding: ContainerBinding): Prepare
         container,
         timeoutMs: deps.callTimeoutMs,
         readFile: (file) => deps.containers.fileBytes(how.context.tenantId, container.id, file.id),
+        cite: (file) =>
+          how.cite({
+            type: 'container_file_citation',
+            container_id: container.id,
+            file_id: file.id,
+            filename: file.path.split('/').pop() ?? file.path,
+            path: file.path,
+          }),
       });
       const withOutputs = how.context.include.includes('code_interpreter_call.outputs');
       return {

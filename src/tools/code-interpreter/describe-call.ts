@@ -33,6 +33,8 @@ export async function describeCall(
     container: ContainerRecord;
     timeoutMs: number;
     readFile(file: ContainerFileRecord): Promise<Buffer | undefined>;
+    /** Numbers a written file for the answer to cite (a link to it with its annotation). */
+    cite?: ((file: ContainerFileRecord) => number) | undefined;
   },
 ): Promise<DescribedCall> {
   const seconds = Math.round(how.timeoutMs / 100) / 10;
@@ -79,10 +81,11 @@ export async function describeCall(
     if (bytes) outputs.push({ type: 'image', url: `data:${type};base64,${bytes.toString('base64')}` });
   }
   if (result.written.length > 0) {
+    const cite = how.cite;
     notes.push(
       `Files saved in container ${how.container.id}: ${result.written
-        .map((file) => `${file.path} (file_id ${file.id})`)
-        .join(', ')}.`,
+        .map((file) => `${file.path} (file_id ${file.id}${cite ? `, cite as 【${cite(file)}】` : ''})`)
+        .join(', ')}.${cite ? ' Cite a file by its marker where the user should get a link to it.' : ''}`,
     );
   }
   if (result.deleted.length > 0)

@@ -5,6 +5,7 @@
  */
 import type { ProviderCapabilities } from '../../../src/providers/capabilities.js';
 import type { JsonBody } from '../../helpers/json-body.js';
+import type { ScriptedFailure } from '../../mocks/mock-http.js';
 import type { ProviderGateway } from '../../providers/provider-gateway.js';
 
 export interface ScriptedCall {
@@ -55,6 +56,8 @@ export interface Scripts {
   /** Structured output: the answer as JSON (Anthropic answers through a forced tool of that name). */
   json(name: string, value: Record<string, unknown>): void;
   httpError(status: number, retryAfterSeconds?: number): void;
+  /** A failure every mock scripts alike (garbage, a dropped or truncated stream, a hang). */
+  raw(failure: ScriptedFailure): void;
   /** Some text, then a failure inside the stream. */
   midStreamError(afterText: string): void;
   /** A streamed answer that takes seconds between events. */

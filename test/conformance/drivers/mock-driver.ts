@@ -29,7 +29,7 @@ export interface MockDriverSpec<Mock extends UpstreamMock> {
   /** The gateway's env, pointing it at the mock. */
   env(mock: Mock): Record<string, string>;
   /** The scripts in the mock's wire format, given its `enqueue`. */
-  script(enqueue: Mock['enqueue']): Omit<Scripts, 'httpError'>;
+  script(enqueue: Mock['enqueue']): Omit<Scripts, 'httpError' | 'raw'>;
   /** A recorded request in neutral form. */
   sent(request: RecordedRequest): SentRequest;
 }
@@ -54,6 +54,7 @@ export function mockDriver<Mock extends UpstreamMock>(spec: MockDriverSpec<Mock>
     },
     script: {
       ...spec.script(enqueue),
+      raw: (failure) => mock.enqueue(failure),
       httpError: (status, retryAfter) =>
         mock.enqueue({
           kind: 'http-error',

@@ -65,7 +65,13 @@ describe('file citations', () => {
   it('writes a web page or a container file as a link and spans it', () => {
     const mixed: CitableSource[] = [
       { type: 'url_citation', url: 'https://www.example.com/a?x=1', title: 'Example A' },
-      { type: 'container_file_citation', container_id: 'cntr_1', file_id: 'cfile_1', filename: 'plot.png' },
+      {
+        type: 'container_file_citation',
+        container_id: 'cntr_1',
+        file_id: 'cfile_1',
+        filename: 'plot.png',
+        path: '/mnt/data/plot.png',
+      },
       ...sources,
     ];
     const { text, annotations } = applyCitations(
@@ -86,6 +92,8 @@ describe('file citations', () => {
     expect(text.slice(url!.start_index as number, url!.end_index as number)).toBe(
       '[example.com](https://www.example.com/a?x=1)',
     );
+    expect(file).toMatchObject({ container_id: 'cntr_1', file_id: 'cfile_1', filename: 'plot.png' });
+    expect(file).not.toHaveProperty('path');
     expect(text.slice(file!.start_index as number, file!.end_index as number)).toBe(
       '[plot.png](sandbox:/mnt/data/plot.png)',
     );
