@@ -26,6 +26,7 @@ import { registerContainerRoutes } from './routes/containers.js';
 import { registerConversationRoutes } from './routes/conversations.js';
 import { registerFileRoutes } from './routes/files.js';
 import { type ModelDirectory, registerModelRoutes } from './routes/models.js';
+import { registerPlaygroundRoutes } from './routes/playground.js';
 import { registerResponseContextRoutes } from './routes/response-context.js';
 import { registerResponseRoutes } from './routes/responses.js';
 import { registerStoredResponseRoutes } from './routes/stored-responses.js';
@@ -150,6 +151,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return reply.code(503).send({ status: 'unavailable', error: (error as Error).message });
     }
   });
+  registerPlaygroundRoutes(app);
   registerResponseRoutes(app, deps);
   registerResponseContextRoutes(app, deps.engine);
   registerStoredResponseRoutes(app, deps);
