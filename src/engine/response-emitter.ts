@@ -16,6 +16,8 @@ import type {
 import { collectOutputText } from '../protocol/response.js';
 import type { FinishReason, StreamPart, TokenUsage } from '../providers/types.js';
 import type { CitableSource } from '../tools/types.js';
+import type { ClientToolBinding } from './client-tools/client-tool-set.js';
+import { ClientCallBuilder } from './emitter/client-call-builder.js';
 import type { ItemHost, ItemRef } from './emitter/item-host.js';
 import { MessageBuilder } from './emitter/message-builder.js';
 import { ReasoningBuilder } from './emitter/reasoning-builder.js';
@@ -42,6 +44,8 @@ export interface EmitterOptions {
   firstSequence?: number;
   /** Upstream names of tools inside `namespace` tools → how their calls are reported. */
   namespacedTools?: ReadonlyMap<string, { namespace: string; name: string }>;
+  /** Client tools with items of their own (apply_patch, shell, …), by the name the upstream calls them. */
+  clientTools?: { named(name: string): ClientToolBinding | undefined } | undefined;
   /**
    * No sink looks at the events (a non-streaming request only wants the final Response): they are
    * built and folded all the same, but share their items with the Response instead of each event
@@ -64,6 +68,7 @@ export class ResponseEmitter {
   private readonly messages: MessageBuilder;
   private readonly reasoning: ReasoningBuilder;
   private readonly toolCalls: ToolCallBuilder;
+  private readonly clientCalls: ClientCallBuilder;
 
   constructor(
     initial: ResponseObject,
@@ -76,6 +81,8 @@ export class ResponseEmitter {
     this.messages = new MessageBuilder(host, options.includeLogprobs, () => this.cited);
     this.reasoning = new ReasoningBuilder(host, options);
     this.toolCalls = new ToolCallBuilder(host, options.namespacedTools);
+    const clientTools = options.clientTools;
+    this.clientCalls = new ClientCallBuilder(host, (name) => clientTools?.named(name));
   }
 
   /** Sealed reasoning the client did not ask to see, by item id: stored, never sent. */
@@ -247,10 +254,14 @@ export class ResponseEmitter {
       case 'reasoning-end':
         return this.reasoning.end(part.id, part.encryptedContent);
       case 'tool-input-start':
+        if (part.toolKind === 'function' && this.clientCalls.start(part.id, part.callId, part.toolName))
+          return;
         return this.toolCalls.start(part.id, part.callId, part.toolName, part.toolKind);
       case 'tool-input-delta':
+        if (this.clientCalls.delta(part.id, part.delta)) return;
         return this.toolCalls.delta(part.id, part.delta);
       case 'tool-input-end':
+        if (this.clientCalls.end(part.id)) return;
         return this.toolCalls.end(part.id);
       case 'finish':
       case 'warning':
@@ -298,6 +309,7 @@ export class ResponseEmitter {
   private closeAll(status: ItemStatus): void {
     this.closeCurrentItem(status);
     this.toolCalls.closeAll(status);
+    this.clientCalls.closeAll();
   }
 
   private itemDone(outputIndex: number, status: ItemStatus): void {
@@ -341,7 +353,9 @@ export class ResponseEmitter {
 const FINISHED = new Set(['completed', 'incomplete', 'failed']);
 
 function markUnfinished(item: OutputItem, status: ItemStatus): OutputItem {
-  if (item.type === 'reasoning' || item.type === 'compaction') return item;
+  // An apply_patch call is emitted whole (added and done at once): it is never left unfinished.
+  if (item.type === 'reasoning' || item.type === 'compaction' || item.type === 'apply_patch_call')
+    return item;
   if (item.status === undefined || FINISHED.has(item.status)) return item;
   return { ...item, status };
 }

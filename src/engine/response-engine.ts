@@ -148,7 +148,7 @@ export class ResponseEngine {
       paramOf: mediaParams(requested, earlierParam(body, conversationId)),
       signal: options.signal,
     });
-    const { request, warnings, namespacedTools } = buildModelRequest(
+    const { request, warnings, namespacedTools, clientTools } = buildModelRequest(
       body,
       prepared.items,
       modelId,
@@ -196,6 +196,7 @@ export class ResponseEngine {
       exposeReasoningSeal: include.includes('reasoning.encrypted_content'),
       firstSequence: options.resume?.nextSequence ?? 0,
       namespacedTools,
+      clientTools,
     };
     const how = { store: body.store !== false, conversationId, resumed: options.resume !== undefined };
     // Without a store, a conversation or a queued row to update, there is nothing to persist.

@@ -37,8 +37,8 @@ export function buildResponsesRequest(
   }
   if (include.length > 0) body.include = include;
 
-  if (request.tools.length > 0) {
-    body.tools = toResponsesTools(request.tools);
+  if (request.tools.length > 0 || request.nativeTools !== undefined) {
+    body.tools = toResponsesTools(request.tools, request.nativeTools);
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
   if (request.toolChoice) body.tool_choice = toResponsesToolChoice(request.toolChoice, request.tools);
