@@ -63,7 +63,7 @@ export function checkStream(result: StreamResult): Any[] {
     switch (data.type) {
       case 'response.output_item.added':
         expect(data.output_index).toBe(output.length);
-        expect(data.item.id).toMatch(/^(msg|fc|ctc|rs|fs|ws|ci|ig|mcp|mcpl|sh)_[0-9a-f]{48}$/);
+        expect(data.item.id).toMatch(/^(msg|fc|ctc|rs|fs|ws|ci|ig|mcp|mcpl|sh|apc|lsh|cu|tsc)_[0-9a-f]{48}$/);
         if (data.item.type !== 'reasoning') expect(data.item.status).toBe('in_progress');
         output.push(structuredClone(data.item));
         break;
@@ -144,6 +144,12 @@ export function checkStream(result: StreamResult): Any[] {
         break;
       case 'response.custom_tool_call_input.done':
         expect(data.input).toBe(itemAt(data).input);
+        break;
+      case 'response.apply_patch_call_operation_diff.delta':
+        itemAt(data).operation.diff += data.delta;
+        break;
+      case 'response.apply_patch_call_operation_diff.done':
+        expect(data.diff).toBe(itemAt(data).operation.diff);
         break;
       default: {
         const phase = HOSTED_PHASE.exec(data.type);
