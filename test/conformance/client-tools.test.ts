@@ -109,11 +109,13 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('%s', (_n
       expectAnswered(c, driver.sent(1));
     });
 
-    it('goes on in a conversation', async (ctx) => {
+    it('streams through the SDK and goes on in a conversation', async (ctx) => {
       scriptCall(ctx, c, 'call_ct_3');
       const conversation = await gw.client.conversations.create({});
-      const first: Any = await gw.client.responses.create(
-        body({ input: 'Go.', tools: [c.tool], conversation: conversation.id }) as Any,
+      const first = await sdkStream(
+        gw,
+        body({ input: 'Go.', tools: [c.tool], conversation: conversation.id }),
+        c,
       );
       expectItem(c, first.output[0]);
       driver.script!.text('Done.');
@@ -136,6 +138,23 @@ describe.each(DRIVERS.map((driver) => [driver.name, driver] as const))('%s', (_n
     });
   });
 });
+
+/**
+ * The final Response of a stream read through the SDK: its `responses.stream()` accumulator, or —
+ * where the stream carries events openai 6.49's accumulator does not know yet (apply_patch's diff
+ * events, which its exhaustive switch throws on) — the raw event stream of `create({stream})`.
+ */
+async function sdkStream(
+  gw: ProviderGateway,
+  params: Record<string, unknown>,
+  c: ClientToolCase,
+): Promise<Any> {
+  if (c.events === undefined) return gw.client.responses.stream(params as Any).finalResponse();
+  const events: AsyncIterable<Any> = await gw.client.responses.create({ ...params, stream: true } as Any);
+  let final: Any;
+  for await (const event of events) if (event.type === 'response.completed') final = event.response;
+  return final;
+}
 
 describe('tool types', () => {
   let gw: ProviderGateway;
