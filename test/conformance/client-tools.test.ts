@@ -5,6 +5,7 @@
  * conversation, and statelessly as full input. A native Responses upstream gets the tools and
  * items as they are; the others get functions. The bundled local model is skipped (declared).
  */
+import type { ResponseCreateParamsStreaming } from 'openai/resources/responses/responses';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { checkStream } from '../e2e/stream-helpers.js';
 import type { Any, ProviderGateway } from '../providers/provider-gateway.js';
@@ -150,7 +151,10 @@ async function sdkStream(
   c: ClientToolCase,
 ): Promise<Any> {
   if (c.events === undefined) return gw.client.responses.stream(params as Any).finalResponse();
-  const events: AsyncIterable<Any> = await gw.client.responses.create({ ...params, stream: true } as Any);
+  const events = await gw.client.responses.create({
+    ...params,
+    stream: true,
+  } as ResponseCreateParamsStreaming);
   let final: Any;
   for await (const event of events) if (event.type === 'response.completed') final = event.response;
   return final;
