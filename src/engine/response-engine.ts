@@ -311,7 +311,8 @@ export class ResponseEngine {
       } else if (appendTo !== undefined) {
         await this.deps.store.conversations.appendItems(tenantId, appendTo, [
           ...storedInput,
-          ...(response.output as unknown as StoredItem[]),
+          // Each output item is a stored item as it is (a copy, typed without a cast).
+          ...response.output.map((item): StoredItem => ({ ...item })),
         ]);
       }
     } catch (error) {
