@@ -1,10 +1,12 @@
 /** A validated create body → the normalized ModelRequest a provider receives. */
 import { invalidRequest } from '../errors.js';
 import type { CreateResponseBody, InputItem } from '../protocol/create-response.js';
-import type { ModelRequest, OutputFormat, ToolChoiceSpec, ToolSpec } from '../providers/types.js';
+import type { ModelRequest, NativeItem, OutputFormat, ToolChoiceSpec, ToolSpec } from '../providers/types.js';
 import { functionName } from '../tools/mcp/mcp-names.js';
+import { ClientToolSet } from './client-tools/client-tool-set.js';
 import { toModelMessages } from './convert-input.js';
 import type { HostedToolSet, HostedTools } from './hosted-tools.js';
+import { loadedTools } from './loaded-tools.js';
 import { type MediaTable, NO_MEDIA } from './media/resolve-media.js';
 
 export interface ToolPolicy {
@@ -27,6 +29,8 @@ export interface BuiltRequest {
    * namespace and name a call to it is reported with.
    */
   namespacedTools: ReadonlyMap<string, NamespacedTool>;
+  /** The request's client tools with items of their own (apply_patch, shell, computer, …). */
+  clientTools: ClientToolSet | undefined;
 }
 
 const NO_NAMESPACED_TOOLS: ReadonlyMap<string, NamespacedTool> = new Map();
@@ -62,7 +66,21 @@ export function buildModelRequest(
     ? new Map<string, NamespacedTool>()
     : undefined;
   const upstreamTools: Array<Record<string, unknown>> = [];
-  const tools = toToolSpecs(bodyTools, policy, warnings, namespacedTools, hosted?.tools, upstreamTools);
+  const clientTools = bodyTools.some((tool) => CLIENT_TYPES.has(tool.type))
+    ? ClientToolSet.bind(bodyTools, declaredNames(bodyTools))
+    : undefined;
+  const nativeTools: NativeItem[] = [];
+  const tools = toToolSpecs(bodyTools, {
+    policy,
+    warnings,
+    namespacedTools,
+    hosted: hosted?.tools,
+    clientTools,
+    nativeTools,
+    upstreamTools,
+  });
+  // Tools a client's tool search loaded in earlier turns stay callable.
+  tools.push(...loadedTools(input, tools));
   const upstreamNames = namespacedTools
     ? new Map([...namespacedTools].map(([upstream, t]) => [`${t.namespace}.${t.name}`, upstream]))
     : undefined;
@@ -73,10 +91,12 @@ export function buildModelRequest(
       toolName: (name, namespace) =>
         namespace === undefined ? name : (upstreamNames?.get(`${namespace}.${name}`) ?? name),
       hosted: hosted?.replay,
+      client: clientTools,
       media,
     }),
     tools,
-    toolChoice: toToolChoiceSpec(body.tool_choice, tools, hosted?.tools, bodyTools),
+    ...(nativeTools.length > 0 ? { nativeTools } : {}),
+    toolChoice: toToolChoiceSpec(body.tool_choice, tools, { hosted: hosted?.tools, bodyTools, clientTools }),
     parallelToolCalls: body.parallel_tool_calls ?? undefined,
     outputFormat: toOutputFormat(body.text?.format),
     reasoningEffort: body.reasoning?.effort ?? undefined,
@@ -96,7 +116,7 @@ export function buildModelRequest(
     const about = include.filter((entry) => entry.startsWith('web_search_call.'));
     if (about.length > 0) request.upstreamInclude = about;
   }
-  return { request, warnings, namespacedTools: namespacedTools ?? NO_NAMESPACED_TOOLS };
+  return { request, warnings, namespacedTools: namespacedTools ?? NO_NAMESPACED_TOOLS, clientTools };
 }
 
 type NamespaceMember = Extract<
@@ -133,14 +153,48 @@ function flattenNamespaces(
   return upstreamNames;
 }
 
-function toToolSpecs(
-  tools: NonNullable<CreateResponseBody['tools']>,
-  policy: ToolPolicy,
-  warnings: string[],
-  namespaced: Map<string, NamespacedTool> | undefined,
-  hosted: HostedToolSet | undefined,
-  upstreamTools: Array<Record<string, unknown>>,
-): ToolSpec[] {
+/** Tool types with call items of their own that the client runs (some entries are hosted, see client-tools.ts). */
+const CLIENT_TYPES = new Set([
+  'apply_patch',
+  'shell',
+  'local_shell',
+  'computer',
+  'computer_use_preview',
+  'tool_search',
+]);
+
+/** Names of the client's own functions and custom tools, which other tools' names step aside for. */
+function declaredNames(tools: NonNullable<CreateResponseBody['tools']>): Set<string> {
+  const taken = new Set<string>();
+  for (const tool of tools) {
+    if (tool.type === 'function' || tool.type === 'custom') taken.add(tool.name);
+    if (tool.type === 'namespace') for (const member of tool.tools) taken.add(member.name);
+  }
+  return taken;
+}
+
+interface SpecContext {
+  policy: ToolPolicy;
+  warnings: string[];
+  namespacedTools: Map<string, NamespacedTool> | undefined;
+  hosted: HostedToolSet | undefined;
+  clientTools: ClientToolSet | undefined;
+  /** Collects the entries only a native Responses upstream takes. */
+  nativeTools: NativeItem[];
+  /** web_search entries the upstream runs itself (no gateway backend). */
+  upstreamTools: Array<Record<string, unknown>>;
+}
+
+function toToolSpecs(tools: NonNullable<CreateResponseBody['tools']>, context: SpecContext): ToolSpec[] {
+  const {
+    policy,
+    warnings,
+    namespacedTools: namespaced,
+    hosted,
+    clientTools,
+    nativeTools,
+    upstreamTools,
+  } = context;
   const specs: ToolSpec[] = [];
   if (tools.length === 0) return specs;
   const upstreamNames = namespaced ? flattenNamespaces(tools, namespaced) : undefined;
@@ -176,6 +230,7 @@ function toToolSpecs(
         ...(tool.description != null ? { description: tool.description } : {}),
         parameters: (tool.parameters as Record<string, unknown> | null | undefined) ?? null,
         strict: tool.strict ?? null,
+        ...(tool.defer_loading === true ? { deferLoading: true as const } : {}),
       });
       return;
     }
@@ -198,6 +253,17 @@ function toToolSpecs(
       upstreamTools.push({ ...tool });
       return;
     }
+    const client = clientTools?.at(index);
+    if (client) {
+      specs.push(client.spec);
+      return;
+    }
+    if (tool.type === 'tool_search') {
+      // Run by the upstream: a native Responses one searches the deferred functions itself;
+      // others get those functions declared outright and need no search.
+      nativeTools.push(tool);
+      return;
+    }
     if (WEB_SEARCH.test(tool.type) && policy.webSearchWhenUnavailable === 'drop') {
       warnings.push(
         `tools[${index}]: '${tool.type}' has no backend on this gateway and was left out of the request.`,
@@ -213,12 +279,25 @@ function toToolSpecs(
   return specs;
 }
 
+/** `tool_choice` types that name the computer tool (`computer_use` is the GA tool's choice). */
+const COMPUTER_CHOICES = new Set(['computer', 'computer_use', 'computer_use_preview']);
+
+/** The client tool a `{type}` selector names. */
+function clientOfType(clientTools: ClientToolSet | undefined, type: string) {
+  if (!COMPUTER_CHOICES.has(type)) return clientTools?.ofType(type);
+  return clientTools?.ofType('computer') ?? clientTools?.ofType('computer_use_preview');
+}
+
 function toToolChoiceSpec(
   choice: CreateResponseBody['tool_choice'],
   tools: readonly ToolSpec[],
-  hosted: HostedToolSet | undefined,
-  bodyTools: NonNullable<CreateResponseBody['tools']>,
+  how: {
+    hosted: HostedToolSet | undefined;
+    bodyTools: NonNullable<CreateResponseBody['tools']>;
+    clientTools: ClientToolSet | undefined;
+  },
 ): ToolChoiceSpec | undefined {
+  const { hosted, bodyTools, clientTools } = how;
   if (choice == null) return undefined;
   if (typeof choice === 'string') return { type: choice };
   switch (choice.type) {
@@ -238,8 +317,8 @@ function toToolChoiceSpec(
       const allowed = choice as { mode: 'auto' | 'required'; tools: Array<{ type: string; name?: string }> };
       const names = allowed.tools.flatMap((tool) => {
         if (tool.name !== undefined) return [tool.name];
-        const builtIn = hosted?.ofType(tool.type);
-        return builtIn ? [builtIn.spec.name] : [];
+        const named = hosted?.ofType(tool.type) ?? clientOfType(clientTools, tool.type);
+        return named ? [named.spec.name] : [];
       });
       return { type: 'allowed', mode: allowed.mode, names };
     }
@@ -264,8 +343,8 @@ function toToolChoiceSpec(
         : { type: 'allowed', mode: 'required', names };
     }
     default: {
-      const builtIn = hosted?.ofType(choice.type);
-      if (builtIn) return { type: 'tool', name: builtIn.spec.name };
+      const named = hosted?.ofType(choice.type) ?? clientOfType(clientTools, choice.type);
+      if (named) return { type: 'tool', name: named.spec.name };
       throw invalidRequest(
         `Tool choice '${choice.type}' names a built-in tool that is not available on this gateway.`,
         'tool_choice',

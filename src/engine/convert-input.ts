@@ -7,7 +7,10 @@ import { invalidRequest } from '../errors.js';
 import type { InputContent, InputItem } from '../protocol/create-response.js';
 import { isHostedItemType } from '../protocol/response.js';
 import type { AssistantPart, MediaSource, ModelMessage, UserPart } from '../providers/types.js';
+import type { Entry } from './client-tools/client-tool.js';
+import type { ClientToolSet } from './client-tools/client-tool-set.js';
 import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
+import { appendClientItem } from './convert-client-items.js';
 import { type FieldParam, fileInput, imageInput } from './media/media-input.js';
 import { type MediaTable, NO_MEDIA } from './media/resolve-media.js';
 import { ApprovalReplay } from './replay-approvals.js';
@@ -30,6 +33,8 @@ export type HostedReplay = (item: Record<string, unknown> & { type: string }) =>
 export interface ConvertOptions {
   toolName?: UpstreamToolName;
   hosted?: HostedReplay | undefined;
+  /** The request's client tools (apply_patch, shell, …): the names their earlier calls replay under. */
+  client?: ClientToolSet | undefined;
   /**
    * The input's images and files, resolved (media/resolve-media.ts); a part not in it is
    * classified without I/O, and refused when it names a file id.
@@ -42,7 +47,7 @@ export function toModelMessages(
   input: string | readonly InputItem[],
   options: ConvertOptions = {},
 ): ModelMessage[] {
-  const { toolName = (name: string) => name, hosted, media = NO_MEDIA } = options;
+  const { toolName = (name: string) => name, hosted, client, media = NO_MEDIA } = options;
   const messages: ModelMessage[] = [];
   if (instructions != null && instructions !== '') messages.push({ role: 'system', content: instructions });
   if (typeof input === 'string') {
@@ -52,8 +57,13 @@ export function toModelMessages(
   const approvals = new ApprovalReplay(hosted ?? replayAsRecorded);
   for (const [index, item] of input.entries()) {
     const told = approvals.told(item);
-    if (told === undefined) appendItem(messages, item, index, toolName, hosted, media);
-    else if (told !== null) appendHosted(messages, told.replayed, told.callId);
+    if (told !== undefined) {
+      if (told !== null) appendHosted(messages, told.replayed, told.callId);
+      continue;
+    }
+    const entry = item as Entry;
+    if (!appendClientItem(messages, entry, `input[${index}]`, { client, media, pushAssistant }))
+      appendItem(messages, item, index, toolName, hosted, media);
   }
   return messages;
 }

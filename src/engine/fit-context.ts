@@ -107,13 +107,16 @@ export function groupUnits(items: readonly InputItem[]): number[][] {
   const byCallId = new Map<string, number[]>();
   let pending: number[] = [];
   items.forEach((item, index) => {
-    const record = item as { type?: string; call_id?: unknown };
+    const record = item as { type?: string; call_id?: unknown; id?: unknown };
     if (record.type === 'reasoning') {
       pending.push(index);
       return;
     }
-    const callId = typeof record.call_id === 'string' ? record.call_id : undefined;
-    const isOutput = record.type === 'function_call_output' || record.type === 'custom_tool_call_output';
+    // Every tool's answer (function_call_output, apply_patch_call_output, …) joins its call;
+    // local_shell_call_output names its call by `id`.
+    const isOutput = record.type?.endsWith('_output') === true;
+    const answered = record.type === 'local_shell_call_output' ? record.id : record.call_id;
+    const callId = typeof answered === 'string' ? answered : undefined;
     const existing = callId !== undefined && isOutput ? byCallId.get(callId) : undefined;
     if (existing && pending.length === 0) {
       existing.push(index);

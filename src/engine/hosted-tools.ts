@@ -8,6 +8,8 @@ import type { Tool } from '../protocol/tools.js';
 import type { FunctionToolSpec } from '../providers/types.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { BuiltInTool, FinishedItem, OpeningContext, PreparedTool } from '../tools/types.js';
+import { uniqueName } from './client-tools/client-tool-set.js';
+import { isClientShell } from './client-tools/shell.js';
 import { type HostedReplay, replayAsRecorded } from './convert-input.js';
 
 export interface HostedTool {
@@ -97,14 +99,14 @@ async function prepareSet(
   tenantId: string,
 ): Promise<HostedToolSet | undefined> {
   // Most requests carry only function tools: nothing to bind, no names to collect.
-  if (!tools.some((entry) => registry.get(entry.type) !== undefined)) return undefined;
+  if (!tools.some((entry) => servedBy(registry, entry) !== undefined)) return undefined;
   const set = new HostedToolSet();
   for (const tool of tools) {
     if (tool.type === 'function' || tool.type === 'custom') set.taken.add(tool.name);
     if (tool.type === 'namespace') for (const member of tool.tools) set.taken.add(member.name);
   }
   for (const [index, entry] of tools.entries()) {
-    const tool = registry.get(entry.type);
+    const tool = servedBy(registry, entry);
     if (!tool) continue;
     const prepared = await tool.prepare(entry as Record<string, unknown>, {
       tenantId,
@@ -142,10 +144,10 @@ export async function openHostedTools(
   return items;
 }
 
-/** A client's own function may already be called `file_search`: the built-in one steps aside. */
-function uniqueName(name: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(name)) return name;
-  for (let n = 2; ; n++) if (!taken.has(`${name}_${n}`)) return `${name}_${n}`;
+/** The built-in tool that runs this entry; a shell without a container is the client's to run. */
+function servedBy(registry: ToolRegistry, entry: Tool): BuiltInTool | undefined {
+  if (entry.type === 'shell' && isClientShell(entry)) return undefined;
+  return registry.get(entry.type);
 }
 
 /** Replays built-in items of earlier turns by their tool when this gateway has it. */

@@ -5,7 +5,7 @@
  * each item with an id.
  */
 import { GatewayError, invalidRequest } from '../errors.js';
-import { newId } from '../ids.js';
+import { type IdPrefix, newId } from '../ids.js';
 import type { InputItem } from '../protocol/create-response.js';
 import type { Store, StoredItem } from '../store/types.js';
 import { applyCompaction, openCompactionItem } from './compaction/compaction-item.js';
@@ -152,7 +152,23 @@ export function rejectDuplicateItems(
   }
 }
 
-function idPrefixFor(type: string): 'msg' | 'fc' | 'ctc' | 'rs' | 'cmp' {
+/** Client tools' call and output items keep their tool's prefix (as their output items have). */
+const CLIENT_PREFIXES: Record<string, IdPrefix> = {
+  apply_patch_call: 'apc',
+  apply_patch_call_output: 'apc',
+  shell_call: 'sh',
+  shell_call_output: 'sh',
+  local_shell_call: 'lsh',
+  local_shell_call_output: 'lsh',
+  computer_call: 'cu',
+  computer_call_output: 'cu',
+  tool_search_call: 'tsc',
+  tool_search_output: 'tsc',
+};
+
+function idPrefixFor(type: string): IdPrefix {
+  const client = CLIENT_PREFIXES[type];
+  if (client !== undefined) return client;
   if (type === 'function_call' || type === 'function_call_output') return 'fc';
   if (type === 'compaction') return 'cmp';
   if (type === 'custom_tool_call' || type === 'custom_tool_call_output') return 'ctc';

@@ -8,21 +8,22 @@ import type { ResponseEvent } from '../protocol/events.js';
 import type {
   Annotation,
   CompactionItem,
-  ContentPart,
   ItemStatus,
-  Logprob,
   OutputItem,
-  ReasoningItem,
   ResponseErrorInfo,
   ResponseObject,
   Usage,
 } from '../protocol/response.js';
 import { collectOutputText } from '../protocol/response.js';
-import type { FinishReason, StreamPart, TokenLogprob, TokenUsage, ToolKind } from '../providers/types.js';
+import type { FinishReason, StreamPart, TokenUsage } from '../providers/types.js';
 import type { CitableSource } from '../tools/types.js';
-import { CitationStream } from './citations/citation-stream.js';
+import type { ClientToolBinding } from './client-tools/client-tool-set.js';
+import { ClientCallBuilder } from './emitter/client-call-builder.js';
+import type { ItemHost, ItemRef } from './emitter/item-host.js';
+import { MessageBuilder } from './emitter/message-builder.js';
+import { ReasoningBuilder } from './emitter/reasoning-builder.js';
+import { ToolCallBuilder } from './emitter/tool-call-builder.js';
 import { type EmitterCore, HostedItemEvents } from './hosted-item-events.js';
-import { obfuscationFor } from './obfuscation.js';
 import type { ReasoningPayload } from './reasoning-seal.js';
 import { copyItem, ResponseReducer } from './response-reducer.js';
 
@@ -44,6 +45,8 @@ export interface EmitterOptions {
   firstSequence?: number;
   /** Upstream names of tools inside `namespace` tools → how their calls are reported. */
   namespacedTools?: ReadonlyMap<string, { namespace: string; name: string }>;
+  /** Client tools with items of their own (apply_patch, shell, …), by the name the upstream calls them. */
+  clientTools?: { named(name: string): ClientToolBinding | undefined } | undefined;
   /**
    * No sink looks at the events (a non-streaming request only wants the final Response): they are
    * built and folded all the same, but share their items with the Response instead of each event
@@ -52,38 +55,21 @@ export interface EmitterOptions {
   unobserved?: boolean;
 }
 
-/** An output_text part whose markers become annotations (once some tool has cited a source). */
-interface Citing {
-  stream: CitationStream;
-  /** Annotations already announced. */
-  announced: number;
-  /** Logprobs of text held back (a possible marker), sent with the next delta. */
-  logprobs: TokenLogprob[];
-}
-
-type OpenBlock =
-  | { kind: 'text' | 'refusal'; outputIndex: number; contentIndex: number; itemId: string; citing?: Citing }
-  | { kind: 'reasoning-text'; outputIndex: number; contentIndex: number; itemId: string }
-  | { kind: 'reasoning-summary'; outputIndex: number; summaryIndex: number; itemId: string }
-  | { kind: 'tool'; outputIndex: number; itemId: string; toolKind: ToolKind };
-
 export class ResponseEmitter {
   private readonly reducer: ResponseReducer;
   private sequence = 0;
   /** The message or reasoning item that text/refusal/reasoning blocks currently append to. */
-  private currentItem: { type: 'message' | 'reasoning'; outputIndex: number; itemId: string } | null = null;
-  private readonly blocks = new Map<string, OpenBlock>();
-  private readonly openTools = new Set<number>();
-  /** A reasoning item whose block ended with the upstream's token: the next block is a new item. */
-  private sealedReasoning = -1;
+  private currentItem: ({ type: 'message' | 'reasoning' } & ItemRef) | null = null;
   private ended = false;
-  /** Sealed reasoning the client did not ask to see, by item id: stored, never sent. */
-  readonly hiddenSeals = new Map<string, string>();
   /** The snapshot `created` emitted, and the sequence number that followed it. */
   private opening: { response: ResponseObject; next: number } | undefined;
   private hostedEvents: HostedItemEvents | undefined;
   /** Sources built-in tools showed the model, by citation number − 1. */
   private cited: CitableSource[] | undefined;
+  private readonly messages: MessageBuilder;
+  private readonly reasoning: ReasoningBuilder;
+  private readonly toolCalls: ToolCallBuilder;
+  private readonly clientCalls: ClientCallBuilder;
 
   constructor(
     initial: ResponseObject,
@@ -92,6 +78,36 @@ export class ResponseEmitter {
   ) {
     this.reducer = new ResponseReducer(initial, options.unobserved === true);
     this.sequence = options.firstSequence ?? 0;
+    const host = this.itemHost();
+    this.messages = new MessageBuilder(host, options.includeLogprobs, () => this.cited);
+    this.reasoning = new ReasoningBuilder(host, options);
+    this.toolCalls = new ToolCallBuilder(host, options.namespacedTools);
+    const clientTools = options.clientTools;
+    this.clientCalls = new ClientCallBuilder(host, (name) => clientTools?.named(name));
+  }
+
+  /** Sealed reasoning the client did not ask to see, by item id: stored, never sent. */
+  get hiddenSeals(): ReadonlyMap<string, string> {
+    return this.reasoning.hiddenSeals;
+  }
+
+  /** What the item builders may do: read the Response, emit, open and close items. */
+  private itemHost(): ItemHost {
+    const emitter = this;
+    return {
+      get response() {
+        return emitter.response;
+      },
+      get sequence() {
+        return emitter.sequence;
+      },
+      obfuscate: this.options.obfuscate,
+      unobserved: this.options.unobserved === true,
+      emit: (event) => this.emit(event),
+      ensureItem: (type) => this.ensureItem(type),
+      closeCurrentItem: (status) => this.closeCurrentItem(status),
+      itemDone: (outputIndex, status) => this.itemDone(outputIndex, status),
+    };
   }
 
   /** Events of built-in tools' items; made on first use (most responses call no built-in tool). */
@@ -224,28 +240,32 @@ export class ResponseEmitter {
     switch (part.type) {
       case 'text-start':
       case 'refusal-start':
-        return this.startContent(part.id, part.type === 'text-start' ? 'text' : 'refusal');
+        return this.messages.start(part.id, part.type === 'text-start' ? 'text' : 'refusal');
       case 'text-delta':
-        return this.textDelta(part.id, part.delta, part.logprobs);
+        return this.messages.textDelta(part.id, part.delta, part.logprobs);
       case 'refusal-delta':
-        return this.refusalDelta(part.id, part.delta);
+        return this.messages.refusalDelta(part.id, part.delta);
       case 'text-end':
       case 'refusal-end':
-        return this.endContent(part.id);
+        return this.messages.end(part.id);
       case 'reasoning-start':
-        return this.startReasoning(part.id);
+        return this.reasoning.start(part.id);
       case 'reasoning-delta':
-        return this.reasoningDelta(part.id, part.delta, part.kind);
+        return this.reasoning.delta(part.id, part.delta, part.kind);
       case 'reasoning-end':
-        return this.endReasoning(part.id, part.encryptedContent);
+        return this.reasoning.end(part.id, part.encryptedContent);
       case 'tool-input-start':
-        return this.startTool(part.id, part.callId, part.toolName, part.toolKind);
+        if (part.toolKind === 'function' && this.clientCalls.start(part.id, part.callId, part.toolName))
+          return;
+        return this.toolCalls.start(part.id, part.callId, part.toolName, part.toolKind);
       case 'tool-input-delta':
-        return this.toolDelta(part.id, part.delta);
+        if (this.clientCalls.delta(part.id, part.delta)) return;
+        return this.toolCalls.delta(part.id, part.delta);
       case 'tool-input-end':
-        return this.endTool(part.id);
+        if (this.clientCalls.end(part.id)) return;
+        return this.toolCalls.end(part.id);
       case 'text-annotation':
-        return this.upstreamAnnotation(part.id, part.annotation);
+        return this.messages.upstreamAnnotation(part.id, part.annotation);
       case 'upstream-call':
         return this.upstreamCall(part.itemType, part.fields);
       case 'finish':
@@ -256,109 +276,6 @@ export class ResponseEmitter {
     }
   }
 
-  // ------------------------------------------------------------ message content
-
-  private startContent(blockId: string, kind: 'text' | 'refusal'): void {
-    const item = this.ensureItem('message');
-    const message = this.response.output[item.outputIndex];
-    const contentIndex = message?.type === 'message' ? message.content.length : 0;
-    const cited = this.cited;
-    const citing: Citing | undefined =
-      kind === 'text' && cited
-        ? { stream: new CitationStream((n) => cited[n - 1]), announced: 0, logprobs: [] }
-        : undefined;
-    this.blocks.set(blockId, {
-      kind,
-      outputIndex: item.outputIndex,
-      contentIndex,
-      itemId: item.itemId,
-      citing,
-    });
-    // OpenAI's output_text parts always carry `logprobs`, empty unless they were included.
-    const part: ContentPart =
-      kind === 'text'
-        ? { type: 'output_text', annotations: [], logprobs: [], text: '' }
-        : { type: 'refusal', refusal: '' };
-    this.emit({
-      type: 'response.content_part.added',
-      sequence_number: this.sequence,
-      item_id: item.itemId,
-      output_index: item.outputIndex,
-      content_index: contentIndex,
-      part,
-    });
-  }
-
-  private textDelta(blockId: string, delta: string, logprobs: TokenLogprob[] | undefined): void {
-    let block = this.blocks.get(blockId);
-    if (!block) {
-      this.startContent(blockId, 'text');
-      block = this.blocks.get(blockId)!;
-    }
-    if (block.kind !== 'text') return;
-    const citing = block.citing;
-    if (!citing) return this.emitTextDelta(block, delta, logprobs);
-    if (logprobs) citing.logprobs.push(...logprobs);
-    const shown = citing.stream.push(delta);
-    if (shown !== '') {
-      this.emitTextDelta(block, shown, citing.logprobs);
-      citing.logprobs = [];
-    }
-    this.announceCitations(block, citing);
-  }
-
-  private emitTextDelta(
-    block: Extract<OpenBlock, { kind: 'text' | 'refusal' }>,
-    delta: string,
-    logprobs: TokenLogprob[] | undefined,
-  ): void {
-    const event: ResponseEvent = {
-      type: 'response.output_text.delta',
-      sequence_number: this.sequence,
-      item_id: block.itemId,
-      output_index: block.outputIndex,
-      content_index: block.contentIndex,
-      delta,
-      logprobs: this.options.includeLogprobs && logprobs ? toPublicLogprobs(logprobs) : [],
-    };
-    if (this.options.obfuscate) event.obfuscation = obfuscationFor(delta);
-    this.emit(event);
-  }
-
-  /** `response.output_text.annotation.added` for citations found since the last delta. */
-  private announceCitations(block: Extract<OpenBlock, { kind: 'text' | 'refusal' }>, citing: Citing): void {
-    const { annotations } = citing.stream;
-    for (; citing.announced < annotations.length; citing.announced++) {
-      this.announce(block, citing.announced, { ...annotations[citing.announced]! });
-    }
-  }
-
-  /** An annotation the upstream made (its own web_search's url_citation), announced as it came. */
-  private upstreamAnnotation(blockId: string, annotation: Record<string, unknown>): void {
-    const block = this.blocks.get(blockId);
-    if (block?.kind !== 'text') return;
-    const item = this.response.output[block.outputIndex];
-    const part = item?.type === 'message' ? item.content[block.contentIndex] : undefined;
-    if (part?.type !== 'output_text') return;
-    this.announce(block, part.annotations.length, { ...annotation } as Annotation);
-  }
-
-  private announce(
-    block: Extract<OpenBlock, { kind: 'text' | 'refusal' }>,
-    index: number,
-    annotation: Annotation,
-  ): void {
-    this.emit({
-      type: 'response.output_text.annotation.added',
-      sequence_number: this.sequence,
-      item_id: block.itemId,
-      output_index: block.outputIndex,
-      content_index: block.contentIndex,
-      annotation_index: index,
-      annotation,
-    });
-  }
-
   /** A built-in call the upstream ran itself: its item, with the phases OpenAI streams for it. */
   private upstreamCall(itemType: 'web_search_call', fields: Record<string, unknown>): void {
     this.endCurrentItem();
@@ -367,273 +284,16 @@ export class ResponseEmitter {
     this.hosted.done(outputIndex, { ...fields, status: fields.status ?? 'completed' });
   }
 
-  private refusalDelta(blockId: string, delta: string): void {
-    let block = this.blocks.get(blockId);
-    if (!block) {
-      this.startContent(blockId, 'refusal');
-      block = this.blocks.get(blockId)!;
-    }
-    if (block.kind !== 'refusal') return;
-    this.emit({
-      type: 'response.refusal.delta',
-      sequence_number: this.sequence,
-      item_id: block.itemId,
-      output_index: block.outputIndex,
-      content_index: block.contentIndex,
-      delta,
-    });
-  }
-
-  private endContent(blockId: string): void {
-    const block = this.blocks.get(blockId);
-    if (!block || (block.kind !== 'text' && block.kind !== 'refusal')) return;
-    if (block.citing) {
-      // What was held back as a possible marker is text after all.
-      const rest = block.citing.stream.end();
-      if (rest !== '') this.emitTextDelta(block, rest, block.citing.logprobs);
-      this.announceCitations(block, block.citing);
-    }
-    this.blocks.delete(blockId);
-    const item = this.response.output[block.outputIndex];
-    const part = item?.type === 'message' ? item.content[block.contentIndex] : undefined;
-    if (!part) return;
-    const ref = { item_id: block.itemId, output_index: block.outputIndex, content_index: block.contentIndex };
-    if (part.type === 'output_text') {
-      this.emit({
-        type: 'response.output_text.done',
-        sequence_number: this.sequence,
-        ...ref,
-        text: part.text,
-        logprobs: part.logprobs ?? [],
-      });
-    } else {
-      this.emit({
-        type: 'response.refusal.done',
-        sequence_number: this.sequence,
-        ...ref,
-        refusal: part.refusal,
-      });
-    }
-    this.emit({
-      type: 'response.content_part.done',
-      sequence_number: this.sequence,
-      ...ref,
-      part: this.options.unobserved ? part : { ...part },
-    });
-  }
-
-  // ------------------------------------------------------------ reasoning
-
-  private startReasoning(blockId: string): void {
-    const item = this.ensureItem('reasoning');
-    // Which kind of reasoning block this is becomes known with its first delta.
-    this.blocks.set(blockId, {
-      kind: 'reasoning-text',
-      outputIndex: item.outputIndex,
-      contentIndex: -1,
-      itemId: item.itemId,
-    });
-  }
-
-  private reasoningDelta(blockId: string, delta: string, kind: 'text' | 'summary'): void {
-    let block = this.blocks.get(blockId);
-    if (!block) {
-      this.startReasoning(blockId);
-      block = this.blocks.get(blockId)!;
-    }
-    const reasoning = this.response.output[block.outputIndex];
-    if (reasoning?.type !== 'reasoning') return;
-    const ref = { item_id: block.itemId, output_index: block.outputIndex };
-    if (kind === 'summary') {
-      if (block.kind !== 'reasoning-summary') {
-        block = { kind: 'reasoning-summary', ...reasoningRef(block), summaryIndex: reasoning.summary.length };
-        this.blocks.set(blockId, block);
-        this.emit({
-          type: 'response.reasoning_summary_part.added',
-          sequence_number: this.sequence,
-          ...ref,
-          summary_index: block.summaryIndex,
-          part: { type: 'summary_text', text: '' },
-        });
-      }
-      const event: ResponseEvent = {
-        type: 'response.reasoning_summary_text.delta',
-        sequence_number: this.sequence,
-        ...ref,
-        summary_index: block.summaryIndex,
-        delta,
-      };
-      if (this.options.obfuscate) event.obfuscation = obfuscationFor(delta);
-      this.emit(event);
-      return;
-    }
-    if (block.kind !== 'reasoning-text' || block.contentIndex < 0) {
-      // Raw reasoning after a summary: the summary part is finished first.
-      if (block.kind === 'reasoning-summary') this.summaryDone(block, reasoning);
-      block = {
-        kind: 'reasoning-text',
-        ...reasoningRef(block),
-        contentIndex: reasoning.content?.length ?? 0,
-      };
-      this.blocks.set(blockId, block);
-      this.emit({
-        type: 'response.content_part.added',
-        sequence_number: this.sequence,
-        ...ref,
-        content_index: block.contentIndex,
-        part: { type: 'reasoning_text', text: '' },
-      });
-    }
-    const event: ResponseEvent = {
-      type: 'response.reasoning_text.delta',
-      sequence_number: this.sequence,
-      ...ref,
-      content_index: block.contentIndex,
-      delta,
-    };
-    if (this.options.obfuscate) event.obfuscation = obfuscationFor(delta);
-    this.emit(event);
-  }
-
-  private summaryDone(block: Extract<OpenBlock, { kind: 'reasoning-summary' }>, item: ReasoningItem): void {
-    const text = item.summary[block.summaryIndex]?.text ?? '';
-    const ref = { item_id: block.itemId, output_index: block.outputIndex, summary_index: block.summaryIndex };
-    this.emit({ type: 'response.reasoning_summary_text.done', sequence_number: this.sequence, ...ref, text });
-    this.emit({
-      type: 'response.reasoning_summary_part.done',
-      sequence_number: this.sequence,
-      ...ref,
-      part: { type: 'summary_text', text },
-    });
-  }
-
-  private endReasoning(blockId: string, encryptedContent: string | undefined): void {
-    const block = this.blocks.get(blockId);
-    if (!block) return;
-    this.blocks.delete(blockId);
-    const item = this.response.output[block.outputIndex];
-    if (item?.type !== 'reasoning') return;
-    const ref = { item_id: block.itemId, output_index: block.outputIndex };
-    if (block.kind === 'reasoning-summary') {
-      this.summaryDone(block, item);
-    } else if (block.kind === 'reasoning-text' && block.contentIndex >= 0) {
-      const text = item.content?.[block.contentIndex]?.text ?? '';
-      const partRef = { ...ref, content_index: block.contentIndex };
-      this.emit({ type: 'response.reasoning_text.done', sequence_number: this.sequence, ...partRef, text });
-      this.emit({
-        type: 'response.content_part.done',
-        sequence_number: this.sequence,
-        ...partRef,
-        part: { type: 'reasoning_text', text },
-      });
-    }
-    if (encryptedContent !== undefined) this.sealedReasoning = block.outputIndex;
-    const seal = this.options.sealReasoning;
-    if (!seal || (!this.options.exposeReasoningSeal && encryptedContent === undefined)) return;
-    const sealed = seal({
-      text: (item.content ?? []).map((part) => part.text).join(''),
-      summary: item.summary.map((part) => part.text),
-      ...(encryptedContent !== undefined ? { upstream: encryptedContent } : {}),
-    });
-    if (this.options.exposeReasoningSeal) item.encrypted_content = sealed;
-    else this.hiddenSeals.set(item.id, sealed);
-  }
-
-  // ------------------------------------------------------------ tool calls
-
-  private startTool(blockId: string, callId: string, name: string, toolKind: ToolKind): void {
-    this.closeCurrentItem('completed');
-    const outputIndex = this.response.output.length;
-    const itemId = newId(toolKind === 'function' ? 'fc' : 'ctc');
-    this.blocks.set(blockId, { kind: 'tool', outputIndex, itemId, toolKind });
-    this.openTools.add(outputIndex);
-    const namespaced = this.options.namespacedTools?.get(name);
-    const called = namespaced ? { name: namespaced.name, namespace: namespaced.namespace } : { name };
-    const item: OutputItem =
-      toolKind === 'function'
-        ? {
-            id: itemId,
-            type: 'function_call',
-            status: 'in_progress',
-            arguments: '',
-            call_id: callId,
-            ...called,
-          }
-        : {
-            id: itemId,
-            type: 'custom_tool_call',
-            status: 'in_progress',
-            call_id: callId,
-            input: '',
-            ...called,
-          };
-    this.emit({
-      type: 'response.output_item.added',
-      sequence_number: this.sequence,
-      output_index: outputIndex,
-      item,
-    });
-  }
-
-  private toolDelta(blockId: string, delta: string): void {
-    const block = this.blocks.get(blockId);
-    if (block?.kind !== 'tool' || delta === '') return;
-    const event: ResponseEvent =
-      block.toolKind === 'function'
-        ? {
-            type: 'response.function_call_arguments.delta',
-            sequence_number: this.sequence,
-            item_id: block.itemId,
-            output_index: block.outputIndex,
-            delta,
-          }
-        : {
-            type: 'response.custom_tool_call_input.delta',
-            sequence_number: this.sequence,
-            item_id: block.itemId,
-            output_index: block.outputIndex,
-            delta,
-          };
-    if (this.options.obfuscate) event.obfuscation = obfuscationFor(delta);
-    this.emit(event);
-  }
-
-  private endTool(blockId: string): void {
-    const block = this.blocks.get(blockId);
-    if (block?.kind !== 'tool') return;
-    this.blocks.delete(blockId);
-    this.finishTool(block.outputIndex, 'completed');
-  }
-
-  private finishTool(outputIndex: number, status: ItemStatus): void {
-    if (!this.openTools.delete(outputIndex)) return;
-    const item = this.response.output[outputIndex];
-    const ref = { sequence_number: this.sequence, item_id: item?.id ?? '', output_index: outputIndex };
-    if (item?.type === 'function_call') {
-      this.emit({
-        type: 'response.function_call_arguments.done',
-        ...ref,
-        arguments: item.arguments,
-        name: item.name,
-      });
-    } else if (item?.type === 'custom_tool_call') {
-      this.emit({ type: 'response.custom_tool_call_input.done', ...ref, input: item.input });
-    } else {
-      return;
-    }
-    this.itemDone(outputIndex, status);
-  }
-
   // ------------------------------------------------------------ items
 
-  private ensureItem(type: 'message' | 'reasoning'): { outputIndex: number; itemId: string } {
+  private ensureItem(type: 'message' | 'reasoning'): ItemRef {
     const current = this.currentItem;
     // Back-to-back reasoning blocks each carrying a signature stay separate items (each goes back
     // to the upstream with its own signature).
-    if (current?.type === type && !(type === 'reasoning' && this.sealedReasoning === current.outputIndex))
+    if (current?.type === type && !(type === 'reasoning' && this.reasoning.sealedAt === current.outputIndex))
       return current;
     this.closeCurrentItem('completed');
-    this.closeOpenTools('completed');
+    this.toolCalls.closeAll('completed');
     const outputIndex = this.response.output.length;
     const itemId = newId(type === 'message' ? 'msg' : 'rs');
     const item: OutputItem =
@@ -653,23 +313,16 @@ export class ResponseEmitter {
   private closeCurrentItem(status: ItemStatus): void {
     const current = this.currentItem;
     if (!current) return;
-    for (const [blockId, block] of this.blocks) {
-      if (block.outputIndex !== current.outputIndex) continue;
-      if (block.kind === 'text' || block.kind === 'refusal') this.endContent(blockId);
-      else if (block.kind !== 'tool') this.endReasoning(blockId, undefined);
-    }
+    if (current.type === 'message') this.messages.endAllIn(current.outputIndex);
+    else this.reasoning.endAllIn(current.outputIndex);
     this.currentItem = null;
     this.itemDone(current.outputIndex, status);
   }
 
-  private closeOpenTools(status: ItemStatus): void {
-    for (const [blockId, block] of this.blocks) if (block.kind === 'tool') this.blocks.delete(blockId);
-    for (const outputIndex of [...this.openTools]) this.finishTool(outputIndex, status);
-  }
-
   private closeAll(status: ItemStatus): void {
     this.closeCurrentItem(status);
-    this.closeOpenTools(status);
+    this.toolCalls.closeAll(status);
+    this.clientCalls.closeAll();
   }
 
   private itemDone(outputIndex: number, status: ItemStatus): void {
@@ -710,25 +363,14 @@ export class ResponseEmitter {
   }
 }
 
-function reasoningRef(block: OpenBlock): { outputIndex: number; itemId: string } {
-  return { outputIndex: block.outputIndex, itemId: block.itemId };
-}
-
 const FINISHED = new Set(['completed', 'incomplete', 'failed']);
 
 function markUnfinished(item: OutputItem, status: ItemStatus): OutputItem {
-  if (item.type === 'reasoning' || item.type === 'compaction') return item;
+  // An apply_patch call is emitted whole (added and done at once): it is never left unfinished.
+  if (item.type === 'reasoning' || item.type === 'compaction' || item.type === 'apply_patch_call')
+    return item;
   if (item.status === undefined || FINISHED.has(item.status)) return item;
   return { ...item, status };
-}
-
-function toPublicLogprobs(logprobs: readonly TokenLogprob[]): Logprob[] {
-  return logprobs.map((entry) => ({
-    token: entry.token,
-    bytes: entry.bytes,
-    logprob: entry.logprob,
-    top_logprobs: entry.topLogprobs,
-  }));
 }
 
 export function toUsage(usage: TokenUsage | undefined): Usage | null {

@@ -180,10 +180,12 @@ export class ResponseEngine {
       return { ...built, parts: await callModel(built.request) };
     };
     // Sessions the tools opened (MCP) end with the response, or now when it cannot start.
-    const { request, namespacedTools, parts } = await firstTurn().catch(async (error: unknown) => {
-      await hosted.tools?.close();
-      throw error;
-    });
+    const { request, namespacedTools, clientTools, parts } = await firstTurn().catch(
+      async (error: unknown) => {
+        await hosted.tools?.close();
+        throw error;
+      },
+    );
     const include = body.include ?? [];
     const loop: ToolLoop | undefined = hosted.tools && {
       tools: hosted.tools,
@@ -212,6 +214,7 @@ export class ResponseEngine {
       exposeReasoningSeal: include.includes('reasoning.encrypted_content'),
       firstSequence: options.resume?.nextSequence ?? 0,
       namespacedTools,
+      clientTools,
     };
     const how = { store: body.store !== false, conversationId, resumed: options.resume !== undefined };
     // Without a store, a conversation or a queued row to update, there is nothing to persist.
@@ -329,7 +332,8 @@ export class ResponseEngine {
       } else if (appendTo !== undefined) {
         await this.deps.store.conversations.appendItems(tenantId, appendTo, [
           ...storedInput,
-          ...(response.output as unknown as StoredItem[]),
+          // Each output item is a stored item as it is (a copy, typed without a cast).
+          ...response.output.map((item): StoredItem => ({ ...item })),
         ]);
       }
     } catch (error) {

@@ -5,6 +5,7 @@
  */
 import type { ResponseEvent } from '../protocol/events.js';
 import {
+  type ApplyPatchCallItem,
   type CustomToolCallItem,
   type FunctionCallItem,
   type HostedItemStatus,
@@ -175,6 +176,16 @@ export class ResponseReducer {
         if (item) item.arguments = event.arguments;
         return;
       }
+      case 'response.apply_patch_call_operation_diff.delta': {
+        const operation = applyPatchOf(output, event.output_index)?.operation;
+        if (operation && operation.type !== 'delete_file') operation.diff += event.delta;
+        return;
+      }
+      case 'response.apply_patch_call_operation_diff.done': {
+        const operation = applyPatchOf(output, event.output_index)?.operation;
+        if (operation && operation.type !== 'delete_file') operation.diff = event.diff;
+        return;
+      }
       case 'response.image_generation_call.partial_image':
       case 'error':
         return;
@@ -192,6 +203,11 @@ function messagePart(output: OutputItem[], outputIndex: number, contentIndex: nu
 function hostedOf(output: OutputItem[], outputIndex: number): HostedToolCallItem | undefined {
   const item = output[outputIndex];
   return item !== undefined && isHostedItemType(item.type) ? (item as HostedToolCallItem) : undefined;
+}
+
+function applyPatchOf(output: OutputItem[], outputIndex: number): ApplyPatchCallItem | undefined {
+  const item = output[outputIndex];
+  return item?.type === 'apply_patch_call' ? item : undefined;
 }
 
 function reasoningOf(output: OutputItem[], outputIndex: number): ReasoningItem | undefined {
@@ -215,7 +231,16 @@ export function copyItem<T extends OutputItem>(item: T): T {
     case 'custom_tool_call':
       return { ...(item as CustomToolCallItem) } as T;
     case 'compaction':
+    case 'local_shell_call':
+    case 'computer_call':
+    case 'tool_search_call':
+      // A client tool call is emitted whole; nothing is folded into its nested fields.
       return { ...item } as T;
+    case 'apply_patch_call': {
+      // Its operation's diff is folded into by the diff events.
+      const call = item as ApplyPatchCallItem;
+      return { ...call, operation: { ...call.operation } } as T;
+    }
     case 'file_search_call':
     case 'web_search_call':
     case 'code_interpreter_call':

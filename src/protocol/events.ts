@@ -100,6 +100,12 @@ export type ResponseEvent =
   | ({ type: 'response.mcp_call_arguments.delta'; delta: string; obfuscation?: string } & ItemRef)
   | ({ type: 'response.mcp_call_arguments.done'; arguments: string } & ItemRef)
   | ({
+      type: 'response.apply_patch_call_operation_diff.delta';
+      delta: string;
+      obfuscation?: string;
+    } & ItemRef)
+  | ({ type: 'response.apply_patch_call_operation_diff.done'; diff: string } & ItemRef)
+  | ({
       type: 'response.image_generation_call.partial_image';
       partial_image_b64: string;
       partial_image_index: number;

@@ -2,6 +2,9 @@
  * Public shapes of the Response object and its output items, following the `openai` package's
  * types (resources/responses). Kept separate from any upstream wire format.
  */
+import type { ClientToolCallItem } from './client-tool-items.js';
+
+export type * from './client-tool-items.js';
 
 export interface TopLogprob {
   token: string;
@@ -134,7 +137,8 @@ export type OutputItem =
   | CustomToolCallItem
   | ReasoningItem
   | CompactionItem
-  | HostedToolCallItem;
+  | HostedToolCallItem
+  | ClientToolCallItem;
 export type ContentPart = OutputTextPart | RefusalPart | ReasoningTextPart;
 
 export interface Usage {

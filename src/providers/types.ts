@@ -39,7 +39,15 @@ export type AssistantPart =
       toolKind: ToolKind;
       /** Opaque upstream signature to send back with the call (Gemini `thoughtSignature`). */
       signature?: string;
+      /** The call as its own item, for an upstream that knows the tool (see FunctionToolSpec.native). */
+      native?: NativeItem;
     };
+
+/**
+ * A client tool's item in the Responses wire shape (`apply_patch_call`, `shell_call_output`, …):
+ * what a native Responses upstream is sent instead of the function form other upstreams get.
+ */
+export type NativeItem = { type: string } & Record<string, unknown>;
 
 export type ToolKind = 'function' | 'custom';
 
@@ -47,7 +55,14 @@ export type ModelMessage =
   | { role: 'system' | 'developer'; content: string }
   | { role: 'user'; content: UserPart[] }
   | { role: 'assistant'; content: AssistantPart[] }
-  | { role: 'tool'; callId: string; toolKind: ToolKind; output: string | UserPart[] };
+  | {
+      role: 'tool';
+      callId: string;
+      toolKind: ToolKind;
+      output: string | UserPart[];
+      /** The output as its own item, for an upstream that knows the tool. */
+      native?: NativeItem;
+    };
 
 // ---------------------------------------------------------------- request
 
@@ -57,6 +72,13 @@ export interface FunctionToolSpec {
   description?: string;
   parameters: Record<string, unknown> | null;
   strict: boolean | null;
+  /** `defer_loading`: an upstream with tool search loads it on demand; others declare it outright. */
+  deferLoading?: true;
+  /**
+   * A client tool declared as this function (`apply_patch`, `shell`, `computer`, …): its `tools`
+   * entry, which a native Responses upstream is sent as it is. Calls to it come back under `name`.
+   */
+  native?: NativeItem;
 }
 export interface CustomToolSpec {
   kind: 'custom';
@@ -87,6 +109,11 @@ export interface ModelRequest {
   modelId: string;
   messages: ModelMessage[];
   tools: ToolSpec[];
+  /**
+   * `tools` entries only a native Responses upstream can use (tool_search run by the upstream);
+   * other upstreams leave them out.
+   */
+  nativeTools?: NativeItem[];
   toolChoice: ToolChoiceSpec | undefined;
   parallelToolCalls: boolean | undefined;
   outputFormat: OutputFormat | undefined;

@@ -72,7 +72,9 @@ export function checkStream(result: StreamResult): Any[] {
     switch (data.type) {
       case 'response.output_item.added':
         expect(data.output_index).toBe(output.length);
-        expect(data.item.id).toMatch(/^(msg|fc|ctc|rs|fs|ws|ci|ig|mcp|mcpl|mcpr|sh)_[0-9a-f]{48}$/);
+        expect(data.item.id).toMatch(
+          /^(msg|fc|ctc|rs|fs|ws|ci|ig|mcp|mcpl|mcpr|sh|apc|lsh|cu|tsc)_[0-9a-f]{48}$/,
+        );
         if (!STATUSLESS.has(data.item.type)) expect(data.item.status).toBe('in_progress');
         else if (data.item.type !== 'reasoning') expect(data.item).not.toHaveProperty('status');
         output.push(structuredClone(data.item));
@@ -166,6 +168,12 @@ export function checkStream(result: StreamResult): Any[] {
         expect(itemAt(data).type).toBe('image_generation_call');
         expect(data.partial_image_index).toBeTypeOf('number');
         expect(data.partial_image_b64).toBeTypeOf('string');
+        break;
+      case 'response.apply_patch_call_operation_diff.delta':
+        itemAt(data).operation.diff += data.delta;
+        break;
+      case 'response.apply_patch_call_operation_diff.done':
+        expect(data.diff).toBe(itemAt(data).operation.diff);
         break;
       default: {
         const phase = HOSTED_PHASE.exec(data.type);

@@ -56,6 +56,11 @@ export type MockResponsesReply =
       webSearch?: { query: string; sources?: string[] };
       /** Annotations of the text (its url_citations), announced after its deltas. */
       annotations?: Json[];
+      /**
+       * Client tool call items as OpenAI sends them (apply_patch_call, shell_call, computer_call, …),
+       * after the tool calls; an apply_patch_call's diff streams in its diff events.
+       */
+      items?: Json[];
       status?: 'completed' | 'incomplete';
       incompleteReason?: 'max_output_tokens' | 'content_filter';
       /** `null` omits usage; `undefined` computes a rough default. */
@@ -297,6 +302,23 @@ class ReplyBuilder {
     this.event('response.output_item.done', { output_index, item: structuredClone(item) });
   }
 
+  clientItem(spec: Json): void {
+    const output_index = this.output.length;
+    const item: Json = { id: `${String(spec.type).slice(0, 2)}_${hex(24)}`, ...spec, status: 'completed' };
+    const ref = { item_id: item.id, output_index };
+    this.output.push(item);
+    const operation = item.operation as Json | undefined;
+    const diff = typeof operation?.diff === 'string' ? operation.diff : undefined;
+    const opening = diff !== undefined ? { ...item, operation: { ...operation, diff: '' } } : item;
+    this.event('response.output_item.added', { output_index, item: { ...opening, status: 'in_progress' } });
+    if (diff !== undefined) {
+      for (const delta of splitPieces(diff, 2))
+        this.event('response.apply_patch_call_operation_diff.delta', { ...ref, delta });
+      this.event('response.apply_patch_call_operation_diff.done', { ...ref, diff });
+    }
+    this.event('response.output_item.done', { output_index, item: structuredClone(item) });
+  }
+
   toolCall(call: MockResponsesToolCall): void {
     const output_index = this.output.length;
     const custom = call.type === 'custom';
@@ -439,6 +461,7 @@ export async function startMockResponsesUpstream(
           builder.message(reply.text, reply.chunks, reply.refusal, logprobs, status, reply.annotations);
         }
         for (const call of reply.toolCalls ?? []) builder.toolCall(call);
+        for (const item of reply.items ?? []) builder.clientItem(item);
         const final = builder.response(status, {
           usage: usageFor(reply, body),
           ...(status === 'completed'

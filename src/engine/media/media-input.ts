@@ -14,7 +14,8 @@ export type MediaInput =
 
 /** The fields both the message and the tool-output shapes have (the latter nullable). */
 export interface ImageFields {
-  type: 'input_image';
+  /** A computer_call_output's screenshot is an image too. */
+  type: 'input_image' | 'computer_screenshot';
   image_url?: string | null;
   file_id?: string | null;
 }

@@ -71,7 +71,7 @@ export class MediaResolver {
 
   private async resolvePart(part: MediaPart, context: MediaContext): Promise<ResolvedMediaPart> {
     const param = context.paramOf(part);
-    if (part.type === 'input_image') {
+    if (part.type !== 'input_file') {
       const { source } = await this.source(imageInput(part, param), 'image', context);
       return { type: 'image', source, detail: part.detail ?? 'auto' };
     }
@@ -153,11 +153,16 @@ export class MediaResolver {
   }
 }
 
-/** The media parts of messages and tool outputs, in order; the same part object once. */
+function isScreenshot(value: unknown): value is ImageFields {
+  return value != null && (value as { type?: unknown }).type === 'computer_screenshot';
+}
+
+/** The media parts of messages, tool outputs and screenshots, in order; the same part object once. */
 function mediaParts(items: readonly InputItem[]): MediaPart[] {
   const found = new Set<MediaPart>();
   for (const item of items) {
-    const record = item as { content?: unknown; output?: unknown };
+    const record = item as { type?: unknown; content?: unknown; output?: unknown };
+    if (record.type === 'computer_call_output' && isScreenshot(record.output)) found.add(record.output);
     const content = Array.isArray(record.content)
       ? record.content
       : Array.isArray(record.output)

@@ -73,7 +73,14 @@ export function toChatMessages(
   options: ChatRequestOptions,
 ): ChatMessage[] {
   const out: ChatMessage[] = [];
+  // Tool messages carry text only: the images of a run of tool results (a computer's screenshot)
+  // follow them as one user message, once the run is over (tool messages must stay together).
+  let shown: UserPart[] = [];
   for (const message of messages) {
+    if (message.role !== 'tool' && shown.length > 0) {
+      out.push({ role: 'user', content: shown.map(toChatContentPart) });
+      shown = [];
+    }
     switch (message.role) {
       case 'system':
       case 'developer':
@@ -87,16 +94,27 @@ export function toChatMessages(
         if (assistant) out.push(assistant);
         break;
       }
-      case 'tool':
+      case 'tool': {
+        const images = typeof message.output === 'string' ? [] : message.output.filter(isImage);
+        shown.push(...images);
         out.push({
           role: 'tool',
           tool_call_id: message.callId,
-          content: typeof message.output === 'string' ? message.output : toToolOutputText(message.output),
+          content:
+            typeof message.output === 'string'
+              ? message.output
+              : toToolOutputText(message.output, images.length > 0),
         });
         break;
+      }
     }
   }
+  if (shown.length > 0) out.push({ role: 'user', content: shown.map(toChatContentPart) });
   return out;
+}
+
+function isImage(part: UserPart): boolean {
+  return part.type === 'image';
 }
 
 function toUserContent(parts: readonly UserPart[]): string | ChatContentPart[] {
@@ -157,13 +175,20 @@ function toAssistantMessage(parts: readonly AssistantPart[]): ChatMessage | unde
   };
 }
 
-function toToolOutputText(parts: readonly UserPart[]): Array<{ type: 'text'; text: string }> | string {
+/** @param imagesFollow the output's images are shown in the user message after the tool results */
+function toToolOutputText(
+  parts: readonly UserPart[],
+  imagesFollow: boolean,
+): Array<{ type: 'text'; text: string }> | string {
   if (parts.some((part) => part.type !== 'text')) {
-    // Chat Completions tool messages carry text only; images and files go as a following user turn
-    // would change the conversation, so describe them instead of dropping silently.
+    // Files cannot follow as images do; they are described instead of dropped silently.
     return parts
       .map((part) =>
-        part.type === 'text' ? part.text : `[${part.type} omitted: not supported in tool output]`,
+        part.type === 'text'
+          ? part.text
+          : part.type === 'image' && imagesFollow
+            ? '[image: shown in the next message]'
+            : `[${part.type} omitted: not supported in tool output]`,
       )
       .join('\n');
   }

@@ -22,6 +22,10 @@ export function toResponsesInput(messages: readonly ModelMessage[]): ResponsesIn
         appendAssistant(out, message.content);
         break;
       case 'tool':
+        if (message.native) {
+          out.push(message.native);
+          break;
+        }
         out.push({
           type: message.toolKind === 'function' ? 'function_call_output' : 'custom_tool_call_output',
           call_id: message.callId,
@@ -97,6 +101,10 @@ function appendAssistant(out: ResponsesInputItem[], parts: readonly AssistantPar
         break;
       case 'tool-call':
         flush();
+        if (part.native) {
+          out.push(part.native);
+          break;
+        }
         out.push(
           part.toolKind === 'function'
             ? { type: 'function_call', call_id: part.callId, name: part.toolName, arguments: part.input }

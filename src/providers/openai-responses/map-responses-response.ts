@@ -4,8 +4,12 @@ import { responsesError } from './map-responses-finish-reason.js';
 import type { ResponsesResponse } from './responses-api.js';
 import { ResponsesEventTranslator } from './responses-event-translator.js';
 
-export function responseToParts(response: ResponsesResponse, provider: string): StreamPart[] {
-  const translator = new ResponsesEventTranslator(provider);
+export function responseToParts(
+  response: ResponsesResponse,
+  provider: string,
+  nativeCalls?: ReadonlyMap<string, string>,
+): StreamPart[] {
+  const translator = new ResponsesEventTranslator(provider, nativeCalls);
   const out: StreamPart[] = [];
   (response.output ?? []).forEach((item, index) => {
     translator.translate({ type: 'response.output_item.done', output_index: index, item }, out);

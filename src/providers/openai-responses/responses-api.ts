@@ -3,6 +3,7 @@
  * them: OpenAI itself and aggregators that speak the same wire. Only the fields used are typed;
  * upstream JSON is read defensively (every field optional), since compatible servers vary.
  */
+import type { NativeItem } from '../types.js';
 
 // ---------------------------------------------------------------- request
 
@@ -32,7 +33,9 @@ export type ResponsesInputItem =
   | { type: 'function_call'; call_id: string; name: string; arguments: string }
   | { type: 'custom_tool_call'; call_id: string; name: string; input: string }
   | { type: 'function_call_output'; call_id: string; output: string | ResponsesInputContent[] }
-  | { type: 'custom_tool_call_output'; call_id: string; output: string | ResponsesInputContent[] };
+  | { type: 'custom_tool_call_output'; call_id: string; output: string | ResponsesInputContent[] }
+  /** A client tool's call or output item, as the gateway's own input had it (apply_patch_call, …). */
+  | NativeItem;
 
 export type ResponsesTool =
   | {
@@ -42,17 +45,20 @@ export type ResponsesTool =
       parameters: Record<string, unknown> | null;
       strict?: boolean;
     }
-  | { type: 'custom'; name: string; description?: string; format?: unknown };
+  | { type: 'custom'; name: string; description?: string; format?: unknown }
+  /** A tool this API knows natively (apply_patch, shell, computer, tool_search, …), as the client sent it. */
+  | NativeItem;
 
 export type ResponsesToolChoice =
   | 'auto'
   | 'none'
   | 'required'
   | { type: 'function' | 'custom'; name: string }
+  | { type: string }
   | {
       type: 'allowed_tools';
       mode: 'auto' | 'required';
-      tools: Array<{ type: 'function' | 'custom'; name: string }>;
+      tools: Array<{ type: 'function' | 'custom'; name: string } | { type: string }>;
     };
 
 export type ResponsesTextFormat =
@@ -123,8 +129,11 @@ export interface ResponsesOutputItem {
   name?: string;
   arguments?: string;
   input?: string;
-  /** A web_search_call's action (its query, page, sources). */
-  action?: Record<string, unknown>;
+  /**
+   * A web_search_call's action (its query, page, sources); client tool call items
+   * (apply_patch_call, computer_call, …) carry fields of their own.
+   */
+  [field: string]: unknown;
 }
 
 export interface ResponsesUsage {

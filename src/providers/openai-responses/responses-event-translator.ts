@@ -11,6 +11,7 @@ import {
   mapResponsesUsage,
   responsesError,
 } from './map-responses-finish-reason.js';
+import { nativeCallInput } from './native-client-calls.js';
 import type {
   ResponsesContentPart,
   ResponsesOutputItem,
@@ -41,6 +42,8 @@ type ItemState =
     }
   | { kind: 'tool'; id: string; toolKind: ToolKind; sent: string; done: boolean }
   | { kind: 'upstream-call'; done: boolean }
+  /** A client tool's own call item (apply_patch_call, …): its fields are the call's input, at its end. */
+  | { kind: 'native-call'; id: string; done: boolean }
   | { kind: 'ignored'; done: boolean };
 
 export class ResponsesEventTranslator {
@@ -49,7 +52,14 @@ export class ResponsesEventTranslator {
   private ended = false;
   private readonly warned = new Set<string>();
 
-  constructor(private readonly provider: string) {}
+  /**
+   * @param nativeCalls call item types of client tools this API knows → the function names the
+   * gateway declared them as (native-client-calls.ts)
+   */
+  constructor(
+    private readonly provider: string,
+    private readonly nativeCalls?: ReadonlyMap<string, string>,
+  ) {}
 
   /** A terminal event (completed, incomplete, failed, error) was seen. */
   get sawTerminal(): boolean {
@@ -181,6 +191,20 @@ export class ResponsesEventTranslator {
         this.items.set(index, { kind: 'upstream-call', done: false });
         return;
       default: {
+        const toolName = item.type !== undefined ? this.nativeCalls?.get(item.type) : undefined;
+        if (toolName !== undefined) {
+          const id = `o${index}`;
+          this.items.set(index, { kind: 'native-call', id, done: false });
+          this.madeToolCalls = true;
+          out.push({
+            type: 'tool-input-start',
+            id,
+            callId: item.call_id ?? item.id ?? `call_${index}`,
+            toolName,
+            toolKind: 'function',
+          });
+          return;
+        }
         this.items.set(index, { kind: 'ignored', done: false });
         const type = item.type ?? 'unknown';
         if (!this.warned.has(type)) {
@@ -232,6 +256,11 @@ export class ResponsesEventTranslator {
         out.push({ type: 'upstream-call', itemType: 'web_search_call', fields: { ...fields } });
         break;
       }
+      case 'native-call':
+        // The item is complete only here (apply_patch's diff streams in events of its own).
+        out.push({ type: 'tool-input-delta', id: state.id, delta: nativeCallInput(item) });
+        out.push({ type: 'tool-input-end', id: state.id });
+        break;
       case 'ignored':
         break;
     }

@@ -14,6 +14,7 @@ import {
 import type { CallOptions, LanguageModel, ModelRequest, StreamPart } from '../types.js';
 import { buildResponsesRequest, type ResponsesRequestOptions } from './build-responses-request.js';
 import { responseToParts } from './map-responses-response.js';
+import { nativeCallNames } from './native-client-calls.js';
 import type { ResponsesResponse, ResponsesStreamEvent } from './responses-api.js';
 import { ResponsesEventTranslator } from './responses-event-translator.js';
 
@@ -49,19 +50,23 @@ export class OpenAIResponsesLanguageModel implements LanguageModel {
   async stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
     const body = buildResponsesRequest(request, true, this.settings);
     const response = await postJson(this.http, this.endpoint, body, true, options.signal);
-    return this.parts(response.body, options.signal);
+    return this.parts(response.body, options.signal, nativeCallNames(request.tools));
   }
 
   async generate(request: ModelRequest, options: CallOptions): Promise<StreamPart[]> {
     const body = buildResponsesRequest(request, false, this.settings);
     const response = await postJson(this.http, this.endpoint, body, false, options.signal);
     const parsed = await readJsonBody<ResponsesResponse>(response, this.provider, options.signal, false);
-    return responseToParts(parsed, this.provider);
+    return responseToParts(parsed, this.provider, nativeCallNames(request.tools));
   }
 
   /** Every answer ends with a terminal event; a stream without one was cut short. */
-  private parts(body: AsyncIterable<Buffer>, signal: AbortSignal): AsyncGenerator<StreamPart> {
-    const translator = new ResponsesEventTranslator(this.provider);
+  private parts(
+    body: AsyncIterable<Buffer>,
+    signal: AbortSignal,
+    nativeCalls: ReadonlyMap<string, string> | undefined,
+  ): AsyncGenerator<StreamPart> {
+    const translator = new ResponsesEventTranslator(this.provider, nativeCalls);
     return translateEvents(
       readJsonEvents<ResponsesStreamEvent>(body, this.provider, signal, { until: '[DONE]' }),
       ({ data, event }, out) => {

@@ -50,9 +50,11 @@ function fromAnthropic(body: Json): SentRequest {
       else if (block.type === 'document') sent.files += 1;
       else if (block.type === 'tool_use')
         sent.toolCalls.push({ callId: block.id, name: block.name, args: block.input });
-      else if (block.type === 'tool_result')
+      else if (block.type === 'tool_result') {
         sent.toolResults.push({ callId: block.tool_use_id, name: undefined, output: textOf(block.content) });
-      else if (block.type === 'thinking') sent.reasoningReplayed.push(block.signature);
+        if (Array.isArray(block.content))
+          sent.images += block.content.filter((part: Json) => part.type === 'image').length;
+      } else if (block.type === 'thinking') sent.reasoningReplayed.push(block.signature);
       else if (block.type === 'redacted_thinking') sent.reasoningReplayed.push(block.data);
     }
   }

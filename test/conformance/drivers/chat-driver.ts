@@ -19,7 +19,13 @@ export function chatDriver(): ConformanceDriver {
         enqueue({
           kind: 'text',
           text: '',
-          toolCalls: calls.map((c) => ({ id: c.callId, name: c.name, arguments: JSON.stringify(c.args) })),
+          toolCalls: calls.map((c) => ({
+            id: c.callId,
+            name: c.name,
+            ...(c.custom
+              ? { type: 'custom' as const, arguments: String(c.args.input) }
+              : { arguments: JSON.stringify(c.args) }),
+          })),
         }),
       json: (_name, value) => enqueue({ kind: 'text', text: JSON.stringify(value) }),
       midStreamError: (afterText) =>
@@ -48,11 +54,11 @@ function fromChat(body: Json): SentRequest {
     const text = typeof message.content === 'string' ? message.content : textOf(parts);
     if (text !== '') sent.messages.push({ role: message.role, text });
     for (const call of message.tool_calls ?? []) {
-      sent.toolCalls.push({
-        callId: call.id,
-        name: call.function.name,
-        args: JSON.parse(call.function.arguments),
-      });
+      sent.toolCalls.push(
+        call.custom
+          ? { callId: call.id, name: call.custom.name, args: { input: call.custom.input } }
+          : { callId: call.id, name: call.function.name, args: JSON.parse(call.function.arguments) },
+      );
     }
     for (const key of ['reasoning_content', 'reasoning']) {
       if (message[key] != null) sent.reasoningReplayed.push(String(message[key]));

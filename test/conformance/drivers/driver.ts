@@ -13,6 +13,13 @@ export interface ScriptedCall {
   callId: string;
   name: string;
   args: Record<string, unknown>;
+  /** A custom tool's call: its raw input is `args.input` (wrapped so where the upstream lacks custom tools). */
+  custom?: boolean;
+  /**
+   * A client tool's call as its own item (apply_patch_call, shell_call, …), which an upstream that
+   * knows the tool (a native Responses one) sends instead of the function call `name(args)`.
+   */
+  item?: { type: string } & Record<string, unknown>;
 }
 
 /** An upstream request, as the suite compares it across wire formats. */

@@ -23,11 +23,16 @@ export function responsesDriver(): ConformanceDriver {
       toolCalls: (calls) =>
         enqueue({
           kind: 'response',
-          toolCalls: calls.map((c) => ({
-            callId: c.callId,
-            name: c.name,
-            arguments: JSON.stringify(c.args),
-          })),
+          toolCalls: calls
+            .filter((c) => !c.item)
+            .map((c) => ({
+              callId: c.callId,
+              name: c.name,
+              ...(c.custom
+                ? { type: 'custom' as const, arguments: String(c.args.input) }
+                : { arguments: JSON.stringify(c.args) }),
+            })),
+          items: calls.flatMap((c) => (c.item ? [{ ...c.item, call_id: c.callId }] : [])),
         }),
       json: (_name, value) => enqueue({ kind: 'response', text: JSON.stringify(value) }),
       midStreamError: (afterText) =>
@@ -48,6 +53,16 @@ function fromResponses(body: Json): SentRequest {
       sent.toolCalls.push({ callId: item.call_id, name: item.name, args: JSON.parse(item.arguments) });
     } else if (type === 'function_call_output') {
       sent.toolResults.push({ callId: item.call_id, name: undefined, output: textOf(item.output) });
+    } else if (type !== 'function_call' && type.endsWith('_call') && typeof item.call_id === 'string') {
+      // A client tool's own call item, sent as it is.
+      const { id: _id, type: _type, status: _status, call_id, ...fields } = item;
+      sent.toolCalls.push({ callId: call_id, name: type, args: fields });
+    } else if (type.endsWith('_output')) {
+      sent.toolResults.push({
+        callId: item.call_id ?? item.id,
+        name: undefined,
+        output: JSON.stringify(item),
+      });
     } else if (type === 'reasoning') {
       if (typeof item.encrypted_content === 'string') sent.reasoningReplayed.push(item.encrypted_content);
     } else if (type === 'message' && (item.role === 'user' || item.role === 'assistant')) {
