@@ -19,6 +19,7 @@ import { ResponseStreams } from './engine/response-streams.js';
 import { StoredResponses } from './engine/stored-responses.js';
 import { FileBlobs } from './files/file-blobs.js';
 import { type FileContentSource, Files } from './files/files.js';
+import { Limiter } from './limits/limiter.js';
 import type { Lookup } from './net/guarded-connector.js';
 import { GuardedFetcher } from './net/guarded-fetcher.js';
 import { ProviderRegistry } from './providers/registry.js';
@@ -30,6 +31,9 @@ import { createCodeContainers } from './tools/containers/code-containers.js';
 import { FileSearchTool } from './tools/file-search/file-search-tool.js';
 import { ToolRegistry } from './tools/registry.js';
 import type { BuiltInTool } from './tools/types.js';
+import { Metering } from './usage/metering.js';
+import { PriceTable } from './usage/price-table.js';
+import { UsageWriter } from './usage/usage-writer.js';
 import { createEmbedder } from './vector-stores/embedder.js';
 import { Ingestor } from './vector-stores/ingestor.js';
 import { ChunkSearch } from './vector-stores/search/search-chunks.js';
@@ -46,6 +50,8 @@ export interface Gateway {
   ingestor: Ingestor;
   /** The built-in file_search tool, over this gateway's vector stores. */
   fileSearch: FileSearchTool;
+  /** Usage rows on their way to the store (flush() to have them written now). */
+  usage: UsageWriter;
   /** Where it listens, once started. */
   url: string;
   start(): Promise<string>;
@@ -95,6 +101,10 @@ export function createGateway(
   const sealer = new ReasoningSealer(config.secretKeys);
   const registry = new ProviderRegistry(config);
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
+  const limiter = new Limiter(config.limits, store.usage);
+  const usageWriter = new UsageWriter(store.usage, logger);
+  const prices = new PriceTable(config.prices);
+  const metering = new Metering({ prices: () => prices, writer: usageWriter, limiter });
   const code = createCodeContainers(config.codeSandbox, {
     repository: store.containers,
     responses: store.responses,
@@ -112,6 +122,7 @@ export function createGateway(
     models: new ModelCatalog(config.providers),
     prompts: config.prompts,
     tools,
+    observer: metering,
     media: new MediaResolver({
       fetcher,
       files: extras.files ?? files,
@@ -130,6 +141,7 @@ export function createGateway(
     conversations: new Conversations(store),
     checkReady: () => store.ping(),
     authenticator,
+    limiter,
     logger,
     bodyLimit: config.bodyLimit,
     files,
@@ -147,6 +159,7 @@ export function createGateway(
     files,
     ingestor,
     fileSearch,
+    usage: usageWriter,
     url: '',
     async start() {
       if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
@@ -180,6 +193,7 @@ export function createGateway(
       await embedder?.close();
       await background.stop();
       await app.close();
+      await usageWriter.flush();
       await code.close();
       await registry.close();
       await fetcher.close();

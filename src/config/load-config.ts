@@ -82,6 +82,7 @@ function applyEnv(merged: Record<string, unknown>, env: Env): void {
   if (env.RGW_PORT) merged.port = parsePort(env.RGW_PORT);
   if (env.RGW_DB) merged.db = env.RGW_DB;
   if (env.RGW_LOG_LEVEL) merged.logLevel = env.RGW_LOG_LEVEL;
+  if (env.RGW_ADMIN_KEY) merged.adminKey = env.RGW_ADMIN_KEY;
   if (env.RGW_API_KEYS) {
     merged.apiKeys = env.RGW_API_KEYS.split(',')
       .map((key) => key.trim())

@@ -83,6 +83,8 @@ export class BackgroundResponses {
   async enqueue(
     body: CreateResponseBody,
     tenantId: string,
+    // Not kept with the job yet: its usage row names the key `background`.
+    _keyId?: string,
   ): Promise<{ response: ResponseObject; opening: ResponseEvent[] }> {
     if (body.store === false) {
       throw invalidRequest("Background mode requires 'store' to be true.", 'store', 'invalid_value');
@@ -182,6 +184,7 @@ export class BackgroundResponses {
       try {
         const started = await this.engine.start(body, {
           tenantId: job.tenantId,
+          keyId: 'background',
           stream: true,
           signal: controller.signal,
           resume: { response: queued, nextSequence },

@@ -16,7 +16,9 @@ import type { StoredResponses } from '../engine/stored-responses.js';
 import { GatewayError } from '../errors.js';
 import type { Files } from '../files/files.js';
 import { newId } from '../ids.js';
+import type { Limiter } from '../limits/limiter.js';
 import type { Containers } from '../tools/containers/containers.js';
+import { registerAdmission } from './admission.js';
 import type { Authenticator, Principal } from './auth.js';
 import { clientErrorHandler } from './client-error.js';
 import { registerContentDecoding } from './content-decoding.js';
@@ -47,6 +49,8 @@ export interface AppDeps {
   /** Rejects when the store cannot serve; for /readyz. */
   checkReady: () => Promise<void>;
   authenticator: Authenticator;
+  /** Rate limits, concurrency and budgets of every model call. */
+  limiter: Limiter;
   logger: Logger;
   bodyLimit: number;
   /** The Files API; without it /v1/files is not registered. */
@@ -121,6 +125,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     );
   });
 
+  registerAdmission(app, deps.limiter);
   app.setErrorHandler(sendError);
 
   // A known path with another method is no route either: OpenAI answers both alike, with a 404.

@@ -12,7 +12,10 @@ import type { ServerResponse } from 'node:http';
 const PENDING = Symbol('pending events');
 type Pending = ServerResponse & { [PENDING]?: string | undefined };
 
-export function openEventStream(res: ServerResponse, headers: Record<string, string>): void {
+export function openEventStream(
+  res: ServerResponse,
+  headers: Record<string, string | number | string[] | undefined>,
+): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',

@@ -168,6 +168,7 @@ class ResponseSocket {
       const body = parseCreateResponseBody(message.body);
       const started = await this.deps.engine.start(body, {
         tenantId: this.principal.tenantId,
+        keyId: this.principal.keyId,
         stream: true,
         signal: this.abort.signal,
         ...(continued ? { previousContext: continued.context } : {}),
