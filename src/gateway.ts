@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import type { GatewayConfig } from './config/config-schema.js';
 import { BUNDLED_MODEL_PATH } from './config/load-config.js';
 import { BackgroundResponses } from './engine/background-responses.js';
@@ -22,9 +22,11 @@ import { type FileContentSource, Files } from './files/files.js';
 import { Limiter } from './limits/limiter.js';
 import type { Lookup } from './net/guarded-connector.js';
 import { GuardedFetcher } from './net/guarded-fetcher.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
+import { openEventStreamCount } from './server/sse-writer.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { createCodeContainers } from './tools/containers/code-containers.js';
@@ -99,12 +101,28 @@ export function createGateway(
   };
   const fileSearch = new FileSearchTool({ vectorStores: store.vectorStores, search });
   const sealer = new ReasoningSealer(config.secretKeys);
-  const registry = new ProviderRegistry(config);
+  let metrics: GatewayMetrics | undefined;
+  const registry = new ProviderRegistry(config, {
+    onUpstreamError: (provider, error) =>
+      metrics?.upstreamError(provider, error.code ?? String(error.status)),
+  });
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
   const limiter = new Limiter(config.limits, store.usage);
   const usageWriter = new UsageWriter(store.usage, logger);
   const prices = new PriceTable(config.prices);
-  const metering = new Metering({ prices: () => prices, writer: usageWriter, limiter });
+  metrics = new GatewayMetrics({
+    activeStreams: openEventStreamCount,
+    backgroundQueued: () => store.jobs.countQueued(),
+    usageQueued: () => usageWriter.queued,
+    breakers: () => registry.breakerStates(),
+  });
+  const meters = metrics;
+  const metering = new Metering({
+    prices: () => prices,
+    writer: usageWriter,
+    limiter,
+    onRow: (row, report) => meters.response(row, report),
+  });
   const code = createCodeContainers(config.codeSandbox, {
     repository: store.containers,
     responses: store.responses,
@@ -142,6 +160,7 @@ export function createGateway(
     checkReady: () => store.ping(),
     authenticator,
     limiter,
+    metrics,
     logger,
     bodyLimit: config.bodyLimit,
     files,
@@ -222,6 +241,44 @@ async function storedSecret(store: Store): Promise<string> {
   return store.settings.setIfAbsent('reasoning_seal_key', randomBytes(32).toString('base64url'));
 }
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+/** Secrets that must never reach a log line, wherever they appear in what is logged. */
+const REDACTED_PATHS = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'req.headers.authorization',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
+  'apiKey',
+  '*.apiKey',
+  'api_key',
+  '*.api_key',
+  'adminKey',
+  '*.adminKey',
+  'key',
+  '*.key',
+  'secretKeys',
+  '*.secretKeys',
+];
+
+/**
+ * JSON lines (pino), secrets redacted; human-readable when stdout is a terminal. `destination`
+ * (tests) replaces stdout.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
+    level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  if (destination !== undefined) return pino(options, destination);
+  if (process.stdout.isTTY === true && level !== 'silent') {
+    options.transport = {
+      target: 'pino-pretty',
+      options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' },
+    };
+  }
+  return pino(options);
 }

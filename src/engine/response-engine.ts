@@ -66,6 +66,8 @@ export interface StartOptions {
   tenantId: string;
   /** The API key the request came with, for usage; default `unknown`. */
   keyId?: string;
+  /** Logs about this response (with its request id); default the engine's. */
+  logger?: Logger;
   stream: boolean;
   /** Aborts the upstream call: client disconnect or cancel. */
   signal: AbortSignal;
@@ -122,7 +124,8 @@ export class ResponseEngine {
    * answer with an HTTP error.
    */
   async start(requested: CreateResponseBody, options: StartOptions): Promise<StartedResponse> {
-    const { registry, store, sealer, toolPolicy, logger, observer } = this.deps;
+    const { registry, store, sealer, toolPolicy, observer } = this.deps;
+    const logger = options.logger ?? this.deps.logger;
     const startedAt = Date.now();
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
     const { model, modelId, mediaUrls } = registry.resolve(body.model);

@@ -17,15 +17,18 @@ import { GatewayError } from '../errors.js';
 import type { Files } from '../files/files.js';
 import { newId } from '../ids.js';
 import type { Limiter } from '../limits/limiter.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Containers } from '../tools/containers/containers.js';
 import { registerAdmission } from './admission.js';
 import type { Authenticator, Principal } from './auth.js';
 import { clientErrorHandler } from './client-error.js';
 import { registerContentDecoding } from './content-decoding.js';
 import { renderError, renderNoRoute } from './error-response.js';
+import { registerRequestMetrics } from './request-metrics.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerConversationRoutes } from './routes/conversations.js';
 import { registerFileRoutes } from './routes/files.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { type ModelDirectory, registerModelRoutes } from './routes/models.js';
 import { registerResponseContextRoutes } from './routes/response-context.js';
 import { registerResponseRoutes } from './routes/responses.js';
@@ -51,6 +54,7 @@ export interface AppDeps {
   authenticator: Authenticator;
   /** Rate limits, concurrency and budgets of every model call. */
   limiter: Limiter;
+  metrics: GatewayMetrics;
   logger: Logger;
   bodyLimit: number;
   /** The Files API; without it /v1/files is not registered. */
@@ -79,7 +83,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Two log lines per request cost more than the rest of a proxied request; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit,
-    genReqId: () => newId('req'),
+    genReqId: (raw) => acceptedRequestId(raw.headers['x-request-id']) ?? newId('req'),
     // No child logger per request (pino's child costs more than routing): the one place that logs
     // about a request adds its id itself.
     childLoggerFactory: (logger) => logger,
@@ -125,6 +129,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     );
   });
 
+  registerRequestMetrics(app, deps.metrics);
   registerAdmission(app, deps.limiter);
   app.setErrorHandler(sendError);
 
@@ -143,6 +148,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return reply.code(503).send({ status: 'unavailable', error: (error as Error).message });
     }
   });
+  registerMetricsRoute(app, deps.metrics);
   registerResponseRoutes(app, deps);
   registerResponseContextRoutes(app, deps.engine);
   registerStoredResponseRoutes(app, deps);
@@ -159,4 +165,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     maxPayload: deps.bodyLimit,
   });
   return app;
+}
+
+/**
+ * A client's own request id is kept (and returned) when it is a plausible one: printable ASCII
+ * without spaces, up to 128 characters, so that it cannot break a log line or a header.
+ */
+function acceptedRequestId(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && /^[\x21-\x7e]{1,128}$/.test(header) ? header : undefined;
 }

@@ -12,6 +12,13 @@ import type { ServerResponse } from 'node:http';
 const PENDING = Symbol('pending events');
 type Pending = ServerResponse & { [PENDING]?: string | undefined };
 
+/** Event streams open in this process (a gauge read at scrape time). */
+let openStreams = 0;
+
+export function openEventStreamCount(): number {
+  return openStreams;
+}
+
 export function openEventStream(
   res: ServerResponse,
   headers: Record<string, string | number | string[] | undefined>,
@@ -23,6 +30,8 @@ export function openEventStream(
     'x-accel-buffering': 'no',
     ...headers,
   });
+  openStreams++;
+  res.once('close', () => openStreams--);
   // The client sees the stream open at once: with the first events, or alone if none came this tick.
   process.nextTick(flushHeadersIfIdle, res);
 }

@@ -223,6 +223,10 @@ export interface JobRepository {
   cancelRequested(responseIds: readonly string[]): Promise<string[]>;
   /** Jobs left running by a previous process: marked done and returned, for the caller to settle. */
   takeInterrupted(): Promise<Job[]>;
+  /** Jobs waiting for a worker (metrics). */
+  countQueued(): Promise<number>;
+  /** A running job handed back at shutdown: queued again, for this or another process to run. */
+  requeue(responseId: string): Promise<void>;
 }
 
 // ------------------------------------------------------------------ files and vector stores

@@ -1,5 +1,6 @@
 /** POST /v1/responses: validate, start the engine, answer as JSON or as an event stream. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
 import type { BackgroundResponses } from '../../engine/background-responses.js';
 import type { LiveEvents } from '../../engine/live-events.js';
 import { eventTypeOf } from '../../engine/logged-events.js';
@@ -15,6 +16,7 @@ export interface ResponseRouteDeps {
   background: BackgroundResponses;
   live: LiveEvents;
   streams: ResponseStreams;
+  logger: Logger;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -36,7 +38,14 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const started = await deps.engine.start(body, { tenantId, keyId, stream, signal: abort.signal });
+    const started = await deps.engine.start(body, {
+      tenantId,
+      keyId,
+      stream,
+      signal: abort.signal,
+      // A child logger costs little next to a model call, and ties the engine's lines to the request.
+      logger: deps.logger.child({ reqId: request.id }),
+    });
     if (!stream) {
       const response = await started.run();
       // Serialised here rather than by fastify's serializer: the same JSON, with less machinery.

@@ -96,6 +96,8 @@ export class SqliteJobs implements JobRepository {
       finish: db.prepare(`UPDATE jobs SET state = 'done' WHERE response_id = ?`),
       state: db.prepare('SELECT state FROM jobs WHERE response_id = ? AND tenant_id = ?'),
       cancel: db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE response_id = ? AND tenant_id = ?'),
+      countQueued: db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued'`),
+      requeue: db.prepare(`UPDATE jobs SET state = 'queued' WHERE response_id = ? AND state = 'running'`),
       running: db.prepare(
         `SELECT response_id, tenant_id, request, cancel_requested FROM jobs WHERE state = 'running'`,
       ),
@@ -121,6 +123,14 @@ export class SqliteJobs implements JobRepository {
   async claim(): Promise<Job | undefined> {
     const row = this.statements.claim.get() as JobRow | undefined;
     return row ? toJob(row) : undefined;
+  }
+
+  async countQueued(): Promise<number> {
+    return (this.statements.countQueued.get() as { n: number }).n;
+  }
+
+  async requeue(responseId: string): Promise<void> {
+    this.statements.requeue.run(responseId);
   }
 
   async finish(responseId: string): Promise<void> {
