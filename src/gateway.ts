@@ -170,6 +170,12 @@ export function createGateway(
     },
     models: registry,
     containers: code.containers,
+    admin: {
+      keys: store.apiKeys,
+      usage: store.usage,
+      adminKey: config.adminKey,
+      flushUsage: () => usageWriter.flush(),
+    },
   });
   const gateway: Gateway = {
     app,

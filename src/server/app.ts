@@ -25,6 +25,7 @@ import { clientErrorHandler } from './client-error.js';
 import { registerContentDecoding } from './content-decoding.js';
 import { renderError, renderNoRoute } from './error-response.js';
 import { registerRequestMetrics } from './request-metrics.js';
+import { type AdminDeps, registerAdminRoutes } from './routes/admin.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerConversationRoutes } from './routes/conversations.js';
 import { registerFileRoutes } from './routes/files.js';
@@ -65,6 +66,8 @@ export interface AppDeps {
   models?: ModelDirectory;
   /** The Containers API; without it those routes are not registered. */
   containers?: Containers;
+  /** The admin API (/admin/…); without it those routes are not registered. */
+  admin?: Omit<AdminDeps, 'authenticator'>;
 }
 
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -149,6 +152,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
   registerMetricsRoute(app, deps.metrics);
+  if (deps.admin) registerAdminRoutes(app, { ...deps.admin, authenticator: deps.authenticator });
   registerResponseRoutes(app, deps);
   registerResponseContextRoutes(app, deps.engine);
   registerStoredResponseRoutes(app, deps);
