@@ -57,6 +57,11 @@ export interface Gateway {
   /** Where it listens, once started. */
   url: string;
   start(): Promise<string>;
+  /**
+   * Applies a changed config (SIGHUP): providers, aliases, routing, prices, limits, model limits
+   * and prompts. Responses already running finish on what they started with.
+   */
+  reload(config: GatewayConfig): void;
   close(): Promise<void>;
 }
 
@@ -109,7 +114,7 @@ export function createGateway(
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
   const limiter = new Limiter(config.limits, store.usage);
   const usageWriter = new UsageWriter(store.usage, logger);
-  const prices = new PriceTable(config.prices);
+  let prices = new PriceTable(config.prices);
   metrics = new GatewayMetrics({
     activeStreams: openEventStreamCount,
     backgroundQueued: () => store.jobs.countQueued(),
@@ -211,6 +216,16 @@ export function createGateway(
         );
       }
       return gateway.url;
+    },
+    reload(next: GatewayConfig) {
+      registry.reload(next);
+      engine.reconfigure({ models: new ModelCatalog(next.providers), prompts: next.prompts });
+      prices = new PriceTable(next.prices);
+      limiter.reconfigure(next.limits);
+      logger.info(
+        { providers: registry.names, aliases: Object.keys(next.aliases) },
+        'configuration reloaded',
+      );
     },
     async close() {
       files.stopSweeping();

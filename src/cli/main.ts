@@ -34,6 +34,14 @@ withConfigFlags(program.command('serve').description('run the gateway (default)'
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    // A config that does not load keeps the running one: the error is logged, nothing changes.
+    process.on('SIGHUP', () => {
+      try {
+        gateway.reload(loadConfig(flags));
+      } catch (error) {
+        gateway.logger.error({ err: error }, 'configuration not reloaded');
+      }
+    });
     const url = await gateway.start();
     gateway.logger.info(`responses-gateway listening on ${url}`);
   },

@@ -108,6 +108,12 @@ export class ResponseEngine {
     };
   }
 
+  /** A reloaded config: model limits and prompt templates for the next response. */
+  reconfigure(settings: { models: ModelCatalog; prompts: PromptTemplates }): void {
+    this.contextDeps.models = settings.models;
+    this.deps.prompts = settings.prompts;
+  }
+
   /** `POST /v1/responses/input_tokens`. */
   countInputTokens(body: InputTokensBody, tenantId: string): Promise<InputTokenCount> {
     return countInputTokens(this.contextDeps, body, tenantId);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../src/cli/keys.js';
 import { type Harness, startHarness } from '../helpers/gateway-harness.js';
+import type { JsonBody } from '../helpers/json-body.js';
 
 const ADMIN = 'admin-key-0123456789abcdef';
 
@@ -12,7 +13,7 @@ describe('admin API', () => {
       method,
       headers: { ...as(key), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    }).then(async (res) => ({ status: res.status, body: await res.json() }));
+    }).then(async (res) => ({ status: res.status, body: (await res.json()) as JsonBody }));
 
   beforeAll(async () => {
     h = await startHarness({ env: { RGW_ADMIN_KEY: ADMIN } });
