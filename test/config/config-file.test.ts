@@ -12,7 +12,7 @@ const file = (name: string, text: string) => {
 };
 
 describe('config files', () => {
-  it('interpolates ${ENV} and ${ENV:-default} in values', () => {
+  it('interpolates $-brace ENV and ENV:-default placeholders in values', () => {
     const path = file(
       'env.yaml',
       `port: 9000
@@ -30,7 +30,7 @@ prices:
     expect(config.providers[0]).toMatchObject({
       baseUrl: 'http://gpu-box:8000/v1',
       apiKey: 'k-123',
-      headers: { 'x-note': 'cost ${NOT_A_VAR}' },
+      headers: { 'x-note': `cost ${'$'}{NOT_A_VAR}` },
     });
     expect(
       loadConfig({ config: path }, { VLLM_KEY: 'k', VLLM_URL: 'http://other:1/v1' }).providers[0]!.baseUrl,
