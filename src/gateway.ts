@@ -62,6 +62,12 @@ export interface Gateway {
    * and prompts. Responses already running finish on what they started with.
    */
   reload(config: GatewayConfig): void;
+  /**
+   * Graceful stop (SIGTERM): no new connections, requests and streams in flight get up to
+   * `timeoutMs` to finish, background responses that have not started producing go back to the
+   * queue; then close().
+   */
+  shutdown(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -155,7 +161,7 @@ export function createGateway(
   });
   const live = new LiveEvents(store.events, logger);
   const background = new BackgroundResponses(engine, store, live, logger, config.background);
-  const app = buildApp({
+  const { app, inFlight } = buildApp({
     engine,
     background,
     live,
@@ -226,6 +232,16 @@ export function createGateway(
         { providers: registry.names, aliases: Object.keys(next.aliases) },
         'configuration reloaded',
       );
+    },
+    async shutdown(timeoutMs = config.shutdownTimeoutMs) {
+      inFlight.drain();
+      // Stops listening; the connections open now stay until their requests are done.
+      app.server.close();
+      app.server.closeIdleConnections();
+      const [idle] = await Promise.all([inFlight.idle(timeoutMs), background.stop(timeoutMs)]);
+      if (!idle)
+        logger.warn({ inFlight: inFlight.count }, 'shutdown timeout: closing requests still in flight');
+      await gateway.close();
     },
     async close() {
       files.stopSweeping();

@@ -28,8 +28,8 @@ withConfigFlags(program.command('serve').description('run the gateway (default)'
   async (flags: ConfigFlags) => {
     const gateway = createGateway(loadConfig(flags));
     const shutdown = async (signal: string) => {
-      gateway.logger.info({ signal }, 'shutting down');
-      await gateway.close();
+      gateway.logger.info({ signal }, 'shutting down: finishing requests in flight');
+      await gateway.shutdown();
       process.exit(0);
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -10,7 +10,11 @@ type Env = Record<string, string | undefined>;
 const PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 export function interpolateEnv(value: unknown, env: Env, path = ''): unknown {
-  if (typeof value === 'string') return interpolateString(value, env, path);
+  if (typeof value === 'string') {
+    const text = interpolateString(value, env, path);
+    // A value that is one placeholder takes the type its text reads as: `rpm: ${RPM:-60}` is a number.
+    return text !== value && WHOLE.test(value) ? scalar(text) : text;
+  }
   if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, `${path}[${i}]`));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -20,6 +24,14 @@ export function interpolateEnv(value: unknown, env: Env, path = ''): unknown {
     return out;
   }
   return value;
+}
+
+const WHOLE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+
+function scalar(text: string): string | number | boolean {
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
 }
 
 function interpolateString(text: string, env: Env, path: string): string {

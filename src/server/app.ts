@@ -24,6 +24,8 @@ import type { Authenticator, Principal } from './auth.js';
 import { clientErrorHandler } from './client-error.js';
 import { registerContentDecoding } from './content-decoding.js';
 import { renderError, renderNoRoute } from './error-response.js';
+import { type InFlight, trackInFlight } from './in-flight.js';
+import { registerOpenApiRoute } from './openapi.js';
 import { registerRequestMetrics } from './request-metrics.js';
 import { type AdminDeps, registerAdminRoutes } from './routes/admin.js';
 import { registerContainerRoutes } from './routes/containers.js';
@@ -80,7 +82,7 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
 }
 
-export function buildApp(deps: AppDeps): FastifyInstance {
+export function buildApp(deps: AppDeps): { app: FastifyInstance; inFlight: InFlight } {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Two log lines per request cost more than the rest of a proxied request; errors are logged.
@@ -102,6 +104,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     clientErrorHandler: clientErrorHandler(deps.logger),
   });
   app.decorateRequest('principal', undefined);
+  const inFlight = trackInFlight(app);
   // Bodies are JSON only: without this, fastify's built-in text/plain parser hands the route a string.
   app.removeContentTypeParser('text/plain');
   registerContentDecoding(app, deps.bodyLimit);
@@ -152,6 +155,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
   registerMetricsRoute(app, deps.metrics);
+  registerOpenApiRoute(app, '0.1.0');
   if (deps.admin) registerAdminRoutes(app, { ...deps.admin, authenticator: deps.authenticator });
   registerResponseRoutes(app, deps);
   registerResponseContextRoutes(app, deps.engine);
@@ -168,7 +172,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logger: deps.logger,
     maxPayload: deps.bodyLimit,
   });
-  return app;
+  return { app, inFlight };
 }
 
 /**

@@ -116,3 +116,11 @@ litellm_settings:
     );
   });
 });
+
+describe('shipped examples', () => {
+  it('deploy/gateway.config.yaml loads, placeholders typed', () => {
+    const config = loadConfig({ config: 'deploy/gateway.config.yaml' }, { ACME_BUDGET_USD: '25' });
+    expect(config.limits.tenants.acme).toMatchObject({ rpm: 1200, budgetUsd: 25, budgetPeriod: 'month' });
+    expect(loadConfig({ config: 'deploy/gateway.config.yaml' }, {}).limits.tenants.acme!.budgetUsd).toBe(500);
+  });
+});
