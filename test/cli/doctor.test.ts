@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor.js';
 import { BUNDLED_MODEL_PATH, loadConfig } from '../../src/config/load-config.js';
@@ -21,6 +24,29 @@ describe('rgw doctor', () => {
     expect(code).toBe(0);
     expect(text).toMatch(/provider {4}openai \(openai-chat\) .*: ok, 1 model\(s\)/);
     expect(text).toContain('none (loopback callers only)');
+    expect(text).toMatch(/^✔ store {7}:memory:: reachable/m);
+    expect(text).toMatch(/^✔ provider {4}openai/m);
+  });
+
+  it('makes a 1-token call per configured model and alias, in a ✔/✘ table', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rgw-doctor-')), 'config.yaml');
+    writeFileSync(
+      path,
+      `providers:\n  - { name: up, type: openai-chat, baseUrl: "${mock.baseUrl}", apiKey: upstream-key, models: [{ id: gpt-4o, contextWindow: 128000 }] }\n  - { name: bad, type: openai-chat, baseUrl: "${mock.baseUrl}", apiKey: wrong }\naliases:\n  fast: { targets: [up/gpt-4o] }\n  broken: { targets: [bad/gpt-4o] }\n`,
+    );
+    mock.defaultReply = { kind: 'text', text: 'OK' };
+    const lines: string[] = [];
+    const code = await runDoctor(
+      loadConfig({ config: path }, { RGW_DB: ':memory:', RGW_CODE_SANDBOX: 'off' }),
+      (l) => lines.push(l),
+    );
+    const text = lines.join('\n');
+    expect(text).toMatch(/^✔ model {7}up\/gpt-4o: answered$/m);
+    expect(text).toMatch(/^✔ model {7}fast: answered$/m);
+    expect(text).toMatch(/^✘ model {7}broken: /m);
+    expect(code).toBe(1);
+    const sent = mock.requests.at(-1)!.body as { max_completion_tokens?: number };
+    expect(sent.max_completion_tokens).toBe(1);
   });
 
   it('fails on a rejected key and on an unreachable upstream', async () => {
