@@ -169,6 +169,7 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; inFlight: InFli
     engine: deps.engine,
     live: deps.live,
     authenticator: deps.authenticator,
+    limiter: deps.limiter,
     logger: deps.logger,
     maxPayload: deps.bodyLimit,
   });
