@@ -91,10 +91,12 @@ const principals = new WeakMap<ApiKeyRecord, Principal>();
 function principalOf(record: ApiKeyRecord): Principal {
   let principal = principals.get(record);
   if (principal === undefined) {
+    // Only what admission needs: the digest stays out of what travels with a request.
+    const { rpm, tpm, max_concurrent, budget_usd, budget_period } = record;
     principal = Object.freeze({
       tenantId: record.tenant_id,
       keyId: record.id,
-      limits: record,
+      limits: Object.freeze({ rpm, tpm, max_concurrent, budget_usd, budget_period }),
       models: record.models,
       admin: record.admin,
     });
