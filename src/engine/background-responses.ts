@@ -91,8 +91,7 @@ export class BackgroundResponses {
   async enqueue(
     body: CreateResponseBody,
     tenantId: string,
-    // Not kept with the job yet: its usage row names the key `background`.
-    _keyId?: string,
+    keyId?: string,
   ): Promise<{ response: ResponseObject; opening: ResponseEvent[] }> {
     if (body.store === false) {
       throw invalidRequest("Background mode requires 'store' to be true.", 'store', 'invalid_value');
@@ -113,6 +112,7 @@ export class BackgroundResponses {
       { response, inputItems: storedInput },
       JSON.stringify(body),
       logged,
+      keyId,
     );
     this.idle.values().next().value?.();
     return { response, opening };
@@ -197,7 +197,7 @@ export class BackgroundResponses {
       try {
         const started = await this.engine.start(body, {
           tenantId: job.tenantId,
-          keyId: 'background',
+          keyId: job.keyId ?? 'background',
           stream: true,
           signal: controller.signal,
           resume: { response: queued, nextSequence },

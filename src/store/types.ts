@@ -204,6 +204,8 @@ export interface Job {
   /** The validated create body, JSON. */
   request: string;
   cancelRequested: boolean;
+  /** The API key that queued it, for its usage row; null for jobs queued before keys were kept. */
+  keyId: string | null;
 }
 
 export interface JobRepository {
@@ -213,6 +215,7 @@ export interface JobRepository {
     record: ResponseRecord,
     request: string,
     events: readonly LoggedEvent[],
+    keyId?: string,
   ): Promise<void>;
   /** Takes the oldest queued job and marks it running. */
   claim(): Promise<Job | undefined>;

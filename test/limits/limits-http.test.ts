@@ -130,4 +130,24 @@ describe('limits, budgets and usage rows through HTTP', () => {
     });
     expect(byProvider[0]!.group).toBe('openai');
   });
+
+  it('attributes a background response to the key that queued it', async () => {
+    const { key, id } = await createKey(h.gateway.store, { tenant: 'initech' });
+    h.mock.defaultReply = { kind: 'text', text: 'ok', usage: { prompt_tokens: 10, completion_tokens: 5 } };
+    const queued = await h.post('/v1/responses', { ...body, background: true }, as(key));
+    expect(queued.status).toBe(200);
+    for (let i = 0; i < 100; i++) {
+      const got = await h.get(`/v1/responses/${queued.body.id}`, as(key));
+      if (got.body.status === 'completed') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await h.gateway.usage.flush();
+    const groups = await h.gateway.store.usage.summarize({
+      since: 0,
+      until: Date.now() + 1,
+      groupBy: 'key',
+      tenantId: 'initech',
+    });
+    expect(groups.map((g) => g.group)).toEqual([id]);
+  });
 });

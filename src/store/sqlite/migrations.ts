@@ -204,6 +204,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
   ALTER TABLE api_keys ADD COLUMN models TEXT;
   ALTER TABLE api_keys ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE jobs ADD COLUMN key_id TEXT;
   CREATE TABLE usage (
     id INTEGER PRIMARY KEY,
     response_id TEXT NOT NULL,
