@@ -206,6 +206,7 @@ export async function measureAll(
     setAddedRows(subjects, ttft);
 
     await measureStore(subjects, compare, closedLoop);
+    await measureScraped(subjects, compare, closedLoop);
     for (const subject of live()) await measureChain(subject, rig, settings);
   } finally {
     for (const subject of subjects) await subject.stop();
@@ -275,6 +276,45 @@ async function measureStore(
     subject.set('store_on_throughput_c16', c16.result.rps, STORES_NOTHING);
     const cpu = perUnit(c16.cpuUs, c16.result.requests);
     subject.set('store_on_cpu_us_per_request', cpu, cpu === null ? undefined : STORES_NOTHING);
+  }
+}
+
+/**
+ * The gateway's c=16 throughput while a Prometheus-like scraper reads /metrics ten times a second:
+ * against throughput c=16, what a scrape costs the requests. Only the gateway has /metrics.
+ */
+async function measureScraped(
+  subjects: readonly Subject[],
+  compare: Compare,
+  closedLoop: (target: Target, concurrency: number) => ClosedLoopSpec,
+): Promise<void> {
+  const gateway = subjects.find((subject) => subject.name === 'gateway' && !subject.failed);
+  for (const subject of subjects) {
+    if (subject !== gateway) subject.set('metrics_scraped_throughput_c16', null, 'no /metrics endpoint');
+  }
+  if (!gateway) return;
+  let scraping = true;
+  let scrapes = 0;
+  const scraper = (async () => {
+    while (scraping) {
+      const response = await request(`${gateway.origin}/metrics`).catch(() => undefined);
+      if (response) {
+        await response.body.dump();
+        if (response.statusCode === 200) scrapes++;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  try {
+    const runs = await compare('metrics_scraped_throughput_c16', (s) =>
+      s === gateway ? closedLoop(s.target('bench', false), 16) : undefined,
+    );
+    const run = runs.get(gateway);
+    if (run)
+      gateway.set('metrics_scraped_throughput_c16', run.result.rps, `${scrapes} scrapes during the runs`);
+  } finally {
+    scraping = false;
+    await scraper;
   }
 }
 

@@ -21,6 +21,7 @@ export type RowName =
   | 'streams_1000_kb_per_stream'
   | 'store_on_throughput_c16'
   | 'store_on_cpu_us_per_request'
+  | 'metrics_scraped_throughput_c16'
   | 'chain_20_turns_ms';
 
 export interface RowSpec {
@@ -112,6 +113,12 @@ export const ROWS: readonly RowSpec[] = [
   },
   { name: 'store_on_throughput_c16', title: 'throughput c=16, store on', unit: 'req/s', better: 'higher' },
   { name: 'store_on_cpu_us_per_request', title: 'CPU per request, store on', unit: 'µs', better: 'lower' },
+  {
+    name: 'metrics_scraped_throughput_c16',
+    title: 'throughput c=16, /metrics scraped 10×/s',
+    unit: 'req/s',
+    better: 'higher',
+  },
   { name: 'chain_20_turns_ms', title: '20-turn conversation (p50)', unit: 'ms', better: 'lower' },
 ];
 

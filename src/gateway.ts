@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import type { GatewayConfig } from './config/config-schema.js';
 import { BUNDLED_MODEL_PATH } from './config/load-config.js';
 import { BackgroundResponses } from './engine/background-responses.js';
@@ -19,11 +19,14 @@ import { ResponseStreams } from './engine/response-streams.js';
 import { StoredResponses } from './engine/stored-responses.js';
 import { FileBlobs } from './files/file-blobs.js';
 import { type FileContentSource, Files } from './files/files.js';
+import { Limiter } from './limits/limiter.js';
 import type { Lookup } from './net/guarded-connector.js';
 import { GuardedFetcher } from './net/guarded-fetcher.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
+import { openEventStreamCount } from './server/sse-writer.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { createCodeContainers } from './tools/containers/code-containers.js';
@@ -37,6 +40,9 @@ import { chooseBackend } from './tools/web-search/choose-backend.js';
 import { PageReader } from './tools/web-search/page-reader.js';
 import { describeWebSearch } from './tools/web-search/web-search-status.js';
 import { WEB_SEARCH_ALIASES, WebSearchTool } from './tools/web-search/web-search-tool.js';
+import { Metering } from './usage/metering.js';
+import { PriceTable } from './usage/price-table.js';
+import { UsageWriter } from './usage/usage-writer.js';
 import { createEmbedder } from './vector-stores/embedder.js';
 import { Ingestor } from './vector-stores/ingestor.js';
 import { ChunkSearch } from './vector-stores/search/search-chunks.js';
@@ -53,9 +59,22 @@ export interface Gateway {
   ingestor: Ingestor;
   /** The built-in file_search tool, over this gateway's vector stores. */
   fileSearch: FileSearchTool;
+  /** Usage rows on their way to the store (flush() to have them written now). */
+  usage: UsageWriter;
   /** Where it listens, once started. */
   url: string;
   start(): Promise<string>;
+  /**
+   * Applies a changed config (SIGHUP): providers, aliases, routing, prices, limits, model limits
+   * and prompts. Responses already running finish on what they started with.
+   */
+  reload(config: GatewayConfig): void;
+  /**
+   * Graceful stop (SIGTERM): no new connections, requests and streams in flight get up to
+   * `timeoutMs` to finish, background responses that have not started producing go back to the
+   * queue; then close().
+   */
+  shutdown(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,8 +119,28 @@ export function createGateway(
   };
   const fileSearch = new FileSearchTool({ vectorStores: store.vectorStores, search });
   const sealer = new ReasoningSealer(config.secretKeys);
-  const registry = new ProviderRegistry(config);
+  let metrics: GatewayMetrics | undefined;
+  const registry = new ProviderRegistry(config, {
+    onUpstreamError: (provider, error) =>
+      metrics?.upstreamError(provider, error.code ?? String(error.status)),
+  });
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
+  const limiter = new Limiter(config.limits, store.usage);
+  const usageWriter = new UsageWriter(store.usage, logger);
+  let prices = new PriceTable(config.prices);
+  metrics = new GatewayMetrics({
+    activeStreams: openEventStreamCount,
+    backgroundQueued: () => store.jobs.countQueued(),
+    usageQueued: () => usageWriter.queued,
+    breakers: () => registry.breakerStates(),
+  });
+  const meters = metrics;
+  const metering = new Metering({
+    prices: () => prices,
+    writer: usageWriter,
+    limiter,
+    onRow: (row, report) => meters.response(row, report),
+  });
   const code = createCodeContainers(config.codeSandbox, {
     repository: store.containers,
     responses: store.responses,
@@ -130,6 +169,7 @@ export function createGateway(
     models: new ModelCatalog(config.providers),
     prompts: config.prompts,
     tools,
+    observer: metering,
     media: new MediaResolver({
       fetcher,
       files: extras.files ?? files,
@@ -139,7 +179,7 @@ export function createGateway(
   });
   const live = new LiveEvents(store.events, logger, config.background.eventFlushMs);
   const background = new BackgroundResponses(engine, store, live, logger, config.background);
-  const app = buildApp({
+  const { app, inFlight } = buildApp({
     engine,
     background,
     live,
@@ -148,6 +188,8 @@ export function createGateway(
     conversations: new Conversations(store),
     checkReady: () => store.ping(),
     authenticator,
+    limiter,
+    metrics,
     logger,
     bodyLimit: config.bodyLimit,
     files,
@@ -157,6 +199,12 @@ export function createGateway(
     },
     models: registry,
     containers: code.containers,
+    admin: {
+      keys: store.apiKeys,
+      usage: store.usage,
+      adminKey: config.adminKey,
+      flushUsage: () => usageWriter.flush(),
+    },
   });
   const gateway: Gateway = {
     app,
@@ -165,6 +213,7 @@ export function createGateway(
     files,
     ingestor,
     fileSearch,
+    usage: usageWriter,
     url: '',
     async start() {
       if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
@@ -193,12 +242,33 @@ export function createGateway(
       logger.info(describeWebSearch(config), 'web_search');
       return gateway.url;
     },
+    reload(next: GatewayConfig) {
+      registry.reload(next);
+      engine.reconfigure({ models: new ModelCatalog(next.providers), prompts: next.prompts });
+      prices = new PriceTable(next.prices);
+      limiter.reconfigure(next.limits);
+      logger.info(
+        { providers: registry.names, aliases: Object.keys(next.aliases) },
+        'configuration reloaded',
+      );
+    },
+    async shutdown(timeoutMs = config.shutdownTimeoutMs) {
+      inFlight.drain();
+      // Stops listening; the connections open now stay until their requests are done.
+      app.server.close();
+      app.server.closeIdleConnections();
+      const [idle] = await Promise.all([inFlight.idle(timeoutMs), background.stop(timeoutMs)]);
+      if (!idle)
+        logger.warn({ inFlight: inFlight.count }, 'shutdown timeout: closing requests still in flight');
+      await gateway.close();
+    },
     async close() {
       files.stopSweeping();
       await ingestor.stop();
       await embedder?.close();
       await background.stop();
       await app.close();
+      await usageWriter.flush();
       await code.close();
       await registry.close();
       await fetcher.close();
@@ -228,6 +298,44 @@ async function storedSecret(store: Store): Promise<string> {
   return store.settings.setIfAbsent('reasoning_seal_key', randomBytes(32).toString('base64url'));
 }
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+/** Secrets that must never reach a log line, wherever they appear in what is logged. */
+const REDACTED_PATHS = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'req.headers.authorization',
+  'headers["x-api-key"]',
+  '*.headers["x-api-key"]',
+  'apiKey',
+  '*.apiKey',
+  'api_key',
+  '*.api_key',
+  'adminKey',
+  '*.adminKey',
+  'key',
+  '*.key',
+  'secretKeys',
+  '*.secretKeys',
+];
+
+/**
+ * JSON lines (pino), secrets redacted; human-readable when stdout is a terminal. `destination`
+ * (tests) replaces stdout.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
+    level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  if (destination !== undefined) return pino(options, destination);
+  if (process.stdout.isTTY === true && level !== 'silent') {
+    options.transport = {
+      target: 'pino-pretty',
+      options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' },
+    };
+  }
+  return pino(options);
 }

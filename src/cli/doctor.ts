@@ -2,34 +2,131 @@
 import { existsSync, statSync } from 'node:fs';
 import { request } from 'undici';
 import type { CodeSandboxConfig, GatewayConfig, ProviderConfig } from '../config/config-schema.js';
+import { ProviderRegistry } from '../providers/registry.js';
+import { openStore } from '../store/open-store.js';
 import { sandboxRuntime } from '../tools/containers/code-containers.js';
 import { describeWebSearch } from '../tools/web-search/web-search-status.js';
 
+interface Check {
+  ok: boolean | undefined;
+  label: string;
+  detail: string;
+}
+
+/**
+ * Checks the configuration, the store, the code sandbox, each provider (its model listing) and
+ * each configured model and alias (a 1-token call), then prints a ✔/✘ table. Progress goes to
+ * stderr while it runs on a terminal. Exit status 1 when any check failed.
+ */
 export async function runDoctor(
   config: GatewayConfig,
   print: (line: string) => void = console.log,
+  progress: (line: string) => void = (line) => {
+    if (process.stderr.isTTY) process.stderr.write(`  … ${line}\n`);
+  },
 ): Promise<number> {
-  print(`listen      ${config.host}:${config.port}`);
-  print(`store       ${config.db}`);
-  print(
-    `api keys    ${config.apiKeys.length > 0 ? `${config.apiKeys.length} static key(s)` : 'none (loopback callers only)'}`,
+  const checks: Check[] = [];
+  const info = (label: string, detail: string) => checks.push({ ok: undefined, label, detail });
+  const add = (label: string, result: { ok: boolean; detail: string }) => checks.push({ label, ...result });
+  info('listen', `${config.host}:${config.port}`);
+  add('config', {
+    ok: true,
+    detail: `${config.providers.length} provider(s), ${Object.keys(config.aliases).length} alias(es), ${Object.keys(config.limits.tenants).length} tenant limit(s), admin API ${config.adminKey ? 'on' : 'off (no RGW_ADMIN_KEY)'}`,
+  });
+  info(
+    'api keys',
+    config.apiKeys.length > 0 ? `${config.apiKeys.length} static key(s)` : 'none (loopback callers only)',
   );
-  const sandbox = await checkCodeSandbox(config.codeSandbox);
-  print(`code sandbox ${sandbox.detail}`);
-  print(`web search  ${describeWebSearch(config).detail}`);
+  progress('store');
+  add('store', await checkStore(config.db));
+  progress('code sandbox');
+  add('code sandbox', await checkCodeSandbox(config.codeSandbox));
+  info('web search', describeWebSearch(config).detail);
   if (config.providers.length === 0) {
-    print('providers   none configured: set OPENAI_BASE_URL / OPENAI_API_KEY or a config file');
-    return 1;
+    add('providers', {
+      ok: false,
+      detail: 'none configured: set OPENAI_BASE_URL / OPENAI_API_KEY or a config file',
+    });
   }
-  let failures = sandbox.ok ? 0 : 1;
   for (const provider of config.providers) {
+    progress(`provider ${provider.name}`);
     const result = await checkProvider(provider);
-    if (!result.ok) failures++;
-    print(
-      `provider    ${provider.name} (${provider.type}) ${provider.baseUrl ?? provider.modelPath ?? ''}: ${result.detail}`,
-    );
+    add('provider', {
+      ok: result.ok,
+      detail: `${provider.name} (${provider.type}) ${provider.baseUrl ?? provider.modelPath ?? ''}: ${result.detail}`,
+    });
   }
-  return failures === 0 ? 0 : 1;
+  const models = [
+    ...config.providers.flatMap((p) => p.models.map((m) => `${p.name}/${m.id}`)),
+    ...Object.keys(config.aliases),
+  ];
+  if (models.length > 0) {
+    const registry = new ProviderRegistry(config);
+    try {
+      for (const model of models) {
+        progress(`model ${model} (1-token call)`);
+        const result = await checkModel(registry, model);
+        add('model', { ok: result.ok, detail: `${model}: ${result.detail}` });
+      }
+    } finally {
+      await registry.close();
+    }
+  }
+  for (const check of checks) {
+    const mark = check.ok === undefined ? ' ' : check.ok ? '✔' : '✘';
+    print(`${mark} ${check.label.padEnd(11)} ${check.detail}`);
+  }
+  return checks.some((check) => check.ok === false) ? 1 : 0;
+}
+
+/** One call asking for a single token: the model exists upstream and the key may use it. */
+async function checkModel(
+  registry: ProviderRegistry,
+  name: string,
+): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const { model, modelId } = registry.resolve(name);
+    const parts = await model.generate(
+      {
+        modelId,
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Say OK.' }] }],
+        tools: [],
+        toolChoice: undefined,
+        parallelToolCalls: undefined,
+        outputFormat: undefined,
+        reasoningEffort: undefined,
+        reasoningSummary: undefined,
+        verbosity: undefined,
+        maxOutputTokens: 1,
+        temperature: undefined,
+        topP: undefined,
+        logprobs: undefined,
+        metadata: undefined,
+        user: undefined,
+        serviceTier: undefined,
+        promptCacheKey: undefined,
+      },
+      { signal: AbortSignal.timeout(30_000) },
+    );
+    const failed = parts.find((part) => part.type === 'error');
+    return failed ? { ok: false, detail: 'answered with an error' } : { ok: true, detail: 'answered' };
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message };
+  }
+}
+
+async function checkStore(db: string): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const store = openStore(db);
+    try {
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+    return { ok: true, detail: `${db}: reachable, schema up to date` };
+  } catch (error) {
+    return { ok: false, detail: `${db}: ${(error as Error).message}` };
+  }
 }
 
 /** Whether code_interpreter can run here: a sandbox started, and the libraries found inside it. */

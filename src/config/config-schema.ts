@@ -271,11 +271,44 @@ const codeSandboxSchema = z.strictObject({
 export type CodeSandboxConfig = z.infer<typeof codeSandboxSchema>;
 export type WebSearchConfig = z.infer<typeof webSearchSchema>;
 
+/** USD per million tokens of one model; cached input defaults to the input price. */
+const priceSchema = z.strictObject({
+  input: z.number().min(0),
+  cachedInput: z.number().min(0).optional(),
+  output: z.number().min(0),
+});
+
+/** Limits of a key or a tenant; absent = unlimited in that dimension. */
+const limitSchema = z.strictObject({
+  /** Requests per minute. */
+  rpm: z.number().int().positive().optional(),
+  /** Tokens (input + output) per minute: estimated before a request, counted from its usage after. */
+  tpm: z.number().int().positive().optional(),
+  maxConcurrent: z.number().int().positive().optional(),
+  /** Spend per `budgetPeriod`, USD, priced with `prices`. */
+  budgetUsd: z.number().min(0).optional(),
+  budgetPeriod: z.enum(['day', 'month']).default('month'),
+});
+
+const limitsSchema = z.strictObject({
+  /** For keys that set none of their own (static keys included). */
+  keys: limitSchema.optional(),
+  /** Per tenant: shared by all of a tenant's keys, on top of each key's own. */
+  tenants: z.record(z.string(), limitSchema).default({}),
+});
+
 export const configSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
   db: z.string().default('./data/gateway.db'),
   apiKeys: z.array(z.string().min(1)).default([]),
+  /** Bearer of the admin API (/admin/…); absent: only managed keys created with `--admin` reach it. */
+  adminKey: z.string().min(16, 'at least 16 characters').optional(),
+  /** Prices by model name (as clients write it, or without its provider prefix), over the built-in ones. */
+  prices: z.record(z.string(), priceSchema).default({}),
+  limits: limitsSchema.default({ tenants: {} }),
+  /** On SIGTERM, how long open streams and running responses get to finish, ms. */
+  shutdownTimeoutMs: z.number().int().min(0).default(30_000),
   /**
    * Keys sealing reasoning returned as `encrypted_content` (current first, older ones still
    * opened). Empty: a random key is generated once and kept in the store.
@@ -347,3 +380,6 @@ export type OutboundConfig = z.infer<typeof outboundSchema>;
 export type EmbeddingsConfig = z.infer<typeof embeddingsSchema>;
 export type PromptTemplateConfig = z.infer<typeof promptTemplateSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+export type PriceConfig = z.infer<typeof priceSchema>;
+export type LimitConfig = z.infer<typeof limitSchema>;
+export type LimitsConfig = z.infer<typeof limitsSchema>;

@@ -4,11 +4,12 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
 import { type ConfigInput, configSchema, type GatewayConfig } from './config-schema.js';
+import { interpolateEnv } from './interpolate-env.js';
+import { fromLiteLlm, isLiteLlmConfig } from './litellm-config.js';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export interface ConfigFlags {
   config?: string;
@@ -36,6 +37,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Gat
   const file = readConfigFile(
     flags.config ?? env.RGW_CONFIG,
     flags.config !== undefined || env.RGW_CONFIG !== undefined,
+    env,
   );
   const merged: Record<string, unknown> = { ...file };
   applyEnv(merged, env);
@@ -58,7 +60,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Gat
   return parsed.data;
 }
 
-function readConfigFile(path: string | undefined, explicit: boolean): ConfigInput {
+function readConfigFile(path: string | undefined, explicit: boolean, env: Env): ConfigInput {
   const target = resolve(path ?? './gateway.config.yaml');
   if (!existsSync(target)) {
     if (explicit) throw new ConfigError(`Config file not found: ${target}`);
@@ -74,7 +76,9 @@ function readConfigFile(path: string | undefined, explicit: boolean): ConfigInpu
   if (data == null) return {};
   if (typeof data !== 'object' || Array.isArray(data))
     throw new ConfigError(`Config file ${target} must hold an object.`);
-  return data as ConfigInput;
+  // A LiteLLM proxy config names its secrets as os.environ/VAR itself; ours use ${VAR}.
+  if (isLiteLlmConfig(data)) return fromLiteLlm(data, env, target);
+  return interpolateEnv(data, env) as ConfigInput;
 }
 
 function applyEnv(merged: Record<string, unknown>, env: Env): void {
@@ -82,6 +86,7 @@ function applyEnv(merged: Record<string, unknown>, env: Env): void {
   if (env.RGW_PORT) merged.port = parsePort(env.RGW_PORT);
   if (env.RGW_DB) merged.db = env.RGW_DB;
   if (env.RGW_LOG_LEVEL) merged.logLevel = env.RGW_LOG_LEVEL;
+  if (env.RGW_ADMIN_KEY) merged.adminKey = env.RGW_ADMIN_KEY;
   if (env.RGW_API_KEYS) {
     merged.apiKeys = env.RGW_API_KEYS.split(',')
       .map((key) => key.trim())

@@ -19,6 +19,13 @@ import type { ResponseEngine } from './response-engine.js';
 import { ResponseReducer } from './response-reducer.js';
 import { responseNotFound } from './stored-responses.js';
 
+/** The reason a shutdown stops a running response with. */
+class ShutdownError extends GatewayError {
+  constructor() {
+    super(503, 'The gateway shut down while this response was in progress.', { type: 'server_error' });
+  }
+}
+
 export interface BackgroundOptions {
   workers: number;
   /** How often running jobs look for cancel requests made through another instance, ms. */
@@ -60,17 +67,18 @@ export class BackgroundResponses {
     this.poller.unref();
   }
 
-  /** Lets running responses finish for a moment, then ends the rest as failed. */
+  /**
+   * Lets running responses finish for `graceMs`, then stops the rest: one that had not produced
+   * anything yet goes back to the queue (another instance, or the next start, runs it from the
+   * beginning); one that had is ended as failed, since an upstream call cannot be resumed.
+   */
   async stop(graceMs = 2000): Promise<void> {
     this.stopped = true;
     if (this.poller) clearInterval(this.poller);
     for (const wake of [...this.idle]) wake();
     const finished = Promise.all(this.workers);
     const timer = setTimeout(() => {
-      const reason = new GatewayError(503, 'The gateway shut down while this response was in progress.', {
-        type: 'server_error',
-      });
-      for (const controller of this.running.values()) controller.abort(reason);
+      for (const controller of this.running.values()) controller.abort(new ShutdownError());
     }, graceMs);
     await finished;
     clearTimeout(timer);
@@ -83,6 +91,7 @@ export class BackgroundResponses {
   async enqueue(
     body: CreateResponseBody,
     tenantId: string,
+    keyId?: string,
   ): Promise<{ response: ResponseObject; opening: ResponseEvent[] }> {
     if (body.store === false) {
       throw invalidRequest("Background mode requires 'store' to be true.", 'store', 'invalid_value');
@@ -103,6 +112,7 @@ export class BackgroundResponses {
       { response, inputItems: storedInput },
       JSON.stringify(body),
       logged,
+      keyId,
     );
     this.idle.values().next().value?.();
     return { response, opening };
@@ -167,6 +177,7 @@ export class BackgroundResponses {
     const controller = new AbortController();
     this.running.set(job.responseId, controller);
     const id = job.responseId;
+    let handedBack = false;
     try {
       const stored = await this.store.responses.get(job.tenantId, id);
       if (!stored || job.cancelRequested) return;
@@ -178,10 +189,15 @@ export class BackgroundResponses {
       const nextSequence = (persisted.at(-1)?.seq ?? -1) + 1;
       this.live.open(id, persisted);
       const body = JSON.parse(job.request) as CreateResponseBody;
-      const publish = (event: ResponseEvent) => this.live.publish(id, toLogged(event), isBoundary(event));
+      let published = 0;
+      const publish = (event: ResponseEvent) => {
+        published++;
+        this.live.publish(id, toLogged(event), isBoundary(event));
+      };
       try {
         const started = await this.engine.start(body, {
           tenantId: job.tenantId,
+          keyId: job.keyId ?? 'background',
           stream: true,
           signal: controller.signal,
           resume: { response: queued, nextSequence },
@@ -191,7 +207,12 @@ export class BackgroundResponses {
         // Stopped before the upstream produced anything: by a cancel (the upstream call was still
         // being made), it ends as cancelled; otherwise as failed, with the shutdown's reason if any.
         const { aborted, reason } = controller.signal;
-        if (aborted && !(reason instanceof GatewayError)) {
+        if (aborted && reason instanceof ShutdownError && published === 0) {
+          await this.store.responses.update(job.tenantId, { ...queued, status: 'queued' });
+          await this.store.jobs.requeue(id);
+          handedBack = true;
+          this.logger.info({ responseId: id }, 'background response handed back to the queue at shutdown');
+        } else if (aborted && !(reason instanceof GatewayError)) {
           await this.store.responses.update(job.tenantId, { ...queued, status: 'cancelled' });
         } else {
           await this.engine.failQueued(job.tenantId, queued, nextSequence, aborted ? reason : error, publish);
@@ -202,7 +223,7 @@ export class BackgroundResponses {
     } finally {
       this.running.delete(id);
       await this.live.close(id);
-      await this.store.jobs.finish(id).catch(() => {});
+      if (!handedBack) await this.store.jobs.finish(id).catch(() => {});
     }
   }
 

@@ -31,6 +31,7 @@ import { applyPromptTemplate, type PromptTemplates } from './prompt-templates.js
 import type { ReasoningPayload, ReasoningSealer } from './reasoning-seal.js';
 import { resolveContext } from './resolve-context.js';
 import { type EventSink, ResponseEmitter } from './response-emitter.js';
+import type { ResponseObserver } from './response-report.js';
 import { driveResponse, type ModelParts, type ToolLoop, toResponseError } from './tool-loop.js';
 
 const NO_TOOLS = new ToolRegistry();
@@ -49,6 +50,8 @@ export interface EngineDeps {
   tools?: ToolRegistry;
   /** Reads file ids and fetches media URLs; default: no files, the guard with no exceptions. */
   media?: MediaResolver;
+  /** Told about every response that ran (usage rows, limits, metrics). */
+  observer?: ResponseObserver;
 }
 
 /** What context resolution and counting outside a create need. */
@@ -62,6 +65,10 @@ export interface ContextDeps {
 
 export interface StartOptions {
   tenantId: string;
+  /** The API key the request came with, for usage; default `unknown`. */
+  keyId?: string;
+  /** Logs about this response (with its request id); default the engine's. */
+  logger?: Logger;
   stream: boolean;
   /** Aborts the upstream call: client disconnect or cancel. */
   signal: AbortSignal;
@@ -102,6 +109,12 @@ export class ResponseEngine {
     };
   }
 
+  /** A reloaded config: model limits and prompt templates for the next response. */
+  reconfigure(settings: { models: ModelCatalog; prompts: PromptTemplates }): void {
+    this.contextDeps.models = settings.models;
+    this.deps.prompts = settings.prompts;
+  }
+
   /** `POST /v1/responses/input_tokens`. */
   countInputTokens(body: InputTokensBody, tenantId: string): Promise<InputTokenCount> {
     return countInputTokens(this.contextDeps, body, tenantId);
@@ -118,7 +131,9 @@ export class ResponseEngine {
    * answer with an HTTP error.
    */
   async start(requested: CreateResponseBody, options: StartOptions): Promise<StartedResponse> {
-    const { registry, store, sealer, toolPolicy, logger } = this.deps;
+    const { registry, store, sealer, toolPolicy, observer } = this.deps;
+    const logger = options.logger ?? this.deps.logger;
+    const startedAt = Date.now();
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
     const { model, modelId, mediaUrls, runsWebSearch } = registry.resolve(body.model);
     const conversationId = conversationIdOf(body);
@@ -233,16 +248,32 @@ export class ResponseEngine {
       run: async (sink, backpressure) => {
         // The final event waits until the response is stored, so it is readable once a client sees it.
         let terminal: ResponseEvent | undefined;
+        let ttftMs: number | undefined;
+        const noteFirstToken = (type: string) => {
+          if (ttftMs === undefined && type.endsWith('.delta')) ttftMs = Date.now() - startedAt;
+        };
         const emitter = new ResponseEmitter(
           initial,
           sink
             ? (event) => {
+                noteFirstToken(event.type);
                 if (isTerminalEvent(event)) terminal = event;
                 else sink(event);
               }
-            : () => {},
+            : (event) => noteFirstToken(event.type),
           sink ? emitterOptions : { ...emitterOptions, unobserved: true },
         );
+        const report = (response: ResponseObject) =>
+          observer?.finished({
+            response,
+            tenantId: options.tenantId,
+            keyId: options.keyId ?? 'unknown',
+            provider: servedBy,
+            startedAt,
+            latencyMs: Date.now() - startedAt,
+            ttftMs,
+            stream: options.stream,
+          });
         // Committed before `response.created` goes out (the same group commit as other saves).
         if (storedFirst) await persist(initial);
         let response: ResponseObject;
@@ -257,11 +288,14 @@ export class ResponseEngine {
           });
         } catch (error) {
           // Not left in_progress until the next restart: stored as failed with what it had.
-          if (storedFirst) await persist(failedWith(emitter.response, error));
+          const failed = failedWith(emitter.response, error);
+          report(failed);
+          if (storedFirst) await persist(failed);
           throw error;
         } finally {
           await hosted.tools?.close();
         }
+        report(response);
         if (persists) await persist(withHiddenSeals(response, emitter.hiddenSeals));
         if (terminal) sink?.(terminal);
         return response;

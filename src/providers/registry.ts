@@ -11,12 +11,13 @@ import {
   type ProviderConfig,
   type RoutingConfig,
 } from '../config/config-schema.js';
-import { invalidRequest } from '../errors.js';
+import { invalidRequest, type UpstreamError } from '../errors.js';
 import { type ProviderCapabilities, supports } from './capabilities.js';
 import { createLanguageModel } from './create-language-model.js';
 import { LocalLanguageModel } from './local/local-language-model.js';
 import { PROVIDER_CAPABILITIES } from './provider-capabilities.js';
 import { BreakerBoard } from './routing/breaker-board.js';
+import type { CircuitState } from './routing/circuit-breaker.js';
 import { type Clock, systemClock } from './routing/clock.js';
 import { ConcurrencyLimiter } from './routing/concurrency-limiter.js';
 import { LimitedLanguageModel } from './routing/limited-model.js';
@@ -44,6 +45,8 @@ export interface RegistryOptions {
   random?: () => number;
   /** Builds a provider's model (tests substitute fakes); default by its `type`. */
   createModel?: (provider: ProviderConfig, http: HttpClient) => LanguageModel;
+  /** Told of every failed upstream call (metrics), fallbacks and retries included. */
+  onUpstreamError?: (provider: string, error: UpstreamError) => void;
 }
 
 /** A model clients can name, for `GET /v1/models`. */
@@ -57,41 +60,99 @@ const MAX_CACHED_DIRECT_ROUTES = 1000;
 
 type RegistryConfig = Pick<GatewayConfig, 'providers' | 'aliases'> & Partial<Pick<GatewayConfig, 'routing'>>;
 
+/** One configured provider as built: kept across a reload when its settings did not change. */
+interface BuiltProvider {
+  settings: string;
+  http: HttpClient;
+  model: LanguageModel;
+}
+
 export class ProviderRegistry {
   /** When this registry was built, seconds: the `created` of listed models. */
   readonly createdAt = Math.floor(Date.now() / 1000);
   private readonly providers = new Map<string, LanguageModel>();
   /** By provider name: what its adapter carries (media URLs decide what the engine fetches). */
   private readonly capabilities = new Map<string, ProviderCapabilities>();
-  private readonly clients: HttpClient[] = [];
+  private readonly built = new Map<string, BuiltProvider>();
   private readonly routes = new Map<string, ResolvedModel>();
   /** The names in `routes` that are not aliases. */
   private readonly directNames = new Set<string>();
-  private readonly routing: RoutingConfig;
-  private readonly breakers: BreakerBoard;
+  private routing: RoutingConfig;
+  private breakers: BreakerBoard;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly create: (provider: ProviderConfig, http: HttpClient) => LanguageModel;
+  private readonly onUpstreamError: RegistryOptions['onUpstreamError'];
 
   constructor(
-    private readonly config: RegistryConfig,
+    private config: RegistryConfig,
     options: RegistryOptions = {},
   ) {
     this.routing = config.routing ?? configSchema.shape.routing.parse(undefined);
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.breakers = new BreakerBoard(this.routing.circuitBreaker, this.clock);
-    const create = options.createModel ?? createLanguageModel;
-    for (const provider of config.providers) {
-      const http = new HttpClient({
-        connections: provider.maxConnections,
-        headersTimeoutMs: provider.timeoutMs,
-        bodyTimeoutMs: provider.timeoutMs,
-      });
-      this.clients.push(http);
+    this.create = options.createModel ?? createLanguageModel;
+    this.onUpstreamError = options.onUpstreamError;
+    this.build(config.providers);
+  }
+
+  /**
+   * A reloaded config (SIGHUP): providers, aliases and routing for the next request. Providers whose
+   * settings did not change are kept as they are (connections, queues); calls already running keep
+   * the models they started with, and a replaced provider's connections close once they are done.
+   */
+  reload(config: RegistryConfig): void {
+    const routing = config.routing ?? configSchema.shape.routing.parse(undefined);
+    if (JSON.stringify(routing.circuitBreaker) !== JSON.stringify(this.routing.circuitBreaker)) {
+      this.breakers = new BreakerBoard(routing.circuitBreaker, this.clock);
+    }
+    this.routing = routing;
+    this.config = config;
+    const previous = new Map(this.built);
+    this.providers.clear();
+    this.capabilities.clear();
+    this.built.clear();
+    this.build(config.providers, previous);
+    this.routes.clear();
+    this.directNames.clear();
+    for (const [name, old] of previous) {
+      if (this.built.get(name) === old) continue;
+      // Local models hold no connection and may still be generating: left to the garbage collector.
+      void old.http
+        .close()
+        .then(() => (old.model instanceof LocalLanguageModel ? undefined : old.model.close?.()));
+    }
+  }
+
+  /** Every target's circuit state, for metrics. */
+  breakerStates(): Iterable<[string, CircuitState]> {
+    return this.breakers.states();
+  }
+
+  private build(providers: readonly ProviderConfig[], reuse?: ReadonlyMap<string, BuiltProvider>): void {
+    for (const provider of providers) {
+      const settings = JSON.stringify(provider);
+      const kept = reuse?.get(provider.name);
+      const entry =
+        kept !== undefined && kept.settings === settings ? kept : this.buildProvider(provider, settings);
+      this.built.set(provider.name, entry);
       this.capabilities.set(provider.name, PROVIDER_CAPABILITIES[provider.type]);
-      const model = create(provider, http);
-      this.providers.set(
-        provider.name,
+      this.providers.set(provider.name, entry.model);
+    }
+  }
+
+  private buildProvider(provider: ProviderConfig, settings: string): BuiltProvider {
+    const http = new HttpClient({
+      connections: provider.maxConnections,
+      headersTimeoutMs: provider.timeoutMs,
+      bodyTimeoutMs: provider.timeoutMs,
+    });
+    const model = this.create(provider, http);
+    return {
+      settings,
+      http,
+      model:
         provider.maxConcurrent === undefined
           ? model
           : new LimitedLanguageModel(
@@ -106,8 +167,7 @@ export class ProviderRegistry {
                 this.clock,
               ),
             ),
-      );
-    }
+    };
   }
 
   get names(): string[] {
@@ -154,8 +214,8 @@ export class ProviderRegistry {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.clients.map((client) => client.close()));
-    await Promise.all([...this.providers.values()].map((model) => model.close?.()));
+    await Promise.all([...this.built.values()].map((entry) => entry.http.close()));
+    await Promise.all([...this.built.values()].map((entry) => entry.model.close?.()));
   }
 
   /** A model named directly (by prefix or for the default provider): one target. */
@@ -210,6 +270,7 @@ export class ProviderRegistry {
       breakers: this.breakers,
       clock: this.clock,
       random: this.random,
+      ...(this.onUpstreamError ? { onUpstreamError: this.onUpstreamError } : {}),
     });
   }
 

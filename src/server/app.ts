@@ -16,15 +16,23 @@ import type { StoredResponses } from '../engine/stored-responses.js';
 import { GatewayError } from '../errors.js';
 import type { Files } from '../files/files.js';
 import { newId } from '../ids.js';
+import type { Limiter } from '../limits/limiter.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Containers } from '../tools/containers/containers.js';
+import { registerAdmission } from './admission.js';
 import type { Authenticator, Principal } from './auth.js';
 import { checkBodyDepth } from './body-depth.js';
 import { clientErrorHandler } from './client-error.js';
 import { registerContentDecoding } from './content-decoding.js';
 import { renderError, renderNoRoute } from './error-response.js';
+import { type InFlight, trackInFlight } from './in-flight.js';
+import { registerOpenApiRoute } from './openapi.js';
+import { registerRequestMetrics } from './request-metrics.js';
+import { type AdminDeps, registerAdminRoutes } from './routes/admin.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerConversationRoutes } from './routes/conversations.js';
 import { registerFileRoutes } from './routes/files.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { type ModelDirectory, registerModelRoutes } from './routes/models.js';
 import { registerPlaygroundRoutes } from './routes/playground.js';
 import { registerResponseContextRoutes } from './routes/response-context.js';
@@ -49,6 +57,9 @@ export interface AppDeps {
   /** Rejects when the store cannot serve; for /readyz. */
   checkReady: () => Promise<void>;
   authenticator: Authenticator;
+  /** Rate limits, concurrency and budgets of every model call. */
+  limiter: Limiter;
+  metrics: GatewayMetrics;
   logger: Logger;
   bodyLimit: number;
   /** The Files API; without it /v1/files is not registered. */
@@ -59,6 +70,8 @@ export interface AppDeps {
   models?: ModelDirectory;
   /** The Containers API; without it those routes are not registered. */
   containers?: Containers;
+  /** The admin API (/admin/…); without it those routes are not registered. */
+  admin?: Omit<AdminDeps, 'authenticator'>;
 }
 
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -71,13 +84,13 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
 }
 
-export function buildApp(deps: AppDeps): FastifyInstance {
+export function buildApp(deps: AppDeps): { app: FastifyInstance; inFlight: InFlight } {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Two log lines per request cost more than the rest of a proxied request; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit,
-    genReqId: () => newId('req'),
+    genReqId: (raw) => acceptedRequestId(raw.headers['x-request-id']) ?? newId('req'),
     // No child logger per request (pino's child costs more than routing): the one place that logs
     // about a request adds its id itself.
     childLoggerFactory: (logger) => logger,
@@ -93,6 +106,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     clientErrorHandler: clientErrorHandler(deps.logger),
   });
   app.decorateRequest('principal', undefined);
+  const inFlight = trackInFlight(app);
   // Bodies are JSON only: without this, fastify's built-in text/plain parser hands the route a string.
   app.removeContentTypeParser('text/plain');
   registerContentDecoding(app, deps.bodyLimit);
@@ -125,6 +139,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     );
   });
 
+  registerRequestMetrics(app, deps.metrics);
+  registerAdmission(app, deps.limiter);
   app.addHook('preValidation', (request, _reply, done) => {
     try {
       checkBodyDepth(request.body);
@@ -152,6 +168,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
   registerPlaygroundRoutes(app);
+  registerMetricsRoute(app, deps.metrics);
+  registerOpenApiRoute(app, '0.1.0');
+  if (deps.admin) registerAdminRoutes(app, { ...deps.admin, authenticator: deps.authenticator });
   registerResponseRoutes(app, deps);
   registerResponseContextRoutes(app, deps.engine);
   registerStoredResponseRoutes(app, deps);
@@ -164,8 +183,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     engine: deps.engine,
     live: deps.live,
     authenticator: deps.authenticator,
+    limiter: deps.limiter,
     logger: deps.logger,
     maxPayload: deps.bodyLimit,
   });
-  return app;
+  return { app, inFlight };
+}
+
+/**
+ * A client's own request id is kept (and returned) when it is a plausible one: printable ASCII
+ * without spaces, up to 128 characters, so that it cannot break a log line or a header.
+ */
+function acceptedRequestId(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && /^[\x21-\x7e]{1,128}$/.test(header) ? header : undefined;
 }

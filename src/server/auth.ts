@@ -7,11 +7,17 @@
  */
 import * as crypto from 'node:crypto';
 import { GatewayError } from '../errors.js';
-import type { ApiKeyRepository } from '../store/types.js';
+import type { ApiKeyRecord, ApiKeyRepository, KeyLimits } from '../store/types.js';
 
 export interface Principal {
   tenantId: string;
   keyId: string;
+  /** A managed key's own limits (see limits/limiter.ts). */
+  limits?: KeyLimits;
+  /** Models a managed key may name; null: any. */
+  models?: readonly string[] | null;
+  /** Whether the key also reaches the admin API. */
+  admin?: boolean;
 }
 
 const LOOPBACK: Principal = Object.freeze({ tenantId: 'default', keyId: 'loopback' });
@@ -71,12 +77,36 @@ export class Authenticator {
 
   private async managed(candidate: Buffer, key: string): Promise<Principal> {
     const managed = await this.managedKeys.findActiveByHash(candidate.toString('hex'));
-    if (managed) return { tenantId: managed.tenant_id, keyId: managed.id };
+    if (managed && !isExpired(managed)) return principalOf(managed);
     throw new GatewayError(401, `Incorrect API key provided: ${redact(key)}.`, {
       type: 'invalid_request_error',
       code: 'invalid_api_key',
     });
   }
+}
+
+/** One frozen principal per key record: the cache hands out the same record for a second. */
+const principals = new WeakMap<ApiKeyRecord, Principal>();
+
+function principalOf(record: ApiKeyRecord): Principal {
+  let principal = principals.get(record);
+  if (principal === undefined) {
+    // Only what admission needs: the digest stays out of what travels with a request.
+    const { rpm, tpm, max_concurrent, budget_usd, budget_period } = record;
+    principal = Object.freeze({
+      tenantId: record.tenant_id,
+      keyId: record.id,
+      limits: Object.freeze({ rpm, tpm, max_concurrent, budget_usd, budget_period }),
+      models: record.models,
+      admin: record.admin,
+    });
+    principals.set(record, principal);
+  }
+  return principal;
+}
+
+function isExpired(record: ApiKeyRecord): boolean {
+  return record.expires_at != null && record.expires_at * 1000 <= Date.now();
 }
 
 export function hashKey(key: string): string {

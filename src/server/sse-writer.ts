@@ -12,7 +12,17 @@ import type { ServerResponse } from 'node:http';
 const PENDING = Symbol('pending events');
 type Pending = ServerResponse & { [PENDING]?: string | undefined };
 
-export function openEventStream(res: ServerResponse, headers: Record<string, string>): void {
+/** Event streams open in this process (a gauge read at scrape time). */
+let openStreams = 0;
+
+export function openEventStreamCount(): number {
+  return openStreams;
+}
+
+export function openEventStream(
+  res: ServerResponse,
+  headers: Record<string, string | number | string[] | undefined>,
+): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
@@ -20,6 +30,8 @@ export function openEventStream(res: ServerResponse, headers: Record<string, str
     'x-accel-buffering': 'no',
     ...headers,
   });
+  openStreams++;
+  res.once('close', () => openStreams--);
   // The client sees the stream open at once: with the first events, or alone if none came this tick.
   process.nextTick(flushHeadersIfIdle, res);
 }

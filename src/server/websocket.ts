@@ -15,6 +15,7 @@ import type { LiveEvents } from '../engine/live-events.js';
 import { runPublished } from '../engine/published-run.js';
 import type { ResponseEngine, StartedResponse } from '../engine/response-engine.js';
 import { GatewayError, invalidRequest, UpstreamError } from '../errors.js';
+import type { Limiter } from '../limits/limiter.js';
 import type { ResponseObject } from '../protocol/response.js';
 import type { StoredItem } from '../store/types.js';
 import type { Authenticator, Principal } from './auth.js';
@@ -29,6 +30,8 @@ export interface WebSocketDeps {
   logger: Logger;
   /** Largest message accepted, bytes (the HTTP body limit). */
   maxPayload: number;
+  /** The same admission as POST /v1/responses: each `response.create` is one limited request. */
+  limiter: Limiter;
 }
 
 const PATH = '/v1/responses';
@@ -164,11 +167,20 @@ class ResponseSocket {
     const previousId = message.previousResponseId;
     const continued = previousId !== undefined && this.cached?.id === previousId ? this.cached : undefined;
     let failed = true;
+    let release: (() => void) | undefined;
     try {
       if (message.error) throw message.error;
       const body = parseCreateResponseBody(message.body);
+      const outputAllowance = body.max_output_tokens ?? 0;
+      const admission = await this.deps.limiter.admit(
+        this.principal,
+        body.model,
+        Math.ceil(text.length / 4) + outputAllowance,
+      );
+      release = admission.release;
       const started = await this.deps.engine.start(body, {
         tenantId: this.principal.tenantId,
+        keyId: this.principal.keyId,
         stream: true,
         signal: this.abort.signal,
         ...(continued ? { previousContext: continued.context } : {}),
@@ -184,6 +196,7 @@ class ResponseSocket {
     } catch (error) {
       this.sendError(error);
     } finally {
+      release?.();
       // A continuation that failed forgets what it continued, as OpenAI's connection-local cache does.
       if (failed && continued !== undefined && this.cached === continued) this.cached = undefined;
     }

@@ -84,7 +84,19 @@ export interface SettingsRepository {
   setIfAbsent(key: string, value: string): Promise<string>;
 }
 
-export interface ApiKeyRecord {
+/** Limits a key carries; null = none of its own (the tenant's and the config's defaults apply). */
+export interface KeyLimits {
+  /** Requests per minute. */
+  rpm: number | null;
+  /** Tokens (input + output) per minute. */
+  tpm: number | null;
+  max_concurrent: number | null;
+  /** Spend allowed per budget period, USD. */
+  budget_usd: number | null;
+  budget_period: 'day' | 'month' | null;
+}
+
+export interface ApiKeyRecord extends KeyLimits {
   id: string;
   tenant_id: string;
   name: string;
@@ -94,16 +106,83 @@ export interface ApiKeyRecord {
   preview: string;
   created_at: number;
   revoked_at: number | null;
+  /** Unix seconds after which the key is refused; null: never. */
+  expires_at: number | null;
+  /** Models the key may name (as the client writes them); null: any. */
+  models: string[] | null;
+  /** An admin key also reaches the admin API (/admin/…). */
+  admin: boolean;
 }
+
+/** What `keys update` may change. */
+export type ApiKeyPatch = Partial<Pick<ApiKeyRecord, keyof KeyLimits | 'name' | 'expires_at' | 'models'>>;
 
 export interface ApiKeyRepository {
   create(record: ApiKeyRecord): Promise<void>;
   /** The active (not revoked) key with this hash. */
   findActiveByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  get(id: string): Promise<ApiKeyRecord | undefined>;
   list(): Promise<ApiKeyRecord[]>;
+  /** Changes an active key; undefined when unknown or revoked. */
+  update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | undefined>;
   /** Marks the key revoked; false when unknown or already revoked. */
   revoke(id: string, at: number): Promise<boolean>;
   hasActiveKeys(): Promise<boolean>;
+}
+
+/** One finished (or failed) response, as metered. */
+export interface UsageRow {
+  response_id: string;
+  /** Unix milliseconds when the request started. */
+  created_at: number;
+  tenant_id: string;
+  key_id: string;
+  model: string;
+  provider: string;
+  input_tokens: number;
+  cached_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  /** Built-in tool calls (file_search, code_interpreter, …) the gateway ran. */
+  tool_calls: number;
+  latency_ms: number;
+  /** Time to the first output token; null when none came. */
+  ttft_ms: number | null;
+  status: string;
+  cost_usd: number;
+}
+
+export type UsageGroupBy = 'key' | 'tenant' | 'model' | 'provider';
+
+export interface UsageQuery {
+  /** Unix milliseconds, inclusive / exclusive. */
+  since: number;
+  until: number;
+  groupBy: UsageGroupBy;
+  /** Only this tenant's rows. */
+  tenantId?: string;
+}
+
+export interface UsageGroup {
+  group: string;
+  requests: number;
+  input_tokens: number;
+  cached_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  tool_calls: number;
+  cost_usd: number;
+  /** Mean latency and time to first token, ms. */
+  avg_latency_ms: number;
+  avg_ttft_ms: number | null;
+}
+
+export interface UsageRepository {
+  /** Appends rows (the recorder hands them over in batches). */
+  append(rows: readonly UsageRow[]): Promise<void>;
+  /** Spend since `since` (unix ms) of one key or one tenant, USD. */
+  spend(scope: { keyId: string } | { tenantId: string }, since: number): Promise<number>;
+  summarize(query: UsageQuery): Promise<UsageGroup[]>;
 }
 
 /** A stream event as logged: its sequence number and its JSON, serialised once. */
@@ -125,6 +204,8 @@ export interface Job {
   /** The validated create body, JSON. */
   request: string;
   cancelRequested: boolean;
+  /** The API key that queued it, for its usage row; null for jobs queued before keys were kept. */
+  keyId: string | null;
 }
 
 export interface JobRepository {
@@ -134,6 +215,7 @@ export interface JobRepository {
     record: ResponseRecord,
     request: string,
     events: readonly LoggedEvent[],
+    keyId?: string,
   ): Promise<void>;
   /** Takes the oldest queued job and marks it running. */
   claim(): Promise<Job | undefined>;
@@ -144,6 +226,10 @@ export interface JobRepository {
   cancelRequested(responseIds: readonly string[]): Promise<string[]>;
   /** Jobs left running by a previous process: marked done and returned, for the caller to settle. */
   takeInterrupted(): Promise<Job[]>;
+  /** Jobs waiting for a worker (metrics). */
+  countQueued(): Promise<number>;
+  /** A running job handed back at shutdown: queued again, for this or another process to run. */
+  requeue(responseId: string): Promise<void>;
 }
 
 // ------------------------------------------------------------------ files and vector stores
@@ -406,6 +492,7 @@ export interface Store {
   readonly jobs: JobRepository;
   readonly events: EventLogRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly usage: UsageRepository;
   readonly conversations: ConversationRepository;
   readonly settings: SettingsRepository;
   readonly files: FileRepository;

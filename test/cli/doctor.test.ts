@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor.js';
 import { BUNDLED_MODEL_PATH, loadConfig } from '../../src/config/load-config.js';
@@ -24,6 +27,8 @@ describe('rgw doctor', () => {
     expect(text).toMatch(
       /web search {2}no backend .* left out of upstream requests \(tools\.webSearchWhenUnavailable: drop\)/,
     );
+    expect(text).toMatch(/^✔ store {7}:memory:: reachable/m);
+    expect(text).toMatch(/^✔ provider {4}openai/m);
   });
 
   it('says which backend serves web_search', async () => {
@@ -33,6 +38,27 @@ describe('rgw doctor', () => {
       RGW_SEARXNG_URL: 'http://127.0.0.1:9',
     });
     expect(text).toContain('web search  run by the gateway through searxng');
+  });
+
+  it('makes a 1-token call per configured model and alias, in a ✔/✘ table', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rgw-doctor-')), 'config.yaml');
+    writeFileSync(
+      path,
+      `providers:\n  - { name: up, type: openai-chat, baseUrl: "${mock.baseUrl}", apiKey: upstream-key, models: [{ id: gpt-4o, contextWindow: 128000 }] }\n  - { name: bad, type: openai-chat, baseUrl: "${mock.baseUrl}", apiKey: wrong }\naliases:\n  fast: { targets: [up/gpt-4o] }\n  broken: { targets: [bad/gpt-4o] }\n`,
+    );
+    mock.defaultReply = { kind: 'text', text: 'OK' };
+    const lines: string[] = [];
+    const code = await runDoctor(
+      loadConfig({ config: path }, { RGW_DB: ':memory:', RGW_CODE_SANDBOX: 'off' }),
+      (l) => lines.push(l),
+    );
+    const text = lines.join('\n');
+    expect(text).toMatch(/^✔ model {7}up\/gpt-4o: answered$/m);
+    expect(text).toMatch(/^✔ model {7}fast: answered$/m);
+    expect(text).toMatch(/^✘ model {7}broken: /m);
+    expect(code).toBe(1);
+    const sent = mock.requests.at(-1)!.body as { max_completion_tokens?: number };
+    expect(sent.max_completion_tokens).toBe(1);
   });
 
   it('fails on a rejected key and on an unreachable upstream', async () => {

@@ -54,6 +54,9 @@ describe('Authenticator', () => {
     expect(await auth.authenticate(bearer(created.key), '10.0.0.1')).toEqual({
       tenantId: 'acme',
       keyId: created.id,
+      limits: { rpm: null, tpm: null, max_concurrent: null, budget_usd: null, budget_period: null },
+      models: null,
+      admin: false,
     });
     await expect(auth.authenticate(bearer('x'), '127.0.0.1')).rejects.toMatchObject({ status: 401 });
     await store.apiKeys.revoke(created.id, 1);

@@ -3,7 +3,7 @@
  * The board holds a bounded number (idle ones are dropped first when it is full), so clients naming
  * arbitrary models of a default provider cannot grow it without end.
  */
-import { CircuitBreaker, type CircuitBreakerSettings } from './circuit-breaker.js';
+import { CircuitBreaker, type CircuitBreakerSettings, type CircuitState } from './circuit-breaker.js';
 import type { Clock } from './clock.js';
 
 const MAX_BREAKERS = 1000;
@@ -24,6 +24,11 @@ export class BreakerBoard {
       this.breakers.set(key, breaker);
     }
     return breaker;
+  }
+
+  /** Each target's state, for metrics. */
+  *states(): Iterable<[string, CircuitState]> {
+    for (const [key, breaker] of this.breakers) yield [key, breaker.state];
   }
 
   private evictIdle(): void {

@@ -32,6 +32,8 @@ export interface RouteSettings extends BackoffSettings {
   breakers: BreakerBoard;
   clock: Clock;
   random: () => number;
+  /** Told of each failed call to a target (metrics). */
+  onUpstreamError?: (provider: string, error: UpstreamError) => void;
 }
 
 type Parts = AsyncIterable<StreamPart> | Iterable<StreamPart>;
@@ -90,6 +92,7 @@ export class RoutedLanguageModel implements LanguageModel {
             breaker.release();
             throw error;
           }
+          this.route.onUpstreamError?.(target.model.provider, error);
           if (!error.retryable) {
             breaker.onSuccess();
             throw error;

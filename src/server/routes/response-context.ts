@@ -11,7 +11,7 @@ export function registerResponseContextRoutes(app: FastifyInstance, engine: Resp
     return engine.countInputTokens(body, request.principal!.tenantId);
   });
 
-  app.post('/v1/responses/compact', async (request, reply) => {
+  app.post('/v1/responses/compact', { config: { limited: true } }, async (request, reply) => {
     const body = parseRequestBody(compactBodySchema, request.body);
     const abort = new AbortController();
     // A client that goes away stops the summarisation call.

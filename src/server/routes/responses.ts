@@ -1,5 +1,6 @@
 /** POST /v1/responses: validate, start the engine, answer as JSON or as an event stream. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
 import type { BackgroundResponses } from '../../engine/background-responses.js';
 import type { LiveEvents } from '../../engine/live-events.js';
 import { eventTypeOf } from '../../engine/logged-events.js';
@@ -15,17 +16,18 @@ export interface ResponseRouteDeps {
   background: BackgroundResponses;
   live: LiveEvents;
   streams: ResponseStreams;
+  logger: Logger;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRouteDeps): void {
-  app.post('/v1/responses', async (request, reply) => {
+  app.post('/v1/responses', { config: { limited: true } }, async (request, reply) => {
     const body = parseCreateResponseBody(request.body);
-    const tenantId = request.principal!.tenantId;
+    const { tenantId, keyId } = request.principal!;
     const stream = body.stream === true;
     if (body.background === true) {
-      const { response } = await deps.background.enqueue(body, tenantId);
+      const { response } = await deps.background.enqueue(body, tenantId, keyId);
       if (!stream) return reply.send(response);
       // Following a background response: a disconnect only stops the following, not the work.
       const follower = await deps.streams.open(tenantId, response.id, -1);
@@ -36,7 +38,14 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const started = await deps.engine.start(body, { tenantId, stream, signal: abort.signal });
+    const started = await deps.engine.start(body, {
+      tenantId,
+      keyId,
+      stream,
+      signal: abort.signal,
+      // A child logger costs little next to a model call, and ties the engine's lines to the request.
+      logger: deps.logger.child({ reqId: request.id }),
+    });
     if (!stream) {
       const response = await started.run();
       // Serialised here rather than by fastify's serializer: the same JSON, with less machinery.
@@ -81,7 +90,8 @@ export async function streamEvents(
   res.on('close', () => {
     if (!res.writableFinished) gone.abort();
   });
-  openEventStream(res, { 'x-request-id': requestId });
+  // The headers set before the takeover (x-request-id, x-ratelimit-*) go out with the stream.
+  openEventStream(res, { ...reply.getHeaders(), 'x-request-id': requestId });
   try {
     // The type is read from the JSON only for events replayed from the log.
     await produce(

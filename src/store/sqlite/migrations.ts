@@ -194,4 +194,37 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX responses_in_progress ON responses (id) WHERE status = 'in_progress';
   `,
+  // Limits, expiry, model lists and admin flag per key; one usage row per response.
+  `
+  ALTER TABLE api_keys ADD COLUMN rpm INTEGER;
+  ALTER TABLE api_keys ADD COLUMN tpm INTEGER;
+  ALTER TABLE api_keys ADD COLUMN max_concurrent INTEGER;
+  ALTER TABLE api_keys ADD COLUMN budget_usd REAL;
+  ALTER TABLE api_keys ADD COLUMN budget_period TEXT;
+  ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+  ALTER TABLE api_keys ADD COLUMN models TEXT;
+  ALTER TABLE api_keys ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE jobs ADD COLUMN key_id TEXT;
+  CREATE TABLE usage (
+    id INTEGER PRIMARY KEY,
+    response_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    tenant_id TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    tool_calls INTEGER NOT NULL,
+    latency_ms INTEGER NOT NULL,
+    ttft_ms INTEGER,
+    status TEXT NOT NULL,
+    cost_usd REAL NOT NULL
+  );
+  CREATE INDEX usage_by_time ON usage (created_at);
+  CREATE INDEX usage_by_key ON usage (key_id, created_at);
+  CREATE INDEX usage_by_tenant ON usage (tenant_id, created_at);
+  `,
 ];

@@ -6,7 +6,7 @@
  * authentication. Keys created or revoked through this repository take effect at once; keys created
  * or revoked by another process (the `rgw keys` CLI) within KEY_CACHE_TTL_MS.
  */
-import type { ApiKeyRecord, ApiKeyRepository } from '../types.js';
+import type { ApiKeyPatch, ApiKeyRecord, ApiKeyRepository } from '../types.js';
 import type { SqliteDatabase } from './open-database.js';
 
 export const KEY_CACHE_TTL_MS = 1000;
@@ -26,8 +26,17 @@ export class SqliteApiKeys implements ApiKeyRepository {
   constructor(db: SqliteDatabase) {
     this.statements = {
       insert: db.prepare(
-        `INSERT INTO api_keys (id, tenant_id, name, key_hash, preview, created_at, revoked_at)
-         VALUES (@id, @tenant_id, @name, @key_hash, @preview, @created_at, @revoked_at)`,
+        `INSERT INTO api_keys (id, tenant_id, name, key_hash, preview, created_at, revoked_at,
+           rpm, tpm, max_concurrent, budget_usd, budget_period, expires_at, models, admin)
+         VALUES (@id, @tenant_id, @name, @key_hash, @preview, @created_at, @revoked_at,
+           @rpm, @tpm, @max_concurrent, @budget_usd, @budget_period, @expires_at, @models, @admin)`,
+      ),
+      get: db.prepare('SELECT * FROM api_keys WHERE id = ?'),
+      update: db.prepare(
+        `UPDATE api_keys SET name = @name, rpm = @rpm, tpm = @tpm, max_concurrent = @max_concurrent,
+           budget_usd = @budget_usd, budget_period = @budget_period, expires_at = @expires_at,
+           models = @models
+         WHERE id = @id AND revoked_at IS NULL`,
       ),
       byHash: db.prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL'),
       list: db.prepare('SELECT * FROM api_keys ORDER BY created_at, id'),
@@ -37,7 +46,7 @@ export class SqliteApiKeys implements ApiKeyRepository {
   }
 
   async create(record: ApiKeyRecord): Promise<void> {
-    this.statements.insert.run(record);
+    this.statements.insert.run(toRow(record));
     this.forget();
   }
 
@@ -45,14 +54,27 @@ export class SqliteApiKeys implements ApiKeyRepository {
     const now = Date.now();
     const cached = this.byHash.get(keyHash);
     if (cached !== undefined && cached.until > now) return cached.value;
-    const record = this.statements.byHash.get(keyHash) as ApiKeyRecord | undefined;
+    const record = fromRow(this.statements.byHash.get(keyHash) as KeyRow | undefined);
     if (this.byHash.size >= MAX_CACHED_HASHES) this.byHash.clear();
     this.byHash.set(keyHash, { value: record, until: now + KEY_CACHE_TTL_MS });
     return record;
   }
 
+  async get(id: string): Promise<ApiKeyRecord | undefined> {
+    return fromRow(this.statements.get.get(id) as KeyRow | undefined);
+  }
+
   async list(): Promise<ApiKeyRecord[]> {
-    return this.statements.list.all() as ApiKeyRecord[];
+    return (this.statements.list.all() as KeyRow[]).map((row) => fromRow(row)!);
+  }
+
+  async update(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | undefined> {
+    const current = await this.get(id);
+    if (current === undefined || current.revoked_at != null) return undefined;
+    const next: ApiKeyRecord = { ...current, ...patch };
+    this.statements.update.run(toRow(next));
+    this.forget();
+    return next;
   }
 
   async revoke(id: string, at: number): Promise<boolean> {
@@ -73,4 +95,25 @@ export class SqliteApiKeys implements ApiKeyRepository {
     this.anyActive = undefined;
     this.byHash.clear();
   }
+}
+
+/** The row as SQLite holds it: the model list as JSON, the admin flag as 0/1. */
+type KeyRow = Omit<ApiKeyRecord, 'models' | 'admin'> & { models: string | null; admin: number };
+
+function toRow(record: ApiKeyRecord): KeyRow {
+  return {
+    ...record,
+    models: record.models === null ? null : JSON.stringify(record.models),
+    admin: record.admin ? 1 : 0,
+  };
+}
+
+function fromRow(row: KeyRow | undefined): ApiKeyRecord | undefined {
+  if (row === undefined) return undefined;
+  return {
+    ...row,
+    budget_period: row.budget_period ?? null,
+    models: row.models === null ? null : (JSON.parse(row.models) as string[]),
+    admin: row.admin === 1,
+  };
 }

@@ -11,6 +11,7 @@ interface JobRow {
   tenant_id: string;
   request: string;
   cancel_requested: number;
+  key_id: string | null;
 }
 
 const ROWS_PER_INSERT = 32;
@@ -20,6 +21,7 @@ const toJob = (row: JobRow): Job => ({
   tenantId: row.tenant_id,
   request: row.request,
   cancelRequested: row.cancel_requested === 1,
+  keyId: row.key_id,
 });
 
 export class SqliteEventLog implements EventLogRepository {
@@ -86,25 +88,33 @@ export class SqliteJobs implements JobRepository {
   ) {
     this.statements = {
       insert: db.prepare(
-        `INSERT INTO jobs (response_id, tenant_id, request, state, created_at) VALUES (?, ?, ?, 'queued', ?)`,
+        `INSERT INTO jobs (response_id, tenant_id, request, state, created_at, key_id) VALUES (?, ?, ?, 'queued', ?, ?)`,
       ),
       claim: db.prepare(
         `UPDATE jobs SET state = 'running'
           WHERE response_id = (SELECT response_id FROM jobs WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1)
-          RETURNING response_id, tenant_id, request, cancel_requested`,
+          RETURNING response_id, tenant_id, request, cancel_requested, key_id`,
       ),
       finish: db.prepare(`UPDATE jobs SET state = 'done' WHERE response_id = ?`),
       state: db.prepare('SELECT state FROM jobs WHERE response_id = ? AND tenant_id = ?'),
       cancel: db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE response_id = ? AND tenant_id = ?'),
+      countQueued: db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued'`),
+      requeue: db.prepare(`UPDATE jobs SET state = 'queued' WHERE response_id = ? AND state = 'running'`),
       running: db.prepare(
-        `SELECT response_id, tenant_id, request, cancel_requested FROM jobs WHERE state = 'running'`,
+        `SELECT response_id, tenant_id, request, cancel_requested, key_id FROM jobs WHERE state = 'running'`,
       ),
     };
     this.enqueueTx = db.transaction(
-      (tenantId: string, record: ResponseRecord, request: string, opening: readonly LoggedEvent[]) => {
+      (
+        tenantId: string,
+        record: ResponseRecord,
+        request: string,
+        opening: readonly LoggedEvent[],
+        keyId: string | null,
+      ) => {
         responses.saveInTransaction(tenantId, record, undefined);
         events.appendInTransaction(record.response.id, opening);
-        this.statements.insert.run(record.response.id, tenantId, request, Date.now());
+        this.statements.insert.run(record.response.id, tenantId, request, Date.now(), keyId);
       },
     );
     this.takeInterruptedTx = db.transaction(() => {
@@ -114,13 +124,27 @@ export class SqliteJobs implements JobRepository {
     });
   }
 
-  async enqueue(tenantId: string, record: ResponseRecord, request: string, events: readonly LoggedEvent[]) {
-    this.enqueueTx(tenantId, record, request, events);
+  async enqueue(
+    tenantId: string,
+    record: ResponseRecord,
+    request: string,
+    events: readonly LoggedEvent[],
+    keyId?: string,
+  ) {
+    this.enqueueTx(tenantId, record, request, events, keyId ?? null);
   }
 
   async claim(): Promise<Job | undefined> {
     const row = this.statements.claim.get() as JobRow | undefined;
     return row ? toJob(row) : undefined;
+  }
+
+  async countQueued(): Promise<number> {
+    return (this.statements.countQueued.get() as { n: number }).n;
+  }
+
+  async requeue(responseId: string): Promise<void> {
+    this.statements.requeue.run(responseId);
   }
 
   async finish(responseId: string): Promise<void> {

@@ -8,6 +8,7 @@ import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteFiles } from './sqlite-files.js';
 import { SqliteEventLog, SqliteJobs } from './sqlite-jobs.js';
 import { SqliteResponses } from './sqlite-responses.js';
+import { SqliteUsage } from './sqlite-usage.js';
 import { SqliteVectorStores } from './sqlite-vector-stores.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriteBatch } from './write-batch.js';
@@ -16,6 +17,7 @@ export class SqliteStore implements Store {
   readonly responses: SqliteResponses;
   readonly conversations: SqliteConversations;
   readonly apiKeys: SqliteApiKeys;
+  readonly usage: SqliteUsage;
   readonly jobs: SqliteJobs;
   readonly events: SqliteEventLog;
   readonly settings: SettingsRepository;
@@ -32,6 +34,7 @@ export class SqliteStore implements Store {
     this.conversations = new SqliteConversations(this.db);
     this.responses = new SqliteResponses(this.db, this.conversations, writes);
     this.apiKeys = new SqliteApiKeys(this.db);
+    this.usage = new SqliteUsage(this.db);
     this.events = new SqliteEventLog(this.db, writes);
     this.jobs = new SqliteJobs(this.db, this.responses, this.events);
     const chunks = new ChunkIndex(this.db);

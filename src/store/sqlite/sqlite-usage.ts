@@ -1,0 +1,67 @@
+/** Usage rows in SQLite: appended in batches by the recorder, summed for budgets and reports. */
+import type { UsageGroup, UsageGroupBy, UsageQuery, UsageRepository, UsageRow } from '../types.js';
+import type { SqliteDatabase } from './open-database.js';
+
+/** Group-by column per grouping: a fixed map, so nothing from a request reaches the SQL text. */
+const GROUP_COLUMN: Record<UsageGroupBy, string> = {
+  key: 'key_id',
+  tenant: 'tenant_id',
+  model: 'model',
+  provider: 'provider',
+};
+
+export class SqliteUsage implements UsageRepository {
+  private readonly insert;
+  private readonly appendAll;
+  private readonly spendOfKey;
+  private readonly spendOfTenant;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.insert = db.prepare(
+      `INSERT INTO usage (response_id, created_at, tenant_id, key_id, model, provider, input_tokens,
+         cached_tokens, output_tokens, reasoning_tokens, tool_calls, latency_ms, ttft_ms, status, cost_usd)
+       VALUES (@response_id, @created_at, @tenant_id, @key_id, @model, @provider, @input_tokens,
+         @cached_tokens, @output_tokens, @reasoning_tokens, @tool_calls, @latency_ms, @ttft_ms, @status,
+         @cost_usd)`,
+    );
+    // One transaction per batch: one fsync for many rows.
+    this.appendAll = db.transaction((rows: readonly UsageRow[]) => {
+      for (const row of rows) this.insert.run(row);
+    });
+    this.spendOfKey = db.prepare(
+      'SELECT COALESCE(SUM(cost_usd), 0) AS spend FROM usage WHERE key_id = ? AND created_at >= ?',
+    );
+    this.spendOfTenant = db.prepare(
+      'SELECT COALESCE(SUM(cost_usd), 0) AS spend FROM usage WHERE tenant_id = ? AND created_at >= ?',
+    );
+  }
+
+  async append(rows: readonly UsageRow[]): Promise<void> {
+    if (rows.length > 0) this.appendAll(rows);
+  }
+
+  async spend(scope: { keyId: string } | { tenantId: string }, since: number): Promise<number> {
+    const row =
+      'keyId' in scope
+        ? this.spendOfKey.get(scope.keyId, since)
+        : this.spendOfTenant.get(scope.tenantId, since);
+    return (row as { spend: number }).spend;
+  }
+
+  async summarize(query: UsageQuery): Promise<UsageGroup[]> {
+    const column = GROUP_COLUMN[query.groupBy];
+    const tenantFilter = query.tenantId === undefined ? '' : 'AND tenant_id = @tenantId';
+    const rows = this.db
+      .prepare(
+        `SELECT ${column} AS "group", COUNT(*) AS requests,
+           SUM(input_tokens) AS input_tokens, SUM(cached_tokens) AS cached_tokens,
+           SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
+           SUM(tool_calls) AS tool_calls, SUM(cost_usd) AS cost_usd,
+           AVG(latency_ms) AS avg_latency_ms, AVG(ttft_ms) AS avg_ttft_ms
+         FROM usage WHERE created_at >= @since AND created_at < @until ${tenantFilter}
+         GROUP BY ${column} ORDER BY cost_usd DESC, requests DESC, "group"`,
+      )
+      .all({ since: query.since, until: query.until, tenantId: query.tenantId }) as UsageGroup[];
+    return rows;
+  }
+}
