@@ -1,6 +1,47 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+/** The vector store repository on each backend: the ingestion queue, the index, file expiry. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PgStore } from '../../src/store/postgres/pg-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { VectorStoreFileRecord } from '../../src/store/types.js';
+import type { Store, VectorStoreFileRecord } from '../../src/store/types.js';
+import { type PgServer, pgSkipReason, startPgServer } from '../helpers/pg-cluster.js';
+
+let pgServer: PgServer | undefined;
+beforeAll(async () => {
+  if (pgSkipReason === undefined) pgServer = await startPgServer();
+}, 60_000);
+afterAll(async () => {
+  await pgServer?.stop();
+});
+
+/** Opens stores on one fresh database; `dispose` drops it. */
+const BACKENDS: Array<{
+  name: string;
+  skip: string | undefined;
+  database(): Promise<{ open(): Store; dispose(): void }>;
+}> = [
+  {
+    name: 'sqlite',
+    skip: undefined,
+    async database() {
+      const dir = mkdtempSync(join(tmpdir(), 'rgw-vs-'));
+      return {
+        open: () => new SqliteStore(join(dir, 'gateway.db')),
+        dispose: () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: pgSkipReason,
+    async database() {
+      const url = await pgServer!.createDatabase();
+      return { open: () => new PgStore(url), dispose: () => {} };
+    },
+  },
+];
 
 const STORE = `vs_${'a'.repeat(48)}`;
 const OTHER = `vs_${'b'.repeat(48)}`;
@@ -30,10 +71,16 @@ const record = (id: string) => ({
   expires_after: null,
 });
 
-describe('SqliteVectorStores: the ingestion queue and the index', () => {
-  let store: SqliteStore;
+describe.each(BACKENDS)('$name vector stores: the ingestion queue and the index', (backend) => {
+  if (backend.skip !== undefined) {
+    it.skip(`${backend.name}: ${backend.skip}`, () => {});
+    return;
+  }
+  let store: Store;
+  let database: Awaited<ReturnType<(typeof BACKENDS)[number]['database']>>;
   beforeEach(async () => {
-    store = new SqliteStore(':memory:');
+    database = await backend.database();
+    store = database.open();
     for (const id of ['file-1', 'file-2']) {
       await store.files.create('t', {
         id,
@@ -48,7 +95,10 @@ describe('SqliteVectorStores: the ingestion queue and the index', () => {
     }
     await store.vectorStores.create('t', record(STORE), [attachment(STORE, 'file-1')]);
   });
-  afterEach(() => store.close());
+  afterEach(async () => {
+    await store.close();
+    database.dispose();
+  });
 
   const done = (text: string) => ({
     ok: true as const,
@@ -84,6 +134,9 @@ describe('SqliteVectorStores: the ingestion queue and the index', () => {
   it('releases the claims of a stopped process, and re-indexing replaces the chunks', async () => {
     await store.vectorStores.claimIngestion();
     expect(await store.vectorStores.claimIngestion()).toBeUndefined();
+    // The next process to open the store releases the stopped one's claim.
+    await store.close();
+    store = database.open();
     expect(await store.vectorStores.releaseClaims()).toBe(1);
     const task = await store.vectorStores.claimIngestion();
     expect(await store.vectorStores.finishIngestion(task!, done('first words'))).toBe(true);

@@ -13,6 +13,7 @@ import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriteBatch } from './write-batch.js';
 
 export class SqliteStore implements Store {
+  readonly shared = false;
   readonly responses: SqliteResponses;
   readonly conversations: SqliteConversations;
   readonly apiKeys: SqliteApiKeys;
@@ -50,6 +51,9 @@ export class SqliteStore implements Store {
       },
     };
   }
+
+  /** Migrated when opened (one process owns the file). */
+  async prepare(): Promise<void> {}
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
