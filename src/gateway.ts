@@ -24,7 +24,7 @@ import { GuardedFetcher } from './net/guarded-fetcher.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
-import { openStore } from './store/open-store.js';
+import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { createCodeContainers } from './tools/containers/code-containers.js';
 import { FileSearchTool } from './tools/file-search/file-search-tool.js';
@@ -69,7 +69,10 @@ export function createGateway(
   logger: Logger = createLogger(config.logLevel),
   extras: GatewayExtras = {},
 ): Gateway {
-  const store = openStore(config.db);
+  const { leaseMs } = config.background;
+  const store = openStore(config.db, {
+    lease: { leaseMs, heartbeatMs: Math.max(100, Math.floor(leaseMs / 5)) },
+  });
   const fetcher = new GuardedFetcher({
     allow: config.outbound.allow,
     ...(extras.lookup ? { lookup: extras.lookup } : {}),
@@ -98,7 +101,7 @@ export function createGateway(
   const code = createCodeContainers(config.codeSandbox, {
     repository: store.containers,
     responses: store.responses,
-    db: config.db,
+    db: localStateAnchor(config.db),
     fileSource: extras.fileSource ?? files,
   });
   const tools = new ToolRegistry([...code.tools, fileSearch]);
@@ -149,6 +152,7 @@ export function createGateway(
     fileSearch,
     url: '',
     async start() {
+      await store.prepare({ migrate: config.migrate });
       if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
       files.blobs.clearTemporary();
       files.startSweeping();
@@ -191,8 +195,17 @@ export function createGateway(
 }
 
 /**
- * Where uploaded files live: the configured directory, else `files/` beside the SQLite file; an
- * in-memory store gets a temporary directory that goes with it.
+ * The path local state (uploaded files' bytes, container files) lives beside: the SQLite file, or
+ * `./data/` with PostgreSQL. Instances on several hosts need `files.dir` and `codeSandbox.dir` on
+ * a shared file system.
+ */
+function localStateAnchor(db: string): string {
+  return isPostgresUrl(db) ? resolve('data', 'postgres') : db;
+}
+
+/**
+ * Where uploaded files live: the configured directory, else `files/` beside the SQLite file (or in
+ * `./data/`); an in-memory store gets a temporary directory that goes with it.
  */
 function fileStoreDir(config: GatewayConfig): { path: string; dispose(): void } {
   if (config.files.dir !== undefined) return { path: resolve(config.files.dir), dispose() {} };
@@ -200,7 +213,7 @@ function fileStoreDir(config: GatewayConfig): { path: string; dispose(): void } 
     const path = mkdtempSync(join(tmpdir(), 'rgw-files-'));
     return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
   }
-  return { path: join(dirname(resolve(config.db)), 'files'), dispose() {} };
+  return { path: join(dirname(resolve(localStateAnchor(config.db))), 'files'), dispose() {} };
 }
 
 /** A gateway without configured keys still seals reasoning, with a key generated once per store. */

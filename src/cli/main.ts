@@ -7,6 +7,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { runDoctor } from './doctor.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
+import { serveWorkers } from './serve-workers.js';
 
 const program = new Command()
   .name('responses-gateway')
@@ -21,9 +22,17 @@ const withConfigFlags = (command: Command) =>
     .option('--db <path>', 'store: SQLite file path or postgres:// URL (env RGW_DB)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env RGW_LOG_LEVEL)');
 
-withConfigFlags(program.command('serve').description('run the gateway (default)')).action(
-  async (flags: ConfigFlags) => {
-    const gateway = createGateway(loadConfig(flags));
+withConfigFlags(program.command('serve').description('run the gateway (default)'))
+  .option('--migrate', 'bring the store schema up to date first (PostgreSQL; SQLite always does)')
+  .option(
+    '--workers <n>',
+    'gateway processes sharing the port (env RGW_WORKERS); default: one per core with PostgreSQL, 1 with SQLite',
+    parseCount,
+  )
+  .action(async (flags: ConfigFlags) => {
+    const config = loadConfig(flags);
+    if (await serveWorkers(config)) return;
+    const gateway = createGateway(config);
     const shutdown = async (signal: string) => {
       gateway.logger.info({ signal }, 'shutting down');
       await gateway.close();
@@ -33,8 +42,7 @@ withConfigFlags(program.command('serve').description('run the gateway (default)'
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     const url = await gateway.start();
     gateway.logger.info(`responses-gateway listening on ${url}`);
-  },
-);
+  });
 
 withConfigFlags(
   program.command('doctor').description('check the configuration and reach each provider'),
@@ -47,10 +55,15 @@ const withStoreFlags = (command: Command) =>
     .option('-c, --config <file>', 'config file, YAML or JSON (env RGW_CONFIG)')
     .option('--db <path>', 'store: SQLite file path or postgres:// URL (env RGW_DB)');
 
-/** Runs `work` against the configured store and closes it afterwards. */
-async function withStore(flags: ConfigFlags, work: (store: Store) => Promise<void>): Promise<void> {
+/** Runs `work` against the configured store (its schema checked) and closes it afterwards. */
+async function withStore(
+  flags: ConfigFlags,
+  work: (store: Store) => Promise<void>,
+  options: { migrate: boolean } = { migrate: false },
+): Promise<void> {
   const store = openStore(loadConfig(flags).db);
   try {
+    await store.prepare(options);
     await work(store);
   } finally {
     await store.close();
@@ -59,10 +72,14 @@ async function withStore(flags: ConfigFlags, work: (store: Store) => Promise<voi
 
 withStoreFlags(program.command('migrate').description('create or upgrade the store schema')).action(
   async (flags: ConfigFlags) => {
-    await withStore(flags, async (store) => {
-      await store.ping();
-      console.log(`store ${loadConfig(flags).db} is up to date`);
-    });
+    await withStore(
+      flags,
+      async (store) => {
+        await store.ping();
+        console.log(`store ${redactUrl(loadConfig(flags).db)} is up to date`);
+      },
+      { migrate: true },
+    );
   },
 );
 
@@ -98,6 +115,17 @@ withStoreFlags(keys.command('revoke').description('revoke a key by id').argument
     });
   },
 );
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('not a positive integer');
+  return count;
+}
+
+/** A postgres:// URL without its password, for messages. */
+function redactUrl(location: string): string {
+  return location.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:***@');
+}
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -219,6 +219,13 @@ export const configSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
   db: z.string().default('./data/gateway.db'),
+  /** Bring the store's schema up to date at start (`serve --migrate`); else it must be. */
+  migrate: z.boolean().default(false),
+  /**
+   * Gateway processes (`serve --workers N`, node:cluster) sharing the port. Absent: one per core
+   * with PostgreSQL, one with SQLite (a SQLite file is one process's; more are refused).
+   */
+  workers: z.number().int().min(1).max(256).optional(),
   apiKeys: z.array(z.string().min(1)).default([]),
   /**
    * Keys sealing reasoning returned as `encrypted_content` (current first, older ones still
@@ -249,8 +256,13 @@ export const configSchema = z.strictObject({
       /** Background responses run at once, per gateway process. */
       workers: z.number().int().min(1).max(256).default(8),
       cancelPollMs: z.number().int().min(10).default(500),
+      /**
+       * With a shared store (PostgreSQL): how long an instance may go without a heartbeat before
+       * another takes over (fails) its running jobs and streams, ms. It beats every fifth of it.
+       */
+      leaseMs: z.number().int().min(500).default(10_000),
     })
-    .default({ workers: 8, cancelPollMs: 500 }),
+    .default({ workers: 8, cancelPollMs: 500, leaseMs: 10_000 }),
   files: filesSchema.default({ maxBytes: 512 * 1024 * 1024 }),
   embeddings: embeddingsSchema.optional(),
   vectorStores: z
