@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY } from '../helpers/gateway-harness.js';
 import { type PgServer, pgSkipReason, startPgServer } from '../helpers/pg-cluster.js';
 import { type MockChatUpstream, startMockChatUpstream } from '../mocks/chat-completions-mock.js';
@@ -39,10 +39,8 @@ beforeAll(async () => {
   pgServer = await startPgServer();
   mock = await startMockChatUpstream();
 }, 60_000);
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) killGroup(child);
-});
 afterAll(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) killGroup(child);
   await mock?.close();
   await pgServer?.stop();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
@@ -159,9 +157,20 @@ describe.each(layouts)('$name, one PostgreSQL database', { timeout: 180_000 }, (
     return;
   }
 
-  it('reads, continues and appends to conversations on B what A created', async () => {
+  // A and B for the first two cases; the kill case starts instances of its own.
+  let a: Instance;
+  let b: Instance;
+  beforeAll(async () => {
     const db = await pgServer!.createDatabase();
-    const [a, b] = [await serve(db, ['--migrate', ...argsA]), await serve(db)];
+    a = await serve(db, ['--migrate', ...argsA]);
+    b = await serve(db);
+  }, 120_000);
+  afterAll(() => {
+    killGroup(a.child);
+    killGroup(b.child);
+  });
+
+  it('reads, continues and appends to conversations on B what A created', async () => {
     mock.reset();
     mock.defaultReply = { kind: 'text', text: 'first answer', chunks: ['first ', 'answer'] };
     const first = await call(a.url, '/v1/responses', { model: MODEL, input: 'hello' });
@@ -186,8 +195,6 @@ describe.each(layouts)('$name, one PostgreSQL database', { timeout: 180_000 }, (
   });
 
   it('resumes on B the stream of a response still generating on A, and cancels on B a job running on A', async () => {
-    const db = await pgServer!.createDatabase();
-    const [a, b] = [await serve(db, ['--migrate', ...argsA]), await serve(db)];
     mock.reset();
     mock.defaultReply = slowReply('s', 30, 30);
     // Streamed on A; B follows from the 3rd event while A is still generating.
@@ -228,40 +235,40 @@ describe.each(layouts)('$name, one PostgreSQL database', { timeout: 180_000 }, (
 
   it('takes over the jobs of A killed with -9: running ones failed once, queued ones run on B', async () => {
     const db = await pgServer!.createDatabase();
-    const a = await serve(db, ['--migrate', ...argsA]);
+    const victim = await serve(db, ['--migrate', ...argsA]);
     mock.reset();
     mock.defaultReply = slowReply('k', 400, 25);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       ids.push(
-        (await call(a.url, '/v1/responses', { model: MODEL, input: `job ${i}`, background: true })).id,
+        (await call(victim.url, '/v1/responses', { model: MODEL, input: `job ${i}`, background: true })).id,
       );
     }
     // Every job has text deltas in the log (B reads the log) before the kill.
-    const b = await serve(db);
-    await Promise.all(ids.map((id) => generating(b.url, id)));
-    killGroup(a.child);
-    await new Promise((resolve) => a.child.once('exit', resolve));
+    const taker = await serve(db);
+    await Promise.all(ids.map((id) => generating(taker.url, id)));
+    killGroup(victim.child);
+    await new Promise((resolve) => victim.child.once('exit', resolve));
     const killedAt = Date.now();
     mock.defaultReply = { kind: 'text', text: 'after the kill', chunks: ['after ', 'the kill'] };
-    const queued = await call(b.url, '/v1/responses', {
+    const queued = await call(taker.url, '/v1/responses', {
       model: MODEL,
       input: 'queued on B',
       background: true,
     });
-    const results = await Promise.all(ids.map((id) => settled(b.url, id)));
+    const results = await Promise.all(ids.map((id) => settled(taker.url, id)));
     const tookMs = Date.now() - killedAt;
     expect(results.map((r) => r.status)).toEqual(['failed', 'failed', 'failed']);
     for (const response of results) {
       expect(response.error.code).toBe('server_error');
-      const replay = await readStream(`${b.url}/v1/responses/${response.id}?stream=true`, { key: TEST_KEY });
+      const replay = await readStream(`${taker.url}/v1/responses/${response.id}?stream=true`, { key: TEST_KEY });
       expectWholeSequence(replay.events);
       expect(replay.events.at(-1).response).toEqual(response);
       expect(response.output_text, JSON.stringify(response)).toMatch(/^k0 /);
     }
     // Bounded: the lease plus half a lease for the sweep (and polling slack on a loaded machine).
     expect(tookMs).toBeLessThan(LEASE_MS * 1.5 + 3000);
-    expect((await settled(b.url, queued.id)).output_text).toBe('after the kill');
+    expect((await settled(taker.url, queued.id)).output_text).toBe('after the kill');
     // Never both: the interrupted jobs were not run again.
     expect(mock.requests.filter((r) => r.body.messages.at(-1).content.startsWith('job '))).toHaveLength(3);
   });
