@@ -261,7 +261,9 @@ describe.each(layouts)('$name, one PostgreSQL database', { timeout: 180_000 }, (
     expect(results.map((r) => r.status)).toEqual(['failed', 'failed', 'failed']);
     for (const response of results) {
       expect(response.error.code).toBe('server_error');
-      const replay = await readStream(`${taker.url}/v1/responses/${response.id}?stream=true`, { key: TEST_KEY });
+      const replay = await readStream(`${taker.url}/v1/responses/${response.id}?stream=true`, {
+        key: TEST_KEY,
+      });
       expectWholeSequence(replay.events);
       expect(replay.events.at(-1).response).toEqual(response);
       expect(response.output_text, JSON.stringify(response)).toMatch(/^k0 /);
