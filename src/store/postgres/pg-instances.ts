@@ -46,6 +46,12 @@ export class PgInstances {
     return this.started;
   }
 
+  /** Stops heartbeating but stays registered, as a killed process would (tests). */
+  pause(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
