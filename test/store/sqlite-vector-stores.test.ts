@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AttributeFilter } from '../../src/protocol/attribute-filter.js';
 import { PgStore } from '../../src/store/postgres/pg-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store, VectorStoreFileRecord } from '../../src/store/types.js';
@@ -168,6 +169,76 @@ describe.each(BACKENDS)('$name vector stores: the ingestion queue and the index'
     await store.files.delete('t', 'file-1');
     expect(await search(['shared'])).toEqual([]);
     expect((await store.vectorStores.get('t', STORE))?.file_counts.total).toBe(0);
+  });
+
+  it('filters on attributes as JSON types them, in lexical and vector search', async () => {
+    await store.vectorStores.updateAttributes('t', STORE, 'file-1', { n: 5, s: 'b', flag: true, one: '1' });
+    await store.vectorStores.attach('t', STORE, [
+      { ...attachment(STORE, 'file-2'), attributes: { n: 10, s: 'a', flag: false, one: 1 } },
+    ]);
+    for (
+      let task = await store.vectorStores.claimIngestion();
+      task;
+      task = await store.vectorStores.claimIngestion()
+    ) {
+      await store.vectorStores.finishIngestion(task, {
+        ...done(`common words of ${task.fileId}`),
+        chunks: [
+          {
+            text: `common words of ${task.fileId}`,
+            tokens: 4,
+            embedding: Float32Array.from([1, task.fileId === 'file-1' ? 0 : 1]),
+          },
+        ],
+        embeddingModel: 'm',
+      });
+    }
+    const files = async (filter: AttributeFilter) => {
+      const scope = { tenantId: 't', vectorStoreIds: [STORE], filter, limit: 10 };
+      const lexical = (await store.vectorStores.searchText(scope, ['common'])).map((h) => h.fileId).sort();
+      const vector = (await store.vectorStores.searchVector(scope, Float32Array.from([1, 0]), 'm'))
+        .map((h) => h.fileId)
+        .sort();
+      expect(vector).toEqual(lexical);
+      return lexical;
+    };
+    expect(await files({ type: 'eq', key: 'n', value: 5 })).toEqual(['file-1']);
+    expect(await files({ type: 'ne', key: 'n', value: 5 })).toEqual(['file-2']);
+    expect(await files({ type: 'gt', key: 'n', value: 5 })).toEqual(['file-2']);
+    expect(await files({ type: 'gte', key: 'n', value: 5 })).toEqual(['file-1', 'file-2']);
+    expect(await files({ type: 'lt', key: 's', value: 'b' })).toEqual(['file-2']);
+    expect(await files({ type: 'in', key: 's', value: ['a', 'z'] })).toEqual(['file-2']);
+    expect(await files({ type: 'nin', key: 's', value: ['a'] })).toEqual(['file-1']);
+    expect(await files({ type: 'eq', key: 'flag', value: true })).toEqual(['file-1']);
+    // A string never equals a number; a missing key fails all but ne/nin.
+    expect(await files({ type: 'eq', key: 'one', value: 1 })).toEqual(['file-2']);
+    expect(await files({ type: 'eq', key: 'missing', value: 1 })).toEqual([]);
+    expect(await files({ type: 'ne', key: 'missing', value: 1 })).toEqual(['file-1', 'file-2']);
+    expect(await files({ type: 'gt', key: 's', value: 1 })).toEqual([]);
+    expect(
+      await files({
+        type: 'or',
+        filters: [
+          {
+            type: 'and',
+            filters: [
+              { type: 'eq', key: 'flag', value: false },
+              { type: 'lt', key: 'n', value: 20 },
+            ],
+          },
+          { type: 'eq', key: 's', value: 'nope' },
+        ],
+      }),
+    ).toEqual(['file-2']);
+    // Nearest first: file-1's embedding is the query's direction.
+    const nearest = await store.vectorStores.searchVector(
+      { tenantId: 't', vectorStoreIds: [STORE], filter: undefined, limit: 10 },
+      Float32Array.from([1, 0]),
+      'm',
+    );
+    expect(nearest.map((h) => h.fileId)).toEqual(['file-1', 'file-2']);
+    expect(nearest[0]!.raw).toBeCloseTo(1, 5);
+    expect(nearest[1]!.raw).toBeCloseTo(Math.SQRT1_2, 5);
   });
 
   it('sweeps expired files', async () => {
