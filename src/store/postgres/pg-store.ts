@@ -3,6 +3,7 @@
  * share. Its schema is brought up to date by `rgw migrate` (or `serve --migrate`), never silently.
  */
 import type pg from 'pg';
+import { ConfigError } from '../../config/load-config.js';
 import type { SettingsRepository, Store } from '../types.js';
 import { PgApiKeys } from './pg-api-keys.js';
 import { PgContainers } from './pg-containers.js';
@@ -39,7 +40,13 @@ export class PgStore implements Store {
   private readonly notifications: PgNotifications;
   private closed = false;
 
+  /** The server and database, without credentials, for messages. */
+  private readonly where: string;
+
   constructor(url: string, options: PgStoreOptions = {}) {
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    if (!parsed) throw new ConfigError('RGW_DB is not a valid postgres:// URL.');
+    this.where = `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
     this.pool = createPool(url, options.poolSize ?? 10);
     this.instances = new PgInstances(this.pool, options.lease ?? DEFAULT_LEASE);
     this.notifications = new PgNotifications(url);
@@ -69,6 +76,11 @@ export class PgStore implements Store {
   }
 
   async prepare(options: { migrate: boolean }): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (error) {
+      throw new ConfigError(`Cannot reach PostgreSQL at ${this.where}: ${(error as Error).message}`);
+    }
     if (options.migrate) await migrate(this.pool);
     else await checkSchema(this.pool);
     await this.instances.start();
