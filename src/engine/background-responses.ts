@@ -122,7 +122,10 @@ export class BackgroundResponses {
     emitter.created();
     emitter.queued();
     const logged = opening.map(toLogged);
-    this.live.open(response.id, logged);
+    // Followers here read the opening events from memory until a worker here claims the job. With
+    // a shared store another instance may claim it: followers then read the log (and switch to
+    // the live channel if it is claimed here), as a channel opened now would never be closed.
+    if (!this.store.shared) this.live.open(response.id, logged);
     await this.store.jobs.enqueue(
       tenantId,
       { response, inputItems: storedInput },
