@@ -3,7 +3,8 @@
  * throw-away local cluster, or RGW_BENCH_PG_URL) against the same mock upstream — throughput and
  * latency of stored (`store: true`) requests; the cost of a cross-instance resume (a stream
  * replayed, and one followed live, on instance B while A ran it); and exact vector search over
- * `real[]` in SQL at growing sizes, to tell up to what size it stays fast. Skipped, with the
+ * `real[]` at growing sizes (scored in SQL that took ~0.6 s for 1,000 × 384, so the gateway scores a
+ * cached matrix loaded from it: the first query pays the load). Skipped, with the
  * reason, when no PostgreSQL server can be started.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,14 +30,14 @@ export const FULL_STORE: StoreBackendSettings = {
   resumes: 30,
   vectorSizes: [1000, 10_000, 50_000],
   vectorDims: 384,
-  vectorQueries: 10,
+  vectorQueries: 11,
 };
 export const QUICK_STORE: StoreBackendSettings = {
   durationMs: 150,
   resumes: 2,
   vectorSizes: [200],
   vectorDims: 32,
-  vectorQueries: 2,
+  vectorQueries: 3,
 };
 
 interface BackendFigures {
@@ -49,7 +50,7 @@ export interface StoreBackendsReport {
   sqlite?: BackendFigures;
   postgres?: BackendFigures;
   resume?: { replayP50Ms: number; replayP99Ms: number; followLagP50Ms: number; followLagP99Ms: number };
-  vectors?: Array<{ chunks: number; dims: number; p50Ms: number; p99Ms: number }>;
+  vectors?: Array<{ chunks: number; dims: number; coldMs: number; p50Ms: number; p99Ms: number }>;
 }
 
 export interface GatewayLaunch {
@@ -201,7 +202,14 @@ async function measureVectors(url: string, settings: StoreBackendSettings) {
         );
         latencies.push(performance.now() - at);
       }
-      figures.push({ chunks: size, dims: settings.vectorDims, ...percentiles(latencies) });
+      // The first query loads the store's matrix; the rest score the cached one.
+      const [cold, ...warm] = latencies;
+      figures.push({
+        chunks: size,
+        dims: settings.vectorDims,
+        coldMs: cold!,
+        ...percentiles(warm.length > 0 ? warm : latencies),
+      });
     }
   } finally {
     await store.close();
@@ -224,7 +232,7 @@ export function renderStoreBackends(report: StoreBackendsReport): string {
   ];
   for (const v of report.vectors ?? []) {
     lines.push(
-      `| exact vector search in SQL (real[]), ${v.chunks} chunks × ${v.dims} dims, p50 / p99 (ms) | | ${n(v.p50Ms, 2)} / ${n(v.p99Ms, 2)} | |`,
+      `| exact vector search, ${v.chunks} chunks × ${v.dims} dims: first query (loads real[]) ; cached p50 / p99 (ms) | | ${n(v.coldMs, 0)} ; ${n(v.p50Ms, 2)} / ${n(v.p99Ms, 2)} | |`,
     );
   }
   return lines.join('\n');

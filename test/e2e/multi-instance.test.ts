@@ -237,7 +237,8 @@ describe.each(layouts)('$name, one PostgreSQL database', { timeout: 180_000 }, (
     const db = await pgServer!.createDatabase();
     const victim = await serve(db, ['--migrate', ...argsA]);
     mock.reset();
-    mock.defaultReply = slowReply('k', 400, 25);
+    // Long enough to be running whenever the kill comes, however slowly B starts.
+    mock.defaultReply = slowReply('k', 4000, 25);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       ids.push(

@@ -31,6 +31,14 @@ export async function addChunks(
   }
 }
 
+/** Marks the stores' chunks changed: cached embedding matrices of an older version are reloaded. */
+export async function bumpIndex(client: pg.PoolClient, storeIds: readonly string[]): Promise<void> {
+  await client.query(
+    'UPDATE vector_stores SET index_version = index_version + 1 WHERE id = ANY ($1::text[])',
+    [storeIds],
+  );
+}
+
 export function normalised(vector: Float32Array): number[] {
   let norm = 0;
   for (const x of vector) norm += x * x;

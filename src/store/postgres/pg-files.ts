@@ -56,6 +56,10 @@ export class PgFiles implements FileRepository {
       );
       if (!row) return undefined;
       // File ids are unique across tenants: its chunks (and, by cascade, vectors) are this tenant's.
+      await client.query(
+        'UPDATE vector_stores SET index_version = index_version + 1 WHERE id IN (SELECT vector_store_id FROM vector_store_files WHERE file_id = $1)',
+        [id],
+      );
       await client.query('DELETE FROM chunks WHERE file_id = $1', [id]);
       await client.query('DELETE FROM vector_store_files WHERE file_id = $1 AND tenant_id = $2', [
         id,

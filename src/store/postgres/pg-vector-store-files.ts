@@ -16,7 +16,7 @@ import type {
   VectorStoreFileQuery,
   VectorStoreFileRecord,
 } from '../types.js';
-import { addChunks } from './pg-chunk-index.js';
+import { addChunks, bumpIndex } from './pg-chunk-index.js';
 import { changes, type Db, first, inTransaction, rows } from './pg-database.js';
 import type { PgInstances } from './pg-instances.js';
 
@@ -68,6 +68,7 @@ export class PgVectorStoreFiles {
         [batch.id, batch.vector_store_id, tenantId, batch.created_at],
       );
     }
+    if (files.length > 0) await bumpIndex(client, [...new Set(files.map((file) => file.vector_store_id))]);
     for (const file of files) {
       await client.query('DELETE FROM chunks WHERE vector_store_id = $1 AND file_id = $2', [
         file.vector_store_id,
@@ -170,6 +171,7 @@ export class PgVectorStoreFiles {
         [storeId, fileId, tenantId],
       );
       if (detached === 0) return false;
+      await bumpIndex(client, [storeId]);
       await client.query('DELETE FROM chunks WHERE vector_store_id = $1 AND file_id = $2', [storeId, fileId]);
       return true;
     });
@@ -234,6 +236,7 @@ export class PgVectorStoreFiles {
         [task.vectorStoreId, task.fileId, task.claim],
       );
       if (!row) return false;
+      await bumpIndex(client, [task.vectorStoreId]);
       await client.query('DELETE FROM chunks WHERE vector_store_id = $1 AND file_id = $2', [
         task.vectorStoreId,
         task.fileId,
