@@ -71,7 +71,7 @@ export async function measureStoreBackends(
   if (external === undefined && pgSkipReason !== undefined) return { unavailable: pgSkipReason };
   let server: PgServer;
   try {
-    server = await startPgServer();
+    server = await startPgServer(external ?? process.env.RGW_TEST_PG_URL);
   } catch (error) {
     return { unavailable: `no PostgreSQL server could be started: ${(error as Error).message}` };
   }

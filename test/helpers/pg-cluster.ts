@@ -82,8 +82,9 @@ async function startCluster(): Promise<{ url: string; stop: () => Promise<void> 
   };
 }
 
-export async function startPgServer(): Promise<PgServer> {
-  const shared = process.env.RGW_TEST_PG_URL;
+/** @param existing a running server to use instead (default `RGW_TEST_PG_URL`). */
+export async function startPgServer(existing = process.env.RGW_TEST_PG_URL): Promise<PgServer> {
+  const shared = existing;
   const server = shared !== undefined ? { url: shared, stop: async () => {} } : await startCluster();
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
