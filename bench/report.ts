@@ -2,6 +2,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { RetrievalReport } from './retrieval/measure-retrieval.js';
 import { better, type Cell, met, ROWS, type RowName, type RowSpec } from './rows.js';
+import type { StoreBackendsReport } from './store/measure-store-backends.js';
 import type { SystemName } from './systems.js';
 
 export interface SystemReport {
@@ -28,6 +29,8 @@ export interface RunReport {
   systems: Partial<Record<SystemName, SystemReport>>;
   /** Files and vector stores: indexing, search latency, fixture recall (bench/retrieval/). */
   retrieval?: RetrievalReport;
+  /** SQLite and PostgreSQL side by side, cross-instance resume, vector search in SQL (bench/store/). */
+  storeBackends?: StoreBackendsReport;
 }
 
 interface RowResult {

@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --quick] [--only=bare,gateway,retrieval,sandbox] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
+ * `npm run bench [-- --quick] [--only=bare,gateway,retrieval,store,sandbox] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
  *
  * Starts a fast mock upstream, then each system in turn (the mock alone, a bare proxy, the gateway,
  * Portkey), drives it from a separate load-generator process, prints the table with ratios
  * against the bare proxy and writes bench/results.json. Then the retrieval benchmarks (indexing
- * throughput, search latency, fixture recall; bench/retrieval/) and the code sandbox's own table
+ * throughput, search latency, fixture recall; bench/retrieval/), the store backends side by side
+ * (SQLite and PostgreSQL, cross-instance resume; bench/store/) and the code sandbox's own table
  * (bench/sandbox.ts, written to bench/sandbox-results.json). `--quick` shrinks every duration: a
  * check of the harness, whose numbers mean nothing.
  */
@@ -25,6 +26,12 @@ import {
   renderRetrieval,
 } from './retrieval/measure-retrieval.js';
 import { runSandboxBench } from './sandbox.js';
+import {
+  FULL_STORE,
+  measureStoreBackends,
+  QUICK_STORE,
+  renderStoreBackends,
+} from './store/measure-store-backends.js';
 import { GATEWAY_ENTRY, SYSTEMS, type SystemName, type SystemUnderTest } from './systems.js';
 
 const FULL: Settings = {
@@ -153,6 +160,24 @@ async function main(): Promise<number> {
   if (!only || only.has('retrieval')) {
     report.retrieval = await measureRetrieval(flags.quick ? QUICK_RETRIEVAL : FULL_RETRIEVAL, log);
   }
+  if (!only || only.has('store')) {
+    const mockForStores = await ServerProcess.start({
+      name: 'mock upstream',
+      args: ['--import', scripts.probe, scripts.mock],
+      env: { PORT: String(mockPort) },
+      cpu: pinned ? DRIVER_CPU : undefined,
+      readyUrl: `${mockOrigin}/`,
+    });
+    try {
+      report.storeBackends = await measureStoreBackends(
+        flags.quick ? QUICK_STORE : FULL_STORE,
+        { entry: ctx.gatewayEntry, nodeFlags: ctx.gatewayNodeFlags, mockOrigin },
+        log,
+      );
+    } finally {
+      await mockForStores.stop();
+    }
+  }
 
   const rows = tabulate(report);
   console.log(`\n${renderTable(rows, report)}\n`);
@@ -165,6 +190,7 @@ async function main(): Promise<number> {
     }${flags.quick ? ', QUICK RUN: numbers are meaningless' : ''}.`,
   );
   if (report.retrieval) console.log(`\n${renderRetrieval(report.retrieval)}`);
+  if (report.storeBackends) console.log(`\n${renderStoreBackends(report.storeBackends)}`);
   writeResults(flags.out, report, rows);
   console.log(`Wrote ${flags.out}`);
   if (failed.length > 0) console.error(`Did not run: ${failed.join(', ')}`);

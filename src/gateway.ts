@@ -27,7 +27,7 @@ import { ProviderRegistry } from './providers/registry.js';
 import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
 import { openEventStreamCount } from './server/sse-writer.js';
-import { openStore } from './store/open-store.js';
+import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 import { createCodeContainers } from './tools/containers/code-containers.js';
 import { FileSearchTool } from './tools/file-search/file-search-tool.js';
@@ -95,7 +95,10 @@ export function createGateway(
   logger: Logger = createLogger(config.logLevel),
   extras: GatewayExtras = {},
 ): Gateway {
-  const store = openStore(config.db);
+  const { leaseMs } = config.background;
+  const store = openStore(config.db, {
+    lease: { leaseMs, heartbeatMs: Math.max(100, Math.floor(leaseMs / 5)) },
+  });
   const fetcher = new GuardedFetcher({
     allow: config.outbound.allow,
     ...(extras.lookup ? { lookup: extras.lookup } : {}),
@@ -144,7 +147,7 @@ export function createGateway(
   const code = createCodeContainers(config.codeSandbox, {
     repository: store.containers,
     responses: store.responses,
-    db: config.db,
+    db: localStateAnchor(config.db),
     fileSource: extras.fileSource ?? files,
   });
   const mcp = mcpTool({ fetch: fetcher.streamingFetch, requestTimeoutMs: config.tools.callTimeoutMs });
@@ -216,6 +219,7 @@ export function createGateway(
     usage: usageWriter,
     url: '',
     async start() {
+      await store.prepare({ migrate: config.migrate });
       if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
       files.blobs.clearTemporary();
       files.startSweeping();
@@ -281,8 +285,17 @@ export function createGateway(
 }
 
 /**
- * Where uploaded files live: the configured directory, else `files/` beside the SQLite file; an
- * in-memory store gets a temporary directory that goes with it.
+ * The path local state (uploaded files' bytes, container files) lives beside: the SQLite file, or
+ * `./data/` with PostgreSQL. Instances on several hosts need `files.dir` and `codeSandbox.dir` on
+ * a shared file system.
+ */
+function localStateAnchor(db: string): string {
+  return isPostgresUrl(db) ? resolve('data', 'postgres') : db;
+}
+
+/**
+ * Where uploaded files live: the configured directory, else `files/` beside the SQLite file (or in
+ * `./data/`); an in-memory store gets a temporary directory that goes with it.
  */
 function fileStoreDir(config: GatewayConfig): { path: string; dispose(): void } {
   if (config.files.dir !== undefined) return { path: resolve(config.files.dir), dispose() {} };
@@ -290,7 +303,7 @@ function fileStoreDir(config: GatewayConfig): { path: string; dispose(): void } 
     const path = mkdtempSync(join(tmpdir(), 'rgw-files-'));
     return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
   }
-  return { path: join(dirname(resolve(config.db)), 'files'), dispose() {} };
+  return { path: join(dirname(resolve(localStateAnchor(config.db))), 'files'), dispose() {} };
 }
 
 /** A gateway without configured keys still seals reasoning, with a key generated once per store. */

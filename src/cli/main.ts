@@ -10,6 +10,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { runDoctor } from './doctor.js';
 import { createKey, type KeyOptions, listKeys, revokeKey, updateKey } from './keys.js';
+import { serveWorkers } from './serve-workers.js';
 
 const program = new Command()
   .name('responses-gateway')
@@ -24,9 +25,17 @@ const withConfigFlags = (command: Command) =>
     .option('--db <path>', 'store: SQLite file path or postgres:// URL (env RGW_DB)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env RGW_LOG_LEVEL)');
 
-withConfigFlags(program.command('serve').description('run the gateway (default)')).action(
-  async (flags: ConfigFlags) => {
-    const gateway = createGateway(loadConfig(flags));
+withConfigFlags(program.command('serve').description('run the gateway (default)'))
+  .option('--migrate', 'bring the store schema up to date first (PostgreSQL; SQLite always does)')
+  .option(
+    '--workers <n>',
+    'gateway processes sharing the port (env RGW_WORKERS); default: one per core with PostgreSQL, 1 with SQLite',
+    parseCount,
+  )
+  .action(async (flags: ConfigFlags) => {
+    const config = loadConfig(flags);
+    if (await serveWorkers(config)) return;
+    const gateway = createGateway(config);
     const shutdown = async (signal: string) => {
       gateway.logger.info({ signal }, 'shutting down: finishing requests in flight');
       await gateway.shutdown();
@@ -44,8 +53,7 @@ withConfigFlags(program.command('serve').description('run the gateway (default)'
     });
     const url = await gateway.start();
     gateway.logger.info(`responses-gateway listening on ${url}`);
-  },
-);
+  });
 
 withConfigFlags(
   program.command('doctor').description('check the configuration and reach each provider'),
@@ -58,10 +66,15 @@ const withStoreFlags = (command: Command) =>
     .option('-c, --config <file>', 'config file, YAML or JSON (env RGW_CONFIG)')
     .option('--db <path>', 'store: SQLite file path or postgres:// URL (env RGW_DB)');
 
-/** Runs `work` against the configured store and closes it afterwards. */
-async function withStore(flags: ConfigFlags, work: (store: Store) => Promise<void>): Promise<void> {
+/** Runs `work` against the configured store (its schema checked) and closes it afterwards. */
+async function withStore(
+  flags: ConfigFlags,
+  work: (store: Store) => Promise<void>,
+  options: { migrate: boolean } = { migrate: false },
+): Promise<void> {
   const store = openStore(loadConfig(flags).db);
   try {
+    await store.prepare(options);
     await work(store);
   } finally {
     await store.close();
@@ -70,10 +83,14 @@ async function withStore(flags: ConfigFlags, work: (store: Store) => Promise<voi
 
 withStoreFlags(program.command('migrate').description('create or upgrade the store schema')).action(
   async (flags: ConfigFlags) => {
-    await withStore(flags, async (store) => {
-      await store.ping();
-      console.log(`store ${loadConfig(flags).db} is up to date`);
-    });
+    await withStore(
+      flags,
+      async (store) => {
+        await store.ping();
+        console.log(`store ${redactUrl(loadConfig(flags).db)} is up to date`);
+      },
+      { migrate: true },
+    );
   },
 );
 
@@ -203,6 +220,17 @@ function parseModels(value: string): string[] | null {
     .filter((m) => m !== '');
   if (models.length === 0) throw new InvalidArgumentError('comma-separated model names, or any');
   return models;
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('not a positive integer');
+  return count;
+}
+
+/** A postgres:// URL without its password, for messages. */
+function redactUrl(location: string): string {
+  return location.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:***@');
 }
 
 function parsePort(value: string): number {

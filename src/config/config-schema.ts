@@ -301,6 +301,13 @@ export const configSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
   db: z.string().default('./data/gateway.db'),
+  /** Bring the store's schema up to date at start (`serve --migrate`); else it must be. */
+  migrate: z.boolean().default(false),
+  /**
+   * Gateway processes (`serve --workers N`, node:cluster) sharing the port. Absent: one per core
+   * with PostgreSQL, one with SQLite (a SQLite file is one process's; more are refused).
+   */
+  workers: z.number().int().min(1).max(256).optional(),
   apiKeys: z.array(z.string().min(1)).default([]),
   /** Bearer of the admin API (/admin/…); absent: only managed keys created with `--admin` reach it. */
   adminKey: z.string().min(16, 'at least 16 characters').optional(),
@@ -344,8 +351,13 @@ export const configSchema = z.strictObject({
        * a stream; 0 writes every event as it happens (still group-committed per tick).
        */
       eventFlushMs: z.number().int().min(0).max(10_000).default(100),
+      /**
+       * With a shared store (PostgreSQL): how long an instance may go without a heartbeat before
+       * another takes over (fails) its running jobs and streams, ms. It beats every fifth of it.
+       */
+      leaseMs: z.number().int().min(500).default(10_000),
     })
-    .default({ workers: 8, cancelPollMs: 500, eventFlushMs: 100 }),
+    .default({ workers: 8, cancelPollMs: 500, eventFlushMs: 100, leaseMs: 10_000 }),
   files: filesSchema.default({ maxBytes: 512 * 1024 * 1024 }),
   embeddings: embeddingsSchema.optional(),
   vectorStores: z

@@ -17,6 +17,8 @@ export interface ConfigFlags {
   port?: number;
   db?: string;
   logLevel?: string;
+  migrate?: boolean;
+  workers?: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -52,7 +54,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Gat
       },
     ];
   }
-  for (const key of ['host', 'port', 'db', 'logLevel'] as const) {
+  for (const key of ['host', 'port', 'db', 'logLevel', 'migrate', 'workers'] as const) {
     if (flags[key] !== undefined) merged[key] = flags[key];
   }
   const parsed = configSchema.safeParse(merged);
@@ -87,6 +89,14 @@ function applyEnv(merged: Record<string, unknown>, env: Env): void {
   if (env.RGW_DB) merged.db = env.RGW_DB;
   if (env.RGW_LOG_LEVEL) merged.logLevel = env.RGW_LOG_LEVEL;
   if (env.RGW_ADMIN_KEY) merged.adminKey = env.RGW_ADMIN_KEY;
+  if (env.RGW_WORKERS) merged.workers = parseCount(env.RGW_WORKERS, 'RGW_WORKERS');
+  if (env.RGW_INSTANCE_LEASE_MS) {
+    const background = (merged.background ?? {}) as Record<string, unknown>;
+    merged.background = {
+      ...background,
+      leaseMs: parseCount(env.RGW_INSTANCE_LEASE_MS, 'RGW_INSTANCE_LEASE_MS'),
+    };
+  }
   if (env.RGW_API_KEYS) {
     merged.apiKeys = env.RGW_API_KEYS.split(',')
       .map((key) => key.trim())
@@ -167,4 +177,11 @@ function parsePort(value: string): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ConfigError(`RGW_PORT must be a port number, not '${value}'.`);
   return port;
+}
+
+function parseCount(value: string, name: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1)
+    throw new ConfigError(`${name} must be a positive integer, not '${value}'.`);
+  return count;
 }

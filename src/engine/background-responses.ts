@@ -30,6 +30,11 @@ export interface BackgroundOptions {
   workers: number;
   /** How often running jobs look for cancel requests made through another instance, ms. */
   cancelPollMs: number;
+  /**
+   * A shared store's instance lease, ms: work of an instance gone that long is swept (failed) by
+   * another, which looks every half lease — within 1.5 leases of the last heartbeat in all.
+   */
+  leaseMs: number;
 }
 
 export class BackgroundResponses {
@@ -40,6 +45,8 @@ export class BackgroundResponses {
   private stopped = true;
   private workers: Promise<void>[] = [];
   private poller: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly engine: ResponseEngine,
@@ -51,20 +58,36 @@ export class BackgroundResponses {
 
   /**
    * Settles what a previous process left running — background jobs, then streamed responses it
-   * was answering in the foreground — and starts the workers. The store is this process's alone
-   * at start-up (as `takeInterrupted` assumes too).
+   * was answering in the foreground — and starts the workers. A store this process has alone
+   * (SQLite) answers everything left running at start-up; a shared one (PostgreSQL) answers the
+   * work of instances whose lease ran out, so it is swept again every half lease.
    */
   async start(): Promise<void> {
+    await this.sweep();
+    this.stopped = false;
+    this.workers = Array.from({ length: this.options.workers }, () => this.work());
+    this.poller = setInterval(() => void this.pollCancels(), this.options.cancelPollMs);
+    this.poller.unref();
+    if (this.store.shared) {
+      this.sweeper = setInterval(
+        () => {
+          this.sweeping = this.sweeping.then(() =>
+            this.sweep().catch((error: unknown) => this.logger.error({ err: error }, 'sweep failed')),
+          );
+        },
+        Math.max(100, Math.floor(this.options.leaseMs / 2)),
+      );
+      this.sweeper.unref();
+    }
+  }
+
+  private async sweep(): Promise<void> {
     for (const job of await this.store.jobs.takeInterrupted()) {
       await this.settleInterrupted(job.tenantId, job.responseId, 'background');
     }
     for (const { tenantId, id } of await this.store.responses.listInterrupted()) {
       await this.settleInterrupted(tenantId, id, 'foreground');
     }
-    this.stopped = false;
-    this.workers = Array.from({ length: this.options.workers }, () => this.work());
-    this.poller = setInterval(() => void this.pollCancels(), this.options.cancelPollMs);
-    this.poller.unref();
   }
 
   /**
@@ -75,6 +98,8 @@ export class BackgroundResponses {
   async stop(graceMs = 2000): Promise<void> {
     this.stopped = true;
     if (this.poller) clearInterval(this.poller);
+    if (this.sweeper) clearInterval(this.sweeper);
+    await this.sweeping;
     for (const wake of [...this.idle]) wake();
     const finished = Promise.all(this.workers);
     const timer = setTimeout(() => {
@@ -106,7 +131,10 @@ export class BackgroundResponses {
     emitter.created();
     emitter.queued();
     const logged = opening.map(toLogged);
-    this.live.open(response.id, logged);
+    // Followers here read the opening events from memory until a worker here claims the job. With
+    // a shared store another instance may claim it: followers then read the log (and switch to
+    // the live channel if it is claimed here), as a channel opened now would never be closed.
+    if (!this.store.shared) this.live.open(response.id, logged);
     await this.store.jobs.enqueue(
       tenantId,
       { response, inputItems: storedInput },

@@ -89,16 +89,23 @@ export class ResponseStreams {
     signal: AbortSignal,
   ): Promise<boolean> {
     let endedReads = 0;
-    for (;;) {
-      for (const event of await this.store.events.after(id, state.last)) deliver(event);
-      if (state.ended || signal.aborted) return false;
-      if (followLive()) return true;
-      const response = await this.store.responses.get(tenantId, id);
-      const open = response?.status === 'queued' || response?.status === 'in_progress';
-      // Ended without a final event in the log yet: another process may still be writing it, so
-      // the log is read once more before giving up (a cancelled response has none).
-      if (!open && ++endedReads > 1) return false;
-      await pause(POLL_MS, signal);
+    // Where the store tells of appends by other instances, a notification ends the wait early.
+    const wake = new Wake();
+    const unsubscribe = this.store.events.subscribe?.(id, () => wake.fire());
+    try {
+      for (;;) {
+        for (const event of await this.store.events.after(id, state.last)) deliver(event);
+        if (state.ended || signal.aborted) return false;
+        if (followLive()) return true;
+        const response = await this.store.responses.get(tenantId, id);
+        const open = response?.status === 'queued' || response?.status === 'in_progress';
+        // Ended without a final event in the log yet: another process may still be writing it, so
+        // the log is read once more before giving up (a cancelled response has none).
+        if (!open && ++endedReads > 1) return false;
+        await wake.wait(unsubscribe ? NOTIFIED_POLL_MS : POLL_MS, signal);
+      }
+    } finally {
+      unsubscribe?.();
     }
   }
 }
@@ -113,17 +120,36 @@ interface FollowState {
 
 /** How often the log of a response running elsewhere is read, ms. */
 const POLL_MS = 100;
+/** The same when appends are notified: polling only covers a lost notification. */
+const NOTIFIED_POLL_MS = 1000;
 
 const ENDING = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+/** A pause that a notification ends early; one that came while reading is not lost. */
+class Wake {
+  private pending = false;
+  private resolve: (() => void) | undefined;
+
+  fire(): void {
+    if (this.resolve) this.resolve();
+    else this.pending = true;
+  }
+
+  wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.pending || signal.aborted) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.resolve = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.resolve = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
 }

@@ -196,6 +196,12 @@ export interface EventLogRepository {
   /** Events with seq > afterSeq, in order. */
   after(responseId: string, afterSeq: number): Promise<LoggedEvent[]>;
   lastSeq(responseId: string): Promise<number | undefined>;
+  /**
+   * Calls `onAppend` whenever events of the response are appended, by any instance (PostgreSQL:
+   * LISTEN/NOTIFY); returns the unsubscribe. Absent where only this process writes the log.
+   * Followers keep polling regardless: a wake-up only makes them read sooner.
+   */
+  subscribe?(responseId: string, onAppend: () => void): () => void;
 }
 
 export interface Job {
@@ -224,7 +230,12 @@ export interface JobRepository {
   requestCancel(tenantId: string, responseId: string): Promise<'queued' | 'running' | 'done' | undefined>;
   /** Which of these running jobs have a cancel request. */
   cancelRequested(responseIds: readonly string[]): Promise<string[]>;
-  /** Jobs left running by a previous process: marked done and returned, for the caller to settle. */
+  /**
+   * Jobs whose runner is gone: marked done and returned, for the caller to settle — each to one
+   * caller only. A store one process uses alone (SQLite) answers every running job, so it is asked
+   * at start only; a shared store (PostgreSQL) answers the jobs of instances whose lease ran out,
+   * never the caller's own, and is asked periodically.
+   */
   takeInterrupted(): Promise<Job[]>;
   /** Jobs waiting for a worker (metrics). */
   countQueued(): Promise<number>;
@@ -487,6 +498,11 @@ export interface ContainerRepository {
 }
 
 export interface Store {
+  /**
+   * Several gateway processes may use it at once (PostgreSQL): interrupted work is then swept
+   * periodically, not only at start.
+   */
+  readonly shared: boolean;
   readonly responses: ResponseRepository;
   readonly containers: ContainerRepository;
   readonly jobs: JobRepository;
@@ -497,6 +513,11 @@ export interface Store {
   readonly settings: SettingsRepository;
   readonly files: FileRepository;
   readonly vectorStores: VectorStoreRepository;
+  /**
+   * Before serving: brings the schema up to date when `migrate` is set, else checks it is (a
+   * ConfigError saying to run `rgw migrate` otherwise). SQLite migrates when it opens.
+   */
+  prepare(options: { migrate: boolean }): Promise<void>;
   /** Cheap liveness check for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,48 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+/** The vector store repository on each backend: the ingestion queue, the index, file expiry. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AttributeFilter } from '../../src/protocol/attribute-filter.js';
+import { PgStore } from '../../src/store/postgres/pg-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { VectorStoreFileRecord } from '../../src/store/types.js';
+import type { Store, VectorStoreFileRecord } from '../../src/store/types.js';
+import { type PgServer, pgSkipReason, startPgServer } from '../helpers/pg-cluster.js';
+
+let pgServer: PgServer | undefined;
+beforeAll(async () => {
+  if (pgSkipReason === undefined) pgServer = await startPgServer();
+}, 60_000);
+afterAll(async () => {
+  await pgServer?.stop();
+});
+
+/** Opens stores on one fresh database; `dispose` drops it. */
+const BACKENDS: Array<{
+  name: string;
+  skip: string | undefined;
+  database(): Promise<{ open(): Store; dispose(): void }>;
+}> = [
+  {
+    name: 'sqlite',
+    skip: undefined,
+    async database() {
+      const dir = mkdtempSync(join(tmpdir(), 'rgw-vs-'));
+      return {
+        open: () => new SqliteStore(join(dir, 'gateway.db')),
+        dispose: () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: pgSkipReason,
+    async database() {
+      const url = await pgServer!.createDatabase();
+      return { open: () => new PgStore(url), dispose: () => {} };
+    },
+  },
+];
 
 const STORE = `vs_${'a'.repeat(48)}`;
 const OTHER = `vs_${'b'.repeat(48)}`;
@@ -30,10 +72,16 @@ const record = (id: string) => ({
   expires_after: null,
 });
 
-describe('SqliteVectorStores: the ingestion queue and the index', () => {
-  let store: SqliteStore;
+describe.each(BACKENDS)('$name vector stores: the ingestion queue and the index', (backend) => {
+  if (backend.skip !== undefined) {
+    it.skip(`${backend.name}: ${backend.skip}`, () => {});
+    return;
+  }
+  let store: Store;
+  let database: Awaited<ReturnType<(typeof BACKENDS)[number]['database']>>;
   beforeEach(async () => {
-    store = new SqliteStore(':memory:');
+    database = await backend.database();
+    store = database.open();
     for (const id of ['file-1', 'file-2']) {
       await store.files.create('t', {
         id,
@@ -48,7 +96,10 @@ describe('SqliteVectorStores: the ingestion queue and the index', () => {
     }
     await store.vectorStores.create('t', record(STORE), [attachment(STORE, 'file-1')]);
   });
-  afterEach(() => store.close());
+  afterEach(async () => {
+    await store.close();
+    database.dispose();
+  });
 
   const done = (text: string) => ({
     ok: true as const,
@@ -84,6 +135,9 @@ describe('SqliteVectorStores: the ingestion queue and the index', () => {
   it('releases the claims of a stopped process, and re-indexing replaces the chunks', async () => {
     await store.vectorStores.claimIngestion();
     expect(await store.vectorStores.claimIngestion()).toBeUndefined();
+    // The next process to open the store releases the stopped one's claim.
+    await store.close();
+    store = database.open();
     expect(await store.vectorStores.releaseClaims()).toBe(1);
     const task = await store.vectorStores.claimIngestion();
     expect(await store.vectorStores.finishIngestion(task!, done('first words'))).toBe(true);
@@ -115,6 +169,76 @@ describe('SqliteVectorStores: the ingestion queue and the index', () => {
     await store.files.delete('t', 'file-1');
     expect(await search(['shared'])).toEqual([]);
     expect((await store.vectorStores.get('t', STORE))?.file_counts.total).toBe(0);
+  });
+
+  it('filters on attributes as JSON types them, in lexical and vector search', async () => {
+    await store.vectorStores.updateAttributes('t', STORE, 'file-1', { n: 5, s: 'b', flag: true, one: '1' });
+    await store.vectorStores.attach('t', STORE, [
+      { ...attachment(STORE, 'file-2'), attributes: { n: 10, s: 'a', flag: false, one: 1 } },
+    ]);
+    for (
+      let task = await store.vectorStores.claimIngestion();
+      task;
+      task = await store.vectorStores.claimIngestion()
+    ) {
+      await store.vectorStores.finishIngestion(task, {
+        ...done(`common words of ${task.fileId}`),
+        chunks: [
+          {
+            text: `common words of ${task.fileId}`,
+            tokens: 4,
+            embedding: Float32Array.from([1, task.fileId === 'file-1' ? 0 : 1]),
+          },
+        ],
+        embeddingModel: 'm',
+      });
+    }
+    const files = async (filter: AttributeFilter) => {
+      const scope = { tenantId: 't', vectorStoreIds: [STORE], filter, limit: 10 };
+      const lexical = (await store.vectorStores.searchText(scope, ['common'])).map((h) => h.fileId).sort();
+      const vector = (await store.vectorStores.searchVector(scope, Float32Array.from([1, 0]), 'm'))
+        .map((h) => h.fileId)
+        .sort();
+      expect(vector).toEqual(lexical);
+      return lexical;
+    };
+    expect(await files({ type: 'eq', key: 'n', value: 5 })).toEqual(['file-1']);
+    expect(await files({ type: 'ne', key: 'n', value: 5 })).toEqual(['file-2']);
+    expect(await files({ type: 'gt', key: 'n', value: 5 })).toEqual(['file-2']);
+    expect(await files({ type: 'gte', key: 'n', value: 5 })).toEqual(['file-1', 'file-2']);
+    expect(await files({ type: 'lt', key: 's', value: 'b' })).toEqual(['file-2']);
+    expect(await files({ type: 'in', key: 's', value: ['a', 'z'] })).toEqual(['file-2']);
+    expect(await files({ type: 'nin', key: 's', value: ['a'] })).toEqual(['file-1']);
+    expect(await files({ type: 'eq', key: 'flag', value: true })).toEqual(['file-1']);
+    // A string never equals a number; a missing key fails all but ne/nin.
+    expect(await files({ type: 'eq', key: 'one', value: 1 })).toEqual(['file-2']);
+    expect(await files({ type: 'eq', key: 'missing', value: 1 })).toEqual([]);
+    expect(await files({ type: 'ne', key: 'missing', value: 1 })).toEqual(['file-1', 'file-2']);
+    expect(await files({ type: 'gt', key: 's', value: 1 })).toEqual([]);
+    expect(
+      await files({
+        type: 'or',
+        filters: [
+          {
+            type: 'and',
+            filters: [
+              { type: 'eq', key: 'flag', value: false },
+              { type: 'lt', key: 'n', value: 20 },
+            ],
+          },
+          { type: 'eq', key: 's', value: 'nope' },
+        ],
+      }),
+    ).toEqual(['file-2']);
+    // Nearest first: file-1's embedding is the query's direction.
+    const nearest = await store.vectorStores.searchVector(
+      { tenantId: 't', vectorStoreIds: [STORE], filter: undefined, limit: 10 },
+      Float32Array.from([1, 0]),
+      'm',
+    );
+    expect(nearest.map((h) => h.fileId)).toEqual(['file-1', 'file-2']);
+    expect(nearest[0]!.raw).toBeCloseTo(1, 5);
+    expect(nearest[1]!.raw).toBeCloseTo(Math.SQRT1_2, 5);
   });
 
   it('sweeps expired files', async () => {

@@ -1,10 +1,13 @@
 /** Responses and their items in SQLite. */
 import type { OutputItem, ResponseObject } from '../../protocol/response.js';
+import { ConversationGoneError } from '../conversation-gone-error.js';
 import type { Page, PageQuery, ResponseRecord, ResponseRepository, StoredItem } from '../types.js';
 import type { SqliteDatabase } from './open-database.js';
 import { paginate } from './paginate.js';
 import type { SqliteConversations } from './sqlite-conversations.js';
 import type { WriteBatch } from './write-batch.js';
+
+export { ConversationGoneError };
 
 const INPUT = 0;
 const OUTPUT = 1;
@@ -211,12 +214,5 @@ export class SqliteResponses implements ResponseRepository {
     const row = (this.statements.findItem.get(tenantId, itemId) ??
       this.statements.findConversationItem.get(tenantId, itemId)) as { body: string } | undefined;
     return row ? (JSON.parse(row.body) as StoredItem) : undefined;
-  }
-}
-
-/** The conversation a response was to be appended to was deleted while it ran. */
-export class ConversationGoneError extends Error {
-  constructor(readonly conversationId: string) {
-    super(`Conversation with id '${conversationId}' not found.`);
   }
 }

@@ -14,6 +14,7 @@ import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriteBatch } from './write-batch.js';
 
 export class SqliteStore implements Store {
+  readonly shared = false;
   readonly responses: SqliteResponses;
   readonly conversations: SqliteConversations;
   readonly apiKeys: SqliteApiKeys;
@@ -53,6 +54,9 @@ export class SqliteStore implements Store {
       },
     };
   }
+
+  /** Migrated when opened (one process owns the file). */
+  async prepare(): Promise<void> {}
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();

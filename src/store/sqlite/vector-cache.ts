@@ -22,6 +22,12 @@ export class VectorCache {
   private readonly matrices = new Map<string, VectorMatrix>();
   private floats = 0;
 
+  /** The matrix of `key` if cached at `version` (for a loader that is asynchronous). */
+  peek(key: string, version: number): VectorMatrix | undefined {
+    const cached = this.matrices.get(key);
+    return cached?.version === version ? cached : undefined;
+  }
+
   /** The matrix of `key` at `version`, loaded with `load` when missing or stale. */
   get(key: string, version: number, load: () => Array<{ id: number; embedding: Buffer }>): VectorMatrix {
     const cached = this.matrices.get(key);
