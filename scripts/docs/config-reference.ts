@@ -26,6 +26,17 @@ export const KEY_ENV: Record<string, string> = {
   'embeddings.model': 'RGW_EMBEDDINGS_MODEL',
   'codeSandbox.mode': 'RGW_CODE_SANDBOX',
   'codeSandbox.python': 'RGW_PYTHON',
+  adminKey: 'RGW_ADMIN_KEY',
+  workers: 'RGW_WORKERS',
+  'background.leaseMs': 'RGW_INSTANCE_LEASE_MS',
+  'webSearch.backend': 'RGW_WEB_SEARCH_BACKEND',
+  'webSearch.searxngUrl': 'RGW_SEARXNG_URL',
+  'webSearch.braveApiKey': 'BRAVE_API_KEY',
+  'webSearch.tavilyApiKey': 'TAVILY_API_KEY',
+  'webSearch.exaApiKey': 'EXA_API_KEY',
+  'images.baseUrl': 'RGW_IMAGES_BASE_URL',
+  'images.apiKey': 'RGW_IMAGES_API_KEY',
+  'images.model': 'RGW_IMAGES_MODEL',
 };
 
 /** Variables that add a whole provider entry rather than set one key. */

@@ -23,8 +23,8 @@ export async function runPublished(
   try {
     return await started.run((event) => {
       const entry = toLogged(event);
-      deliver(entry, event);
-      if (logged) live.publish(id, entry, isBoundary(event));
+      if (logged) live.publish(id, entry, isBoundary(event), () => deliver(entry, event));
+      else deliver(entry, event);
     }, backpressure);
   } finally {
     if (logged) await live.close(id);

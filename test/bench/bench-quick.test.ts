@@ -32,6 +32,7 @@ const ROW_NAMES = [
   'streams_1000_kb_per_stream',
   'store_on_throughput_c16',
   'store_on_cpu_us_per_request',
+  'metrics_scraped_throughput_c16',
   'chain_20_turns_ms',
 ];
 

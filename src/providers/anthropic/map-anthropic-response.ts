@@ -8,6 +8,7 @@
  */
 import { UpstreamError } from '../../errors.js';
 import { unwrapCustomInput } from '../shared/custom-tool.js';
+import { tokenCount } from '../shared/token-count.js';
 import type { StreamPart, TokenUsage } from '../types.js';
 import {
   type AnthropicMessageResponse,
@@ -33,10 +34,10 @@ type Block =
 
 export function mapAnthropicUsage(usage: AnthropicUsage | null | undefined): TokenUsage | undefined {
   if (!usage) return undefined;
-  const cacheRead = usage.cache_read_input_tokens ?? 0;
+  const cacheRead = tokenCount(usage.cache_read_input_tokens);
   return {
-    inputTokens: (usage.input_tokens ?? 0) + cacheRead + (usage.cache_creation_input_tokens ?? 0),
-    outputTokens: usage.output_tokens ?? 0,
+    inputTokens: tokenCount(usage.input_tokens) + cacheRead + tokenCount(usage.cache_creation_input_tokens),
+    outputTokens: tokenCount(usage.output_tokens),
     cachedInputTokens: cacheRead,
     reasoningTokens: 0,
   };

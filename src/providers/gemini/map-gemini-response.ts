@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { unwrapCustomInput } from '../shared/custom-tool.js';
+import { tokenCount } from '../shared/token-count.js';
 import type { FinishReason, StreamPart, TokenUsage } from '../types.js';
 import type { GeminiPart, GeminiResponse, GeminiUsageMetadata } from './gemini-api.js';
 import { geminiBodyError } from './gemini-errors.js';
@@ -21,11 +22,11 @@ export interface GeminiMapOptions {
 
 export function mapGeminiUsage(usage: GeminiUsageMetadata | null | undefined): TokenUsage | undefined {
   if (!usage) return undefined;
-  const thoughts = usage.thoughtsTokenCount ?? 0;
+  const thoughts = tokenCount(usage.thoughtsTokenCount);
   return {
-    inputTokens: (usage.promptTokenCount ?? 0) + (usage.toolUsePromptTokenCount ?? 0),
-    outputTokens: (usage.candidatesTokenCount ?? 0) + thoughts,
-    cachedInputTokens: usage.cachedContentTokenCount ?? 0,
+    inputTokens: tokenCount(usage.promptTokenCount) + tokenCount(usage.toolUsePromptTokenCount),
+    outputTokens: tokenCount(usage.candidatesTokenCount) + thoughts,
+    cachedInputTokens: tokenCount(usage.cachedContentTokenCount),
     reasoningTokens: thoughts,
   };
 }

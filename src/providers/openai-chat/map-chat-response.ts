@@ -1,5 +1,7 @@
 /** Chat Completions responses (streamed chunks or one completion) → normalized stream parts. */
+
 import { UpstreamError } from '../../errors.js';
+import { tokenCount } from '../shared/token-count.js';
 import type { FinishReason, StreamPart, TokenLogprob, TokenUsage } from '../types.js';
 import type {
   ChatChunk,
@@ -29,10 +31,10 @@ export function mapChatFinishReason(reason: string | null | undefined): FinishRe
 export function mapChatUsage(usage: ChatUsage | null | undefined): TokenUsage | undefined {
   if (!usage) return undefined;
   return {
-    inputTokens: usage.prompt_tokens ?? 0,
-    outputTokens: usage.completion_tokens ?? 0,
-    cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    inputTokens: tokenCount(usage.prompt_tokens),
+    outputTokens: tokenCount(usage.completion_tokens),
+    cachedInputTokens: tokenCount(usage.prompt_tokens_details?.cached_tokens),
+    reasoningTokens: tokenCount(usage.completion_tokens_details?.reasoning_tokens),
   };
 }
 

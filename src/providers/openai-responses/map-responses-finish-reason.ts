@@ -1,5 +1,6 @@
 /** How a Responses call ended (status, incomplete reason, error, usage) → normalized values. */
 import { UpstreamError } from '../../errors.js';
+import { tokenCount } from '../shared/token-count.js';
 import type { FinishReason, TokenLogprob, TokenUsage } from '../types.js';
 import type {
   ResponsesErrorBody,
@@ -26,10 +27,10 @@ export function mapResponsesFinishReason(response: ResponsesResponse, madeToolCa
 export function mapResponsesUsage(usage: ResponsesUsage | null | undefined): TokenUsage | undefined {
   if (!usage) return undefined;
   return {
-    inputTokens: usage.input_tokens ?? 0,
-    outputTokens: usage.output_tokens ?? 0,
-    cachedInputTokens: usage.input_tokens_details?.cached_tokens ?? 0,
-    reasoningTokens: usage.output_tokens_details?.reasoning_tokens ?? 0,
+    inputTokens: tokenCount(usage.input_tokens),
+    outputTokens: tokenCount(usage.output_tokens),
+    cachedInputTokens: tokenCount(usage.input_tokens_details?.cached_tokens),
+    reasoningTokens: tokenCount(usage.output_tokens_details?.reasoning_tokens),
   };
 }
 

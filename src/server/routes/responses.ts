@@ -8,6 +8,7 @@ import { runPublished } from '../../engine/published-run.js';
 import type { ResponseEngine } from '../../engine/response-engine.js';
 import type { ResponseStreams } from '../../engine/response-streams.js';
 import type { LoggedEvent } from '../../store/types.js';
+import { renderError } from '../error-response.js';
 import { endEventStream, openEventStream, writeEventData } from '../sse-writer.js';
 import { parseCreateResponseBody } from '../validate-request.js';
 
@@ -92,12 +93,22 @@ export async function streamEvents(
   });
   // The headers set before the takeover (x-request-id, x-ratelimit-*) go out with the stream.
   openEventStream(res, { ...reply.getHeaders(), 'x-request-id': requestId });
+  let next = 0;
   try {
     // The type is read from the JSON only for events replayed from the log.
-    await produce(
-      (event, type) => writeEventData(res, type ?? eventTypeOf(event.data), event.data),
-      gone.signal,
-    );
+    await produce((event, type) => {
+      next = event.seq + 1;
+      writeEventData(res, type ?? eventTypeOf(event.data), event.data);
+    }, gone.signal);
+  } catch (error) {
+    // Past the headers a failure can only be told in the stream: an `error` event, never a stream
+    // that stops without its end.
+    if (!res.destroyed) {
+      const { body } = renderError(error);
+      const { code, message, param } = body.error;
+      const data = JSON.stringify({ type: 'error', code, message, param, sequence_number: next });
+      writeEventData(res, 'error', data);
+    }
   } finally {
     endEventStream(res);
   }
