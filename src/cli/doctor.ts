@@ -1,7 +1,9 @@
 /** `doctor`: prints the effective configuration and whether each provider answers. */
+
 import { existsSync, statSync } from 'node:fs';
 import { request } from 'undici';
 import type { CodeSandboxConfig, GatewayConfig, ProviderConfig } from '../config/config-schema.js';
+import { plainRequest } from '../providers/plain-request.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { openStore } from '../store/open-store.js';
 import { sandboxRuntime } from '../tools/containers/code-containers.js';
@@ -87,25 +89,9 @@ async function checkModel(
   try {
     const { model, modelId } = registry.resolve(name);
     const parts = await model.generate(
-      {
-        modelId,
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'Say OK.' }] }],
-        tools: [],
-        toolChoice: undefined,
-        parallelToolCalls: undefined,
-        outputFormat: undefined,
-        reasoningEffort: undefined,
-        reasoningSummary: undefined,
-        verbosity: undefined,
+      plainRequest(modelId, [{ role: 'user', content: [{ type: 'text', text: 'Say OK.' }] }], {
         maxOutputTokens: 1,
-        temperature: undefined,
-        topP: undefined,
-        logprobs: undefined,
-        metadata: undefined,
-        user: undefined,
-        serviceTier: undefined,
-        promptCacheKey: undefined,
-      },
+      }),
       { signal: AbortSignal.timeout(30_000) },
     );
     const failed = parts.find((part) => part.type === 'error');

@@ -65,7 +65,6 @@ export function buildModelRequest(
   const namespacedTools = bodyTools.some((tool) => tool.type === 'namespace')
     ? new Map<string, NamespacedTool>()
     : undefined;
-  const upstreamTools: Array<Record<string, unknown>> = [];
   const clientTools = bodyTools.some((tool) => CLIENT_TYPES.has(tool.type))
     ? ClientToolSet.bind(bodyTools, declaredNames(bodyTools))
     : undefined;
@@ -77,7 +76,6 @@ export function buildModelRequest(
     hosted: hosted?.tools,
     clientTools,
     nativeTools,
-    upstreamTools,
   });
   // Tools a client's tool search loaded in earlier turns stay callable.
   tools.push(...loadedTools(input, tools));
@@ -111,8 +109,7 @@ export function buildModelRequest(
     serviceTier: body.service_tier ?? undefined,
     promptCacheKey: body.prompt_cache_key ?? undefined,
   };
-  if (upstreamTools.length > 0) {
-    request.upstreamTools = upstreamTools;
+  if (nativeTools.some((tool) => WEB_SEARCH.test(tool.type))) {
     const about = include.filter((entry) => entry.startsWith('web_search_call.'));
     if (about.length > 0) request.upstreamInclude = about;
   }
@@ -179,22 +176,15 @@ interface SpecContext {
   namespacedTools: Map<string, NamespacedTool> | undefined;
   hosted: HostedToolSet | undefined;
   clientTools: ClientToolSet | undefined;
-  /** Collects the entries only a native Responses upstream takes. */
+  /**
+   * Collects the entries only a native Responses upstream takes (tool_search it runs, web_search
+   * it runs when the gateway has no backend), as the client wrote them.
+   */
   nativeTools: NativeItem[];
-  /** web_search entries the upstream runs itself (no gateway backend). */
-  upstreamTools: Array<Record<string, unknown>>;
 }
 
 function toToolSpecs(tools: NonNullable<CreateResponseBody['tools']>, context: SpecContext): ToolSpec[] {
-  const {
-    policy,
-    warnings,
-    namespacedTools: namespaced,
-    hosted,
-    clientTools,
-    nativeTools,
-    upstreamTools,
-  } = context;
+  const { policy, warnings, namespacedTools: namespaced, hosted, clientTools, nativeTools } = context;
   const specs: ToolSpec[] = [];
   if (tools.length === 0) return specs;
   const upstreamNames = namespaced ? flattenNamespaces(tools, namespaced) : undefined;
@@ -250,7 +240,7 @@ function toToolSpecs(tools: NonNullable<CreateResponseBody['tools']>, context: S
       return;
     }
     if (WEB_SEARCH.test(tool.type) && policy.upstreamRunsWebSearch === true) {
-      upstreamTools.push({ ...tool });
+      nativeTools.push({ ...tool });
       return;
     }
     const client = clientTools?.at(index);

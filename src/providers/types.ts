@@ -110,8 +110,9 @@ export interface ModelRequest {
   messages: ModelMessage[];
   tools: ToolSpec[];
   /**
-   * `tools` entries only a native Responses upstream can use (tool_search run by the upstream);
-   * other upstreams leave them out.
+   * `tools` entries only a native Responses upstream can use, as the client sent them (tool_search
+   * or, without a gateway backend, web_search run by the upstream); other upstreams leave them
+   * out, and only adapters whose capabilities say so are given a web_search.
    */
   nativeTools?: NativeItem[];
   toolChoice: ToolChoiceSpec | undefined;
@@ -129,13 +130,7 @@ export interface ModelRequest {
   user: string | undefined;
   serviceTier: string | undefined;
   promptCacheKey: string | undefined;
-  /**
-   * Built-in tool entries the upstream runs itself, as the client sent them (web_search to a
-   * native Responses upstream when the gateway has no search backend); only adapters whose
-   * capabilities say so are given any.
-   */
-  upstreamTools?: ReadonlyArray<Record<string, unknown>>;
-  /** `include` values about those tools (`web_search_call.action.sources`). */
+  /** `include` values about a web_search the upstream runs (`web_search_call.action.sources`). */
   upstreamInclude?: readonly string[];
 }
 

@@ -6,7 +6,8 @@
  */
 import { UpstreamError } from '../../errors.js';
 import type { InputContent, InputItem } from '../../protocol/create-response.js';
-import type { LanguageModel, ModelRequest, TokenUsage } from '../../providers/types.js';
+import { plainRequest } from '../../providers/plain-request.js';
+import type { LanguageModel, TokenUsage } from '../../providers/types.js';
 import { outputReserve } from '../fit-context.js';
 import type { ModelLimits } from '../model-limits.js';
 import { byteUpperBound, loadTokenizer, type Tokenizer } from '../tokens/tokenizer.js';
@@ -34,36 +35,18 @@ export async function summarize(
   items: readonly InputItem[],
   options: SummarizeOptions,
 ): Promise<SummaryResult> {
-  const request: ModelRequest = {
-    modelId: options.modelId,
-    messages: [
-      { role: 'system', content: SUMMARIZER_INSTRUCTIONS },
-      {
-        role: 'user',
-        content: [
-          {
-            type: 'text',
-            text: `Transcript of the conversation so far:\n\n<transcript>\n${await transcript(items, options.limits)}\n</transcript>\n\nWrite the summary now.`,
-          },
-        ],
-      },
-    ],
-    tools: [],
-    toolChoice: undefined,
-    parallelToolCalls: undefined,
-    outputFormat: undefined,
-    reasoningEffort: undefined,
-    reasoningSummary: undefined,
-    verbosity: undefined,
-    maxOutputTokens: undefined,
-    temperature: undefined,
-    topP: undefined,
-    logprobs: undefined,
-    metadata: undefined,
-    user: undefined,
-    serviceTier: undefined,
-    promptCacheKey: undefined,
-  };
+  const request = plainRequest(options.modelId, [
+    { role: 'system', content: SUMMARIZER_INSTRUCTIONS },
+    {
+      role: 'user',
+      content: [
+        {
+          type: 'text',
+          text: `Transcript of the conversation so far:\n\n<transcript>\n${await transcript(items, options.limits)}\n</transcript>\n\nWrite the summary now.`,
+        },
+      ],
+    },
+  ]);
   const parts = await options.model.generate(request, { signal: options.signal });
   let summary = '';
   let usage: TokenUsage | undefined;

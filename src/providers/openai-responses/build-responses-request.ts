@@ -38,10 +38,9 @@ export function buildResponsesRequest(
   include.push(...(request.upstreamInclude ?? []));
   if (include.length > 0) body.include = include;
 
-  const upstreamTools = request.upstreamTools ?? [];
-  if (request.tools.length > 0 || request.nativeTools !== undefined || upstreamTools.length > 0) {
+  if (request.tools.length > 0 || request.nativeTools !== undefined) {
     // The upstream runs its own built-in tools: their entries go as the client wrote them.
-    body.tools = [...toResponsesTools(request.tools, request.nativeTools), ...upstreamTools];
+    body.tools = toResponsesTools(request.tools, request.nativeTools);
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
   if (request.toolChoice) body.tool_choice = toResponsesToolChoice(request.toolChoice, request.tools);
