@@ -18,6 +18,7 @@ export type IdPrefix =
   | 'mcpr'
   | 'ig'
   | 'sh'
+  | 'sho'
   | 'apc'
   | 'lsh'
   | 'cu'

@@ -18,7 +18,16 @@ export function appendClientItem(
   messages: ModelMessage[],
   item: Entry,
   param: string,
-  how: { client: ClientToolSet | undefined; media: MediaTable; pushAssistant: PushAssistant },
+  how: {
+    client: ClientToolSet | undefined;
+    media: MediaTable;
+    pushAssistant: PushAssistant;
+    /**
+     * The output answers a built-in call the model saw as a plain function (the hosted shell's):
+     * a native upstream is sent it as that function's output, not as the item.
+     */
+    plain?: boolean;
+  },
 ): boolean {
   const call = clientToolOfCall(item);
   if (call) {
@@ -45,7 +54,7 @@ export function appendClientItem(
     callId: answeredCallId(item),
     toolKind: 'function',
     output,
-    native: withoutId(item, item.type === 'local_shell_call_output'),
+    ...(how.plain ? {} : { native: withoutId(item, item.type === 'local_shell_call_output') }),
   });
   return true;
 }

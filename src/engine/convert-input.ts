@@ -55,17 +55,48 @@ export function toModelMessages(
     return messages;
   }
   const approvals = new ApprovalReplay(hosted ?? replayAsRecorded);
+  const answered = answeredByItems(input);
+  /** Built-in calls whose answer is an output item of their own (the hosted shell's shell_call_output). */
+  const hostedCalls = new Set<string>();
   for (const [index, item] of input.entries()) {
     const told = approvals.told(item);
     if (told !== undefined) {
-      if (told !== null) appendHosted(messages, told.replayed, told.callId);
+      if (told !== null) appendHosted(messages, told.replayed, told.callId, false);
       continue;
     }
     const entry = item as Entry;
-    if (!appendClientItem(messages, entry, `input[${index}]`, { client, media, pushAssistant }))
-      appendItem(messages, item, index, toolName, hosted, media);
+    const plain = typeof entry.call_id === 'string' && hostedCalls.has(entry.call_id);
+    if (appendClientItem(messages, entry, `input[${index}]`, { client, media, pushAssistant, plain }))
+      continue;
+    const type = item.type ?? 'message';
+    if (isHostedItemType(type)) {
+      const call = item as Record<string, unknown> & { type: string };
+      // Paired with its output item by call_id when it has one (shell_call), else by its own id.
+      const callId =
+        typeof call.call_id === 'string'
+          ? call.call_id
+          : typeof call.id === 'string'
+            ? call.id
+            : `${type}_${index}`;
+      const answerFollows = answered.has(callId);
+      if (answerFollows) hostedCalls.add(callId);
+      appendHosted(messages, (hosted ?? replayAsRecorded)(call), callId, answerFollows);
+      continue;
+    }
+    appendItem(messages, item, index, toolName, media);
   }
   return messages;
+}
+
+/** Call ids that an output item of the input answers. */
+function answeredByItems(input: readonly InputItem[]): Set<string> {
+  const ids = new Set<string>();
+  for (const item of input) {
+    const type = item.type ?? '';
+    if (type.endsWith('_output') && typeof (item as { call_id?: unknown }).call_id === 'string')
+      ids.add((item as { call_id: string }).call_id);
+  }
+  return ids;
 }
 
 function appendItem(
@@ -73,17 +104,10 @@ function appendItem(
   item: InputItem,
   index: number,
   toolName: UpstreamToolName,
-  hosted: HostedReplay | undefined,
   media: MediaTable,
 ): void {
   const param = `input[${index}]`;
   const type = item.type ?? 'message';
-  if (isHostedItemType(type)) {
-    const call = item as Record<string, unknown> & { type: string };
-    const callId = typeof call.id === 'string' ? call.id : `${type}_${index}`;
-    appendHosted(messages, (hosted ?? replayAsRecorded)(call), callId);
-    return;
-  }
   switch (type) {
     case 'message': {
       const message = item as Extract<InputItem, { role: string }>;
@@ -178,8 +202,16 @@ function appendItem(
   }
 }
 
-/** A built-in item replayed as the model's call and its answer (nothing, when it has nothing to tell). */
-function appendHosted(messages: ModelMessage[], replayed: ReturnType<HostedReplay>, callId: string): void {
+/**
+ * A built-in item replayed as the model's call and its answer (nothing, when it has nothing to
+ * tell); the call alone when an output item of the input answers it.
+ */
+function appendHosted(
+  messages: ModelMessage[],
+  replayed: ReturnType<HostedReplay>,
+  callId: string,
+  answerFollows: boolean,
+): void {
   if (!replayed) return;
   pushAssistant(messages, [
     {
@@ -190,7 +222,7 @@ function appendHosted(messages: ModelMessage[], replayed: ReturnType<HostedRepla
       toolKind: 'function',
     },
   ]);
-  messages.push({ role: 'tool', callId, toolKind: 'function', output: replayed.output });
+  if (!answerFollows) messages.push({ role: 'tool', callId, toolKind: 'function', output: replayed.output });
 }
 
 /**

@@ -34,6 +34,7 @@ const PHASES: Record<HostedItemType, readonly ToolPhase[]> = {
   mcp_approval_request: [],
   // OpenAI streams no phase events for the hosted shell: its item's added and done say it all.
   shell_call: [],
+  shell_call_output: [],
 };
 
 /** Items OpenAI shows without a `status` (their phase events still say how they went). */

@@ -249,6 +249,7 @@ export function copyItem<T extends OutputItem>(item: T): T {
     case 'mcp_list_tools':
     case 'mcp_approval_request':
     case 'shell_call':
+    case 'shell_call_output':
       // A hosted item's nested fields (results, outputs) are set once, never folded into.
       return { ...item } as T;
     default:

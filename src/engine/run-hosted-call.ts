@@ -3,6 +3,7 @@
  * `failed` / `incomplete` and the model is told why; the response goes on. Only the response's own
  * abort (cancel, disconnect, shutdown) stops more than the call.
  */
+import { newId } from '../ids.js';
 import type { UserPart } from '../providers/types.js';
 import type { ResponseEmitter } from './response-emitter.js';
 import type { ToolLoop } from './tool-loop.js';
@@ -38,6 +39,10 @@ export async function runHostedCall(
     });
     if (signal.aborted) return ABORTED;
     emitter.hosted.done(outputIndex, { status: 'completed', ...result.item });
+    for (const followUp of result.followUps ?? []) {
+      const { status, ...fields } = followUp.fields;
+      emitter.hosted.done(emitter.hosted.open(followUp.type, newId(followUp.idPrefix), fields), { status });
+    }
     return result.output;
   } catch (error) {
     if (signal.aborted) return ABORTED;

@@ -102,6 +102,7 @@ export const HOSTED_ITEM_TYPES = [
   'mcp_list_tools',
   'mcp_approval_request',
   'shell_call',
+  'shell_call_output',
 ] as const;
 export type HostedItemType = (typeof HOSTED_ITEM_TYPES)[number];
 

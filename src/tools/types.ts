@@ -81,6 +81,18 @@ export interface ToolResult {
   item: Record<string, unknown>;
   /** What the model is told. */
   output: string | UserPart[];
+  /**
+   * Items that show the result after the call's own, added and done at once (the hosted shell's
+   * `shell_call_output`: OpenAI shows the commands and their output as two items).
+   */
+  followUps?: FollowUpItem[];
+}
+
+export interface FollowUpItem {
+  type: HostedItemType;
+  idPrefix: IdPrefix;
+  /** The item's fields besides id and type, `status` included. */
+  fields: Record<string, unknown>;
 }
 
 /**

@@ -21,13 +21,11 @@ import { Containers, type FileContentSource } from './containers.js';
 export interface CodeContainers {
   runtime: SandboxRuntime;
   containers: Containers;
-  /** code_interpreter, registered by the gateway. */
-  tools: BuiltInTool[];
   /**
-   * The hosted shell: not registered, as the registry would then take every `shell` entry,
-   * the client-executed ones too (the loop needs a way to leave those to the client).
+   * code_interpreter and the hosted shell, registered by the gateway (a `shell` entry without a
+   * container environment stays the client's: engine/hosted-tools.ts `servedBy`).
    */
-  hostedShell: BuiltInTool;
+  tools: BuiltInTool[];
   close(): Promise<void>;
 }
 
@@ -67,8 +65,7 @@ export function createCodeContainers(
   return {
     runtime,
     containers,
-    tools: [codeInterpreterTool(how)],
-    hostedShell: shellTool(how),
+    tools: [codeInterpreterTool(how), shellTool(how)],
     async close() {
       containers.stop();
       await runtime.close();

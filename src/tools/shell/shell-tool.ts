@@ -62,8 +62,10 @@ export function shellTool(deps: CodeInterpreterDeps): BuiltInTool {
         arguments: JSON.stringify({
           commands: action?.commands ?? [],
           timeout_ms: action?.timeout_ms ?? null,
+          max_output_length: action?.max_output_length ?? null,
         }),
-        output: `(shell call ${String(item.status ?? 'completed')}; its output was not kept)`,
+        // Told only when no shell_call_output item answers the call (it failed before any ran).
+        output: `(shell call ${String(item.status ?? 'completed')}; no output)`,
       };
     },
   };
@@ -106,20 +108,30 @@ function prepared(deps: CodeInterpreterDeps, binding: ContainerBinding): Prepare
       );
       if (how.signal.aborted) throw how.signal.reason;
       const item = { call_id: call.callId, action, environment: environment() };
+      const answer = (status: 'completed' | 'incomplete', output: ShellCommandResult[]): ToolResult => ({
+        item: { ...item, status },
+        output: JSON.stringify({ output, max_output_length: action.max_output_length }),
+        followUps: [
+          {
+            type: 'shell_call_output',
+            idPrefix: 'sho',
+            fields: { call_id: call.callId, output, max_output_length: action.max_output_length, status },
+          },
+        ],
+      });
       if (result.outcome.type === 'ended') {
-        const reason = describeEnd(result.outcome.end);
-        return {
-          item: { ...item, status: 'incomplete' },
-          output: `The commands could not finish: ${reason}.`,
-        };
+        // The sandbox itself went away (killed for memory, CPU time…): the commands' output is lost.
+        const { end } = result.outcome;
+        const stderr = `The commands could not finish: ${describeEnd(end)}.`;
+        const outcome: ShellCommandResult['outcome'] =
+          end.signal === 'SIGXCPU' || end.killedFor === 'timeout'
+            ? { type: 'timeout' }
+            : { type: 'exit', exit_code: end.code ?? 137 };
+        return answer('incomplete', [{ stdout: '', stderr, outcome }]);
       }
       const max = action.max_output_length ?? DEFAULT_MAX_OUTPUT;
       const outputs = (result.outcome.reply.results ?? []).map((r) => clipResult(r, max));
-      const stopped = result.outcome.stoppedFor === 'timeout';
-      return {
-        item: { ...item, status: stopped ? 'incomplete' : 'completed' },
-        output: JSON.stringify({ output: outputs, max_output_length: action.max_output_length }),
-      };
+      return answer(result.outcome.stoppedFor === 'timeout' ? 'incomplete' : 'completed', outputs);
     },
   };
 }

@@ -1,12 +1,12 @@
 /**
- * The hosted shell tool on its own (the loop cannot offer it yet; see code-containers.ts): its
+ * The hosted shell tool on its own (test/e2e/hosted-shell.test.ts runs it through the loop): its
  * commands run in the same container as code_interpreter, each with its exit code or timeout.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/config-schema.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { type CodeContainers, createCodeContainers } from '../../../src/tools/containers/code-containers.js';
-import type { ToolExecution } from '../../../src/tools/types.js';
+import type { BuiltInTool, ToolExecution } from '../../../src/tools/types.js';
 import { TEST_CODE_SANDBOX } from '../code-interpreter/sandbox-helpers.js';
 
 let store: SqliteStore;
@@ -26,6 +26,12 @@ afterAll(async () => {
   await store.close();
 });
 
+function hostedShell(): BuiltInTool {
+  const tool = code.tools.find((candidate) => candidate.type === 'shell');
+  if (!tool) throw new Error('the hosted shell is not among the code tools');
+  return tool;
+}
+
 const how = (): ToolExecution => ({
   signal: new AbortController().signal,
   progress: () => undefined,
@@ -37,7 +43,7 @@ describe('hosted shell', () => {
   it('runs commands in a referenced container, sharing its files with code_interpreter', async () => {
     const container = await code.containers.create('default', { name: 'shared' });
     await code.containers.addFile('default', container.id, 'notes.txt', Buffer.from('one\ntwo\n'));
-    const shell = await code.hostedShell.prepare(
+    const shell = await hostedShell().prepare(
       { type: 'shell', environment: { type: 'container_reference', container_id: container.id } },
       { tenantId: 'default', param: 'tools[0]' },
     );
@@ -61,17 +67,30 @@ describe('hosted shell', () => {
       { stdout: '', stderr: 'oops\n', outcome: { type: 'exit', exit_code: 4 } },
       { stdout: '', stderr: '', outcome: { type: 'timeout' } },
     ]);
+    // The output is its own item after the call, as OpenAI shows it.
+    expect(result.followUps).toEqual([
+      {
+        type: 'shell_call_output',
+        idPrefix: 'sho',
+        fields: {
+          call_id: 'call_1',
+          output: JSON.parse(result.output as string).output,
+          max_output_length: null,
+          status: 'completed',
+        },
+      },
+    ]);
   });
 
   it('refuses an unknown container and leaves client-run shells alone', async () => {
     await expect(
-      code.hostedShell.prepare(
+      hostedShell().prepare(
         { type: 'shell', environment: { type: 'container_reference', container_id: 'cntr_nope' } },
         { tenantId: 'default', param: 'tools[0]' },
       ),
     ).rejects.toMatchObject({ status: 404, param: 'tools[0].environment.container_id' });
     await expect(
-      code.hostedShell.prepare(
+      hostedShell().prepare(
         { type: 'shell', environment: { type: 'local' } },
         { tenantId: 'default', param: 'tools[0]' },
       ),
@@ -79,7 +98,7 @@ describe('hosted shell', () => {
   });
 
   it('makes an auto container on the first call', async () => {
-    const shell = await code.hostedShell.prepare(
+    const shell = await hostedShell().prepare(
       { type: 'shell', environment: { type: 'container_auto' } },
       { tenantId: 'default', param: 'tools[0]' },
     );
