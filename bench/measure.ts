@@ -20,7 +20,7 @@ export interface Settings {
   /** Duration of the time-to-first-token run. */
   ttftMs: number;
   /** The N of the concurrent-stream rows. */
-  streamCounts: readonly (100 | 500 | 1000)[];
+  streamCounts: readonly (100 | 200 | 500 | 1000)[];
   /** Streams actually opened: N × scale (below 1 only for --quick). */
   streamScale: number;
   /** Content events per paced stream, one every 20 ms (50 events/s). */
@@ -36,7 +36,6 @@ const EVENT_INTERVAL_MS = 20;
 const ON_TIME_MS = 50;
 const MB = 1024 * 1024;
 const NOT_PROBED = 'not probed: the mock upstream is the baseline, not a system under test';
-const STORES_NOTHING = 'stores nothing: the same run as throughput c=16';
 
 /** One system while it is being measured. */
 class Subject {
@@ -56,8 +55,8 @@ class Subject {
     return this.system.name;
   }
 
-  target(model: string, stream: boolean, store = false): Target {
-    return this.system.target(this.origin, this.ctx, { model, stream, store });
+  target(model: string, stream: boolean): Target {
+    return this.system.target(this.origin, this.ctx, { model, stream });
   }
 
   chainTarget(): ReturnType<SystemUnderTest['chain']> {
@@ -205,7 +204,6 @@ export async function measureAll(
     );
     setAddedRows(subjects, ttft);
 
-    await measureStore(subjects, compare, closedLoop);
     await measureScraped(subjects, compare, closedLoop);
     for (const subject of live()) await measureChain(subject, rig, settings);
   } finally {
@@ -245,40 +243,6 @@ type Compare = <S extends LoadSpec>(
   rounds?: number,
 ) => Promise<Map<Subject, Driven<Extract<ClosedLoopResult, { kind: S['kind'] }>>>>;
 
-/** store: true on the gateway, once it keeps responses; other systems store nothing. */
-async function measureStore(
-  subjects: readonly Subject[],
-  compare: Compare,
-  closedLoop: (target: Target, concurrency: number) => ClosedLoopSpec,
-): Promise<void> {
-  const gateway = subjects.find((subject) => subject.name === 'gateway' && !subject.failed);
-  const unsupported = gateway ? await storeUnsupported(gateway.origin) : undefined;
-  if (gateway && !unsupported) {
-    const runs = await compare('store_on_throughput_c16', (s) =>
-      s === gateway ? closedLoop(s.target('bench', false, true), 16) : undefined,
-    );
-    const run = runs.get(gateway);
-    if (run) {
-      gateway.set('store_on_throughput_c16', run.result.rps);
-      gateway.set('store_on_cpu_us_per_request', perUnit(run.cpuUs, run.result.requests));
-    }
-  }
-  for (const subject of subjects) {
-    if (subject.name === 'gateway') {
-      if (unsupported) {
-        subject.set('store_on_throughput_c16', null, unsupported);
-        subject.set('store_on_cpu_us_per_request', null, unsupported);
-      }
-      continue;
-    }
-    const c16 = subject.raw.throughput_c16 as Driven<ClosedLoopResult> | undefined;
-    if (!c16) continue;
-    subject.set('store_on_throughput_c16', c16.result.rps, STORES_NOTHING);
-    const cpu = perUnit(c16.cpuUs, c16.result.requests);
-    subject.set('store_on_cpu_us_per_request', cpu, cpu === null ? undefined : STORES_NOTHING);
-  }
-}
-
 /**
  * The gateway's c=16 throughput while a Prometheus-like scraper reads /metrics ten times a second:
  * against throughput c=16, what a scrape costs the requests. Only the gateway has /metrics.
@@ -290,7 +254,9 @@ async function measureScraped(
 ): Promise<void> {
   const gateway = subjects.find((subject) => subject.name === 'gateway' && !subject.failed);
   for (const subject of subjects) {
-    if (subject !== gateway) subject.set('metrics_scraped_throughput_c16', null, 'no /metrics endpoint');
+    if (subject === gateway) continue;
+    const why = subject.name === 'stored' ? 'measured in the store:false column' : 'no /metrics endpoint';
+    subject.set('metrics_scraped_throughput_c16', null, why);
   }
   if (!gateway) return;
   let scraping = true;
@@ -316,23 +282,6 @@ async function measureScraped(
     scraping = false;
     await scraper;
   }
-}
-
-/** Why `store: true` cannot be measured on this gateway build, or undefined when it can. */
-async function storeUnsupported(origin: string): Promise<string | undefined> {
-  const headers = { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' };
-  const created = await request(`${origin}/v1/responses`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ model: 'bench', input: 'store probe', store: true }),
-  });
-  const body = (await created.body.json()) as { id?: string };
-  if (created.statusCode !== 200 || !body.id) return `store: true answered HTTP ${created.statusCode}`;
-  const fetched = await request(`${origin}/v1/responses/${body.id}`, { headers });
-  await fetched.body.dump();
-  return fetched.statusCode === 200
-    ? undefined
-    : `n/a until the store lands: GET /v1/responses/{id} answered HTTP ${fetched.statusCode}`;
 }
 
 /** A 20-turn conversation, chained by previous_response_id where the system keeps state. */

@@ -1,7 +1,17 @@
 /** The comparison table (ratios against the bare proxy) and bench/results.json. */
 import { renameSync, writeFileSync } from 'node:fs';
 import type { RetrievalReport } from './retrieval/measure-retrieval.js';
-import { better, type Cell, met, ROWS, type RowName, type RowSpec } from './rows.js';
+import {
+  better,
+  type Cell,
+  met,
+  ROWS,
+  type RowName,
+  type RowSpec,
+  type Target,
+  VARIANTS,
+  type Variant,
+} from './rows.js';
 import type { StoreBackendsReport } from './store/measure-store-backends.js';
 import type { SystemName } from './systems.js';
 
@@ -38,14 +48,18 @@ interface RowResult {
   title: string;
   unit: string;
   better: 'higher' | 'lower';
-  target: string | null;
+  /** Per gateway column (store false, store true): its target as text. */
+  targets: Partial<Record<Variant, string>>;
   values: Partial<Record<SystemName, number | null>>;
   notes: Partial<Record<SystemName, string>>;
   /** system / bare proxy. */
   ratios: Partial<Record<SystemName, number | null>>;
-  gatewayMeetsTarget: boolean | null;
-  gatewayAheadOfPortkey: boolean | null;
+  meets: Partial<Record<Variant, boolean | null>>;
+  /** Whether both gateway columns are at least as good as Portkey's. */
+  aheadOfPortkey: boolean | null;
 }
+
+const COMPARED: readonly SystemName[] = ['gateway', 'stored', 'portkey'];
 
 export function tabulate(report: RunReport): RowResult[] {
   return ROWS.map((spec) => {
@@ -59,32 +73,45 @@ export function tabulate(report: RunReport): RowResult[] {
     }
     const base = values.bare ?? null;
     const ratios: RowResult['ratios'] = {};
-    for (const name of ['gateway', 'portkey'] as const) {
+    for (const name of COMPARED) {
       const value = values[name] ?? null;
       ratios[name] = value !== null && base !== null && base > 0 ? value / base : null;
     }
-    const gateway = values.gateway ?? null;
+    const targets: RowResult['targets'] = {};
+    const meets: RowResult['meets'] = {};
+    for (const variant of VARIANTS) {
+      const target = spec.targets?.[variant];
+      if (!target) continue;
+      targets[variant] = targetText(spec, target);
+      meets[variant] = met(target, values[variant] ?? null, base);
+    }
     const portkey = values.portkey ?? null;
+    const gateways = VARIANTS.map((variant) => values[variant] ?? null).filter(
+      (v): v is number => v !== null,
+    );
     return {
       name: spec.name,
       title: spec.title,
       unit: spec.unit,
       better: spec.better,
-      target: targetText(spec),
+      targets,
       values,
       notes,
       ratios,
-      gatewayMeetsTarget: met(spec, gateway, ratios.gateway ?? null),
-      gatewayAheadOfPortkey:
-        gateway !== null && portkey !== null ? better(spec, gateway, portkey) || gateway === portkey : null,
+      meets,
+      aheadOfPortkey:
+        gateways.length > 0 && portkey !== null
+          ? gateways.every((value) => better(spec, value, portkey) || value === portkey)
+          : null,
     };
   });
 }
 
-function targetText(spec: RowSpec): string | null {
-  if (!spec.target) return null;
-  const { on, op, limit } = spec.target;
-  return on === 'ratio' ? `${op} ${limit}× bare` : `${op} ${limit} ${spec.unit}`;
+function targetText(spec: RowSpec, target: Target): string {
+  const { on, op, limit } = target;
+  if (on === 'ratio') return `${op} ${limit}× bare`;
+  if (on === 'minus-bare') return `${op} bare ${limit < 0 ? '−' : '+'} ${Math.abs(limit)} ${spec.unit}`;
+  return `${op} ${limit} ${spec.unit}`;
 }
 
 function fmt(value: number | null | undefined): string {
@@ -100,23 +127,33 @@ function ratioText(ratio: number | null | undefined): string {
   return ratio === null || ratio === undefined ? '' : ` (${ratio.toFixed(2)}×)`;
 }
 
-const mark = (ok: boolean | null) => (ok === null ? '' : ok ? 'yes' : 'NO');
+const mark = (ok: boolean | null | undefined) => (ok === null || ok === undefined ? '' : ok ? 'yes' : 'NO');
+
+const COLUMN: Record<SystemName, string> = {
+  mock: 'mock alone',
+  bare: 'bare proxy',
+  gateway: 'gateway store:false (×bare)',
+  stored: 'gateway store:true (×bare)',
+  portkey: 'portkey (×bare)',
+};
 
 /** The table as Markdown, for the terminal and for bench/README.md. */
 export function renderTable(rows: RowResult[], report: RunReport): string {
-  const has = (name: SystemName) => report.systems[name] !== undefined;
-  const header = ['row', 'unit'];
-  if (has('mock')) header.push('mock alone');
-  header.push('bare proxy', 'gateway (×bare)');
-  if (has('portkey')) header.push('portkey (×bare)');
-  header.push('gateway target', 'met', 'gw ahead of portkey');
+  const shown = (Object.keys(COLUMN) as SystemName[]).filter((name) => report.systems[name] !== undefined);
+  const variants = VARIANTS.filter((variant) => report.systems[variant] !== undefined);
+  const header = ['row', 'unit', ...shown.map((name) => COLUMN[name])];
+  for (const variant of variants)
+    header.push(`${variant === 'stored' ? 'store:true' : 'store:false'} target`, 'met');
+  if (report.systems.portkey) header.push('gw ahead of portkey');
   const lines = [header];
   for (const row of rows) {
     const line = [row.title, row.unit];
-    if (has('mock')) line.push(fmt(row.values.mock));
-    line.push(fmt(row.values.bare), fmt(row.values.gateway) + ratioText(row.ratios.gateway));
-    if (has('portkey')) line.push(fmt(row.values.portkey) + ratioText(row.ratios.portkey));
-    line.push(row.target ?? '', mark(row.gatewayMeetsTarget), mark(row.gatewayAheadOfPortkey));
+    for (const name of shown) {
+      const ratio = name === 'mock' || name === 'bare' ? '' : ratioText(row.ratios[name]);
+      line.push(fmt(row.values[name]) + ratio);
+    }
+    for (const variant of variants) line.push(row.targets[variant] ?? '', mark(row.meets[variant]));
+    if (report.systems.portkey) line.push(mark(row.aheadOfPortkey));
     lines.push(line);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((line) => line[i]!.length)));

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=bare,gateway,retrieval,store,sandbox] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
+ * `npm run bench [-- --quick] [--only=bare,gateway,stored,portkey,retrieval,store,sandbox] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
  *
  * Starts a fast mock upstream, then each system in turn (the mock alone, a bare proxy, the gateway,
  * Portkey), drives it from a separate load-generator process, prints the table with ratios
@@ -39,7 +39,7 @@ const FULL: Settings = {
   durationMs: 3000,
   rounds: 2,
   ttftMs: 2000,
-  streamCounts: [100, 500, 1000],
+  streamCounts: [100, 200, 500, 1000],
   streamScale: 1,
   streamEvents: 150,
   streamRampMs: 1000,
@@ -54,7 +54,7 @@ const QUICK: Settings = {
   durationMs: 150,
   rounds: 1,
   ttftMs: 100,
-  streamCounts: [100, 500, 1000],
+  streamCounts: [100, 200, 500, 1000],
   streamScale: 0.02,
   streamEvents: 2,
   streamRampMs: 10,
@@ -66,7 +66,7 @@ const QUICK: Settings = {
 /** Share of the machine (%) that other processes may take in a measured window before it is rerun. */
 const MAX_FOREIGN_CPU_PCT = 10;
 
-const ORDER: readonly SystemName[] = ['mock', 'bare', 'gateway', 'portkey'];
+const ORDER: readonly SystemName[] = ['mock', 'bare', 'gateway', 'stored', 'portkey'];
 /** Without these two the table means nothing: the run fails. */
 const REQUIRED: readonly SystemName[] = ['bare', 'gateway'];
 
@@ -136,7 +136,8 @@ async function main(): Promise<number> {
   const runnable: SystemUnderTest[] = [];
   for (const name of systems) {
     const system = SYSTEMS[name];
-    const unavailable = name === 'gateway' && buildError ? buildError : system.unavailable(ctx);
+    const unavailable =
+      (name === 'gateway' || name === 'stored') && buildError ? buildError : system.unavailable(ctx);
     if (unavailable) {
       log(`${name}: not run: ${unavailable}`);
       report.systems[name] = { label: system.label, unavailable, cells: {}, raw: {} };

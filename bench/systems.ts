@@ -10,7 +10,7 @@ import { ROOT } from './compile.js';
 import type { Target } from './load/spec.js';
 import { freePort, ServerProcess, SUT_CPU } from './processes.js';
 
-export type SystemName = 'mock' | 'bare' | 'gateway' | 'portkey';
+export type SystemName = 'mock' | 'bare' | 'gateway' | 'stored' | 'portkey';
 
 export interface SystemContext {
   scripts: BenchScripts;
@@ -147,6 +147,17 @@ const gateway: SystemUnderTest = {
   }),
 };
 
+/**
+ * The same gateway build on its default path: `store: true` on every request (the response, its
+ * items and, for a stream, its event log are kept).
+ */
+const stored: SystemUnderTest = {
+  ...gateway,
+  name: 'stored',
+  label: 'responses-gateway as above, every request with store: true (its default)',
+  target: (origin, ctx, options) => gateway.target(origin, ctx, { ...options, store: true }),
+};
+
 function portkeyHeaders(ctx: SystemContext): Record<string, string> {
   return {
     authorization: 'Bearer bench-upstream-key',
@@ -189,4 +200,4 @@ const portkey: SystemUnderTest = {
   }),
 };
 
-export const SYSTEMS: Record<SystemName, SystemUnderTest> = { mock, bare, gateway, portkey };
+export const SYSTEMS: Record<SystemName, SystemUnderTest> = { mock, bare, gateway, stored, portkey };

@@ -234,12 +234,17 @@ export class ResponseEngine {
     const how = { store: body.store !== false, conversationId, resumed: options.resume !== undefined };
     // Without a store, a conversation or a queued row to update, there is nothing to persist.
     const persists = how.store || how.resumed || conversationId !== undefined;
-    const persist = (response: ResponseObject) =>
-      this.persist(options.tenantId, response, context.storedInput, how);
     // A streamed response's id reaches the client with its first event, long before the end: it is
     // stored in_progress first, so that GET /v1/responses/{id} finds it while it runs. (A
     // non-streaming client learns the id only with the finished response.)
     const storedFirst = options.stream && how.store && !how.resumed;
+    let saved = false;
+    const persist = async (response: ResponseObject) => {
+      // Once saved, later saves rewrite only its state and output: its input items are already in.
+      const resumed = how.resumed || saved;
+      if (await this.persist(options.tenantId, response, context.storedInput, { ...how, resumed }))
+        saved = true;
+    };
     return {
       initial,
       get context() {
@@ -354,7 +359,7 @@ export class ResponseEngine {
     response: ResponseObject,
     storedInput: StoredItem[],
     how: { store: boolean; conversationId: string | undefined; resumed: boolean },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { store, conversationId } = how;
     const appendTo =
       response.status === 'completed' || response.status === 'incomplete' ? conversationId : undefined;
@@ -370,6 +375,7 @@ export class ResponseEngine {
           ...response.output.map((item): StoredItem => ({ ...item })),
         ]);
       }
+      return true;
     } catch (error) {
       // The conversation was deleted while the response ran: keep the response itself.
       const gone = (id: string) =>
@@ -381,6 +387,7 @@ export class ResponseEngine {
         return this.persist(tenantId, response, storedInput, { ...how, conversationId: undefined });
       }
       this.deps.logger.error({ err: error, responseId: response.id }, 'could not store response');
+      return false;
     }
   }
 }

@@ -126,8 +126,9 @@ export class SqliteResponses implements ResponseRepository {
     return this.writes.run(() => this.saveInTransaction(tenantId, record, appendToConversation));
   }
 
-  async update(tenantId: string, response: ResponseObject, appendToConversation?: string): Promise<void> {
-    this.db.transaction(() => {
+  /** In the next group commit, as `save`. */
+  update(tenantId: string, response: ResponseObject, appendToConversation?: string): Promise<void> {
+    return this.writes.run(() => {
       const { output, ...rest } = response;
       const changed = this.statements.updateState.run(
         response.status,
@@ -160,7 +161,7 @@ export class SqliteResponses implements ResponseRepository {
           throw new ConversationGoneError(appendToConversation);
         }
       }
-    })();
+    });
   }
 
   async get(tenantId: string, id: string): Promise<ResponseObject | undefined> {
