@@ -6,7 +6,7 @@
 import { invalidRequest } from '../errors.js';
 import type { InputContent, InputItem } from '../protocol/create-response.js';
 import { isHostedItemType } from '../protocol/response.js';
-import type { AssistantPart, MediaSource, ModelMessage, UserPart } from '../providers/types.js';
+import type { AssistantPart, MediaSource, MessagePhase, ModelMessage, UserPart } from '../providers/types.js';
 import type { Entry } from './client-tools/client-tool.js';
 import type { ClientToolSet } from './client-tools/client-tool-set.js';
 import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
@@ -112,7 +112,7 @@ function appendItem(
     case 'message': {
       const message = item as Extract<InputItem, { role: string }>;
       if (message.role === 'assistant') {
-        pushAssistant(messages, assistantParts(message.content, param));
+        pushAssistant(messages, assistantParts(message.content, param, phaseOf(message)));
       } else if (message.role === 'user') {
         messages.push({ role: 'user', content: userParts(message.content, `${param}.content`, media) });
       } else {
@@ -250,17 +250,29 @@ function pushAssistant(messages: ModelMessage[], parts: AssistantPart[]): void {
   else messages.push({ role: 'assistant', content: parts });
 }
 
-function assistantParts(content: string | readonly InputContent[], param: string): AssistantPart[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
+function assistantParts(
+  content: string | readonly InputContent[],
+  param: string,
+  phase: MessagePhase | undefined,
+): AssistantPart[] {
+  const labelled = phase === undefined ? {} : { phase };
+  if (typeof content === 'string') return [{ type: 'text', text: content, ...labelled }];
   return content.map((part, i): AssistantPart => {
-    if (part.type === 'output_text' || part.type === 'input_text') return { type: 'text', text: part.text };
-    if (part.type === 'refusal') return { type: 'refusal', refusal: part.refusal };
+    if (part.type === 'output_text' || part.type === 'input_text')
+      return { type: 'text', text: part.text, ...labelled };
+    if (part.type === 'refusal') return { type: 'refusal', refusal: part.refusal, ...labelled };
     throw invalidRequest(
       `Assistant messages take output_text and refusal content, not '${part.type}'.`,
       `${param}.content[${i}].type`,
       'invalid_value',
     );
   });
+}
+
+/** The message's `phase`, as the client or the upstream labelled it (null: none). */
+function phaseOf(message: object): MessagePhase | undefined {
+  const phase = (message as { phase?: unknown }).phase;
+  return phase === 'commentary' || phase === 'final_answer' ? phase : undefined;
 }
 
 function userParts(content: string | readonly InputContent[], param: string, media: MediaTable): UserPart[] {

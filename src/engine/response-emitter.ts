@@ -15,7 +15,7 @@ import type {
   Usage,
 } from '../protocol/response.js';
 import { collectOutputText } from '../protocol/response.js';
-import type { FinishReason, StreamPart, TokenUsage } from '../providers/types.js';
+import type { FinishReason, MessagePhase, StreamPart, TokenUsage } from '../providers/types.js';
 import type { CitableSource } from '../tools/types.js';
 import type { ClientToolBinding } from './client-tools/client-tool-set.js';
 import { ClientCallBuilder } from './emitter/client-call-builder.js';
@@ -104,7 +104,7 @@ export class ResponseEmitter {
       obfuscate: this.options.obfuscate,
       unobserved: this.options.unobserved === true,
       emit: (event) => this.emit(event),
-      ensureItem: (type) => this.ensureItem(type),
+      ensureItem: (type, phase) => this.ensureItem(type, phase),
       closeCurrentItem: (status) => this.closeCurrentItem(status),
       itemDone: (outputIndex, status) => this.itemDone(outputIndex, status),
     };
@@ -240,7 +240,7 @@ export class ResponseEmitter {
     switch (part.type) {
       case 'text-start':
       case 'refusal-start':
-        return this.messages.start(part.id, part.type === 'text-start' ? 'text' : 'refusal');
+        return this.messages.start(part.id, part.type === 'text-start' ? 'text' : 'refusal', part.phase);
       case 'text-delta':
         return this.messages.textDelta(part.id, part.delta, part.logprobs);
       case 'refusal-delta':
@@ -286,11 +286,20 @@ export class ResponseEmitter {
 
   // ------------------------------------------------------------ items
 
-  private ensureItem(type: 'message' | 'reasoning'): ItemRef {
+  private phaseAt(outputIndex: number): MessagePhase | undefined {
+    const item = this.response.output[outputIndex];
+    return item?.type === 'message' ? (item.phase ?? undefined) : undefined;
+  }
+
+  private ensureItem(type: 'message' | 'reasoning', phase?: MessagePhase): ItemRef {
     const current = this.currentItem;
     // Back-to-back reasoning blocks each carrying a signature stay separate items (each goes back
-    // to the upstream with its own signature).
-    if (current?.type === type && !(type === 'reasoning' && this.reasoning.sealedAt === current.outputIndex))
+    // to the upstream with its own signature); a message labelled otherwise is a message of its own.
+    if (
+      current?.type === type &&
+      !(type === 'reasoning' && this.reasoning.sealedAt === current.outputIndex) &&
+      (phase === undefined || this.phaseAt(current.outputIndex) === phase)
+    )
       return current;
     this.closeCurrentItem('completed');
     this.toolCalls.closeAll('completed');
@@ -298,7 +307,14 @@ export class ResponseEmitter {
     const itemId = newId(type === 'message' ? 'msg' : 'rs');
     const item: OutputItem =
       type === 'message'
-        ? { id: itemId, type: 'message', status: 'in_progress', content: [], role: 'assistant' }
+        ? {
+            id: itemId,
+            type: 'message',
+            status: 'in_progress',
+            content: [],
+            role: 'assistant',
+            ...(phase === undefined ? {} : { phase }),
+          }
         : { id: itemId, type: 'reasoning', summary: [] };
     this.currentItem = { type, outputIndex, itemId };
     this.emit({

@@ -3,7 +3,7 @@
  * them (text, reasoning with its upstream token, every tool call), and which of its calls are the
  * gateway's own to run.
  */
-import type { AssistantPart, StreamPart } from '../providers/types.js';
+import type { AssistantPart, MessagePhase, StreamPart } from '../providers/types.js';
 import type { HostedTool } from './hosted-tools.js';
 
 export interface HostedCall {
@@ -32,7 +32,7 @@ export class TurnRecorder {
     switch (part.type) {
       case 'text-start':
       case 'refusal-start':
-        this.open(part.id, part.type === 'text-start' ? 'text' : 'refusal');
+        this.open(part.id, part.type === 'text-start' ? 'text' : 'refusal', part.phase);
         return undefined;
       case 'text-delta': {
         const block = this.blocks.get(part.id) ?? this.open(part.id, 'text');
@@ -115,12 +115,13 @@ export class TurnRecorder {
     return block?.kind === 'tool' && block.hosted !== undefined;
   }
 
-  private open(id: string, kind: 'text' | 'refusal' | 'reasoning'): Block {
+  private open(id: string, kind: 'text' | 'refusal' | 'reasoning', phase?: MessagePhase): Block {
+    const labelled = phase === undefined ? {} : { phase };
     const block: Block =
       kind === 'text'
-        ? { kind, part: { type: 'text', text: '' } }
+        ? { kind, part: { type: 'text', text: '', ...labelled } }
         : kind === 'refusal'
-          ? { kind, part: { type: 'refusal', refusal: '' } }
+          ? { kind, part: { type: 'refusal', refusal: '', ...labelled } }
           : { kind, part: { type: 'reasoning', text: '', summary: [] } };
     this.parts.push(block.part);
     this.blocks.set(id, block);

@@ -56,6 +56,8 @@ export interface OutputMessage {
   status: ItemStatus;
   content: Array<OutputTextPart | RefusalPart>;
   role: 'assistant';
+  /** Set when the upstream labels its messages (gpt-5.3-codex and later); kept for later turns. */
+  phase?: 'commentary' | 'final_answer' | null;
 }
 export interface FunctionCallItem {
   id: string;

@@ -19,9 +19,15 @@ export type UserPart =
   | { type: 'image'; source: MediaSource; detail: ImageDetail }
   | { type: 'file'; source: MediaSource; filename?: string };
 
+/**
+ * An assistant message's `phase` on the Responses wire: intermediate commentary or the final
+ * answer. Only a native Responses upstream carries it; the others neither send nor take it.
+ */
+export type MessagePhase = 'commentary' | 'final_answer';
+
 export type AssistantPart =
-  | { type: 'text'; text: string }
-  | { type: 'refusal'; refusal: string }
+  | { type: 'text'; text: string; phase?: MessagePhase }
+  | { type: 'refusal'; refusal: string; phase?: MessagePhase }
   | {
       type: 'reasoning';
       text: string;
@@ -158,10 +164,11 @@ export interface TokenUsage {
  * the emitter assigns the public item ids and indexes.
  */
 export type StreamPart =
-  | { type: 'text-start'; id: string }
+  /** `phase`: the upstream labelled the message this block is part of. */
+  | { type: 'text-start'; id: string; phase?: MessagePhase }
   | { type: 'text-delta'; id: string; delta: string; logprobs?: TokenLogprob[] }
   | { type: 'text-end'; id: string }
-  | { type: 'refusal-start'; id: string }
+  | { type: 'refusal-start'; id: string; phase?: MessagePhase }
   | { type: 'refusal-delta'; id: string; delta: string }
   | { type: 'refusal-end'; id: string }
   | { type: 'reasoning-start'; id: string }

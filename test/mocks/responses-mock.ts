@@ -54,6 +54,8 @@ export type MockResponsesReply =
       toolCalls?: MockResponsesToolCall[];
       /** A web_search the upstream ran itself (a passed-through tool), before the message. */
       webSearch?: { query: string; sources?: string[] };
+      /** The message's `phase` label, as gpt-5.3-codex and later send it. */
+      phase?: 'commentary' | 'final_answer';
       /** Annotations of the text (its url_citations), announced after its deltas. */
       annotations?: Json[];
       /**
@@ -224,6 +226,7 @@ class ReplyBuilder {
     logprobs: boolean,
     status: string,
     annotations: Json[] = [],
+    phase?: string,
   ): void {
     const output_index = this.output.length;
     const item: Json = {
@@ -232,6 +235,7 @@ class ReplyBuilder {
       status: 'in_progress',
       content: [],
       role: 'assistant',
+      ...(phase === undefined ? {} : { phase }),
     };
     const item_id = item.id;
     this.output.push(item);
@@ -458,7 +462,15 @@ export async function startMockResponsesUpstream(
         if (reply.webSearch) builder.webSearch(reply.webSearch);
         if (reply.text !== undefined || reply.refusal !== undefined) {
           const logprobs = reply.logprobs ?? includes(body, 'message.output_text.logprobs');
-          builder.message(reply.text, reply.chunks, reply.refusal, logprobs, status, reply.annotations);
+          builder.message(
+            reply.text,
+            reply.chunks,
+            reply.refusal,
+            logprobs,
+            status,
+            reply.annotations,
+            reply.phase,
+          );
         }
         for (const call of reply.toolCalls ?? []) builder.toolCall(call);
         for (const item of reply.items ?? []) builder.clientItem(item);

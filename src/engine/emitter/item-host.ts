@@ -3,6 +3,7 @@
  * the one "current" message or reasoning item they append to, and the `output_item.done` event.
  */
 import type { ItemStatus } from '../../protocol/response.js';
+import type { MessagePhase } from '../../providers/types.js';
 import type { EmitterCore } from '../hosted-item-events.js';
 
 export interface ItemRef {
@@ -11,8 +12,11 @@ export interface ItemRef {
 }
 
 export interface ItemHost extends EmitterCore {
-  /** The open message or reasoning item, opened (closing whatever else is open) if it is not. */
-  ensureItem(type: 'message' | 'reasoning'): ItemRef;
+  /**
+   * The open message or reasoning item, opened (closing whatever else is open) if it is not; a
+   * message of another `phase` than the open one is a new message.
+   */
+  ensureItem(type: 'message' | 'reasoning', phase?: MessagePhase): ItemRef;
   /** Ends the open message or reasoning item, if any. */
   closeCurrentItem(status: ItemStatus): void;
   /** `response.output_item.done` for the item at this index, with this status. */

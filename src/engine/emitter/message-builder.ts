@@ -4,7 +4,7 @@
  */
 import type { ResponseEvent } from '../../protocol/events.js';
 import type { Annotation, ContentPart, Logprob } from '../../protocol/response.js';
-import type { TokenLogprob } from '../../providers/types.js';
+import type { MessagePhase, TokenLogprob } from '../../providers/types.js';
 import type { CitableSource } from '../../tools/types.js';
 import { CitationStream } from '../citations/citation-stream.js';
 import { obfuscationFor } from '../obfuscation.js';
@@ -39,8 +39,8 @@ export class MessageBuilder {
     private readonly cited: () => readonly CitableSource[] | undefined,
   ) {}
 
-  start(blockId: string, kind: 'text' | 'refusal'): void {
-    const item = this.host.ensureItem('message');
+  start(blockId: string, kind: 'text' | 'refusal', phase?: MessagePhase): void {
+    const item = this.host.ensureItem('message', phase);
     const message = this.host.response.output[item.outputIndex];
     const contentIndex = message?.type === 'message' ? message.content.length : 0;
     const cited = this.cited();

@@ -1,6 +1,6 @@
 /** Normalized messages → Responses input items: the whole context, rebuilt on every call. */
 import { toDataUrl } from '../shared/data-url.js';
-import type { AssistantPart, ModelMessage, UserPart } from '../types.js';
+import type { AssistantPart, MessagePhase, ModelMessage, UserPart } from '../types.js';
 import type {
   ResponsesAssistantContent,
   ResponsesInputContent,
@@ -73,19 +73,26 @@ export function toInputContent(part: UserPart): ResponsesInputContent {
  */
 function appendAssistant(out: ResponsesInputItem[], parts: readonly AssistantPart[]): void {
   let content: ResponsesAssistantContent[] | null = null;
+  let phase: MessagePhase | undefined;
   const flush = () => {
-    if (content && content.length > 0) out.push({ type: 'message', role: 'assistant', content });
+    if (content && content.length > 0)
+      out.push({ type: 'message', role: 'assistant', content, ...(phase === undefined ? {} : { phase }) });
     content = null;
+  };
+  /** The message the part belongs in: the open one, or a new one when its phase differs. */
+  const messageFor = (part: { phase?: MessagePhase }): ResponsesAssistantContent[] => {
+    if (content && part.phase !== phase) flush();
+    phase = part.phase;
+    content ??= [];
+    return content;
   };
   for (const part of parts) {
     switch (part.type) {
       case 'text':
-        content ??= [];
-        content.push({ type: 'output_text', text: part.text });
+        messageFor(part).push({ type: 'output_text', text: part.text });
         break;
       case 'refusal':
-        content ??= [];
-        content.push({ type: 'refusal', refusal: part.refusal });
+        messageFor(part).push({ type: 'refusal', refusal: part.refusal });
         break;
       case 'reasoning':
         flush();

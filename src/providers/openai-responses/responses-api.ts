@@ -24,7 +24,12 @@ export type ResponsesAssistantContent =
 export type ResponsesInputItem =
   | { type: 'message'; role: 'system' | 'developer'; content: string }
   | { type: 'message'; role: 'user'; content: ResponsesInputContent[] }
-  | { type: 'message'; role: 'assistant'; content: ResponsesAssistantContent[] }
+  | {
+      type: 'message';
+      role: 'assistant';
+      content: ResponsesAssistantContent[];
+      phase?: 'commentary' | 'final_answer';
+    }
   | {
       type: 'reasoning';
       summary: Array<{ type: 'summary_text'; text: string }>;

@@ -4,7 +4,7 @@
  * content or summary part open and close one block. Servers that skip deltas and only send whole
  * items (`output_item.done`) are read the same way.
  */
-import type { StreamPart, ToolKind } from '../types.js';
+import type { MessagePhase, StreamPart, ToolKind } from '../types.js';
 import {
   mapResponsesFinishReason,
   mapResponsesLogprobs,
@@ -28,7 +28,7 @@ interface ContentState {
 }
 
 type ItemState =
-  | { kind: 'message'; parts: Map<number, ContentState>; done: boolean }
+  | { kind: 'message'; parts: Map<number, ContentState>; done: boolean; phase?: MessagePhase }
   | {
       kind: 'reasoning';
       blockId: string | null;
@@ -152,7 +152,7 @@ export class ResponsesEventTranslator {
     if (this.items.has(index)) return;
     switch (item.type) {
       case 'message':
-        this.items.set(index, { kind: 'message', parts: new Map(), done: false });
+        this.items.set(index, { kind: 'message', parts: new Map(), done: false, ...phaseOf(item) });
         return;
       case 'reasoning': {
         const state: ItemState = {
@@ -286,7 +286,8 @@ export class ResponsesEventTranslator {
     if (!part) {
       part = { id: `o${index}c${contentIndex}`, kind, sent: '', open: true };
       message.parts.set(contentIndex, part);
-      out.push({ type: kind === 'text' ? 'text-start' : 'refusal-start', id: part.id });
+      const phase = message.phase === undefined ? {} : { phase: message.phase };
+      out.push({ type: kind === 'text' ? 'text-start' : 'refusal-start', id: part.id, ...phase });
     }
     return part;
   }
@@ -464,4 +465,10 @@ export class ResponsesEventTranslator {
       usage: mapResponsesUsage(response.usage),
     });
   }
+}
+
+/** The message's `phase` (gpt-5.3-codex and later label their messages), kept for the next turn. */
+function phaseOf(item: ResponsesOutputItem): { phase?: MessagePhase } {
+  const phase = item.phase;
+  return phase === 'commentary' || phase === 'final_answer' ? { phase } : {};
 }

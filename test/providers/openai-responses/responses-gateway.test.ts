@@ -213,6 +213,46 @@ describe('a Responses upstream through the gateway', () => {
     ]);
   });
 
+  it('keeps the message phase: on the output, streamed and not, stored, and sent back on later turns', async () => {
+    mock.enqueue({ kind: 'response', text: 'Looking into it.', phase: 'commentary' });
+    const first = (await gw.client.responses.create({ model: 'gpt-x', input: 'Plan it.' })) as Any;
+    expect(first.output[0]).toMatchObject({ type: 'message', phase: 'commentary' });
+    expect(((await gw.client.responses.retrieve(first.id)) as Any).output[0].phase).toBe('commentary');
+    mock.enqueue({ kind: 'response', text: 'Done.', phase: 'final_answer' });
+    const stream = await gw.client.responses.create({
+      model: 'gpt-x',
+      previous_response_id: first.id,
+      // A client's own assistant message keeps the phase it gave, too.
+      input: [
+        { type: 'message', role: 'assistant', content: 'Noted.', phase: 'final_answer' },
+        { type: 'message', role: 'user', content: 'Go on.' },
+      ],
+      stream: true,
+    } as never);
+    const events: Any[] = [];
+    for await (const event of stream as unknown as AsyncIterable<Any>) events.push(event);
+    const added = events.find((e) => e.type === 'response.output_item.added');
+    expect(added.item).toMatchObject({ type: 'message', phase: 'final_answer' });
+    expect(events.at(-1)!.response.output[0].phase).toBe('final_answer');
+    expect(mock.requests[1]!.body.input).toEqual([
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Plan it.' }] },
+      {
+        type: 'message',
+        role: 'assistant',
+        phase: 'commentary',
+        content: [{ type: 'output_text', text: 'Looking into it.' }],
+      },
+      // Told apart by their phase, the two assistant messages stay two.
+      {
+        type: 'message',
+        role: 'assistant',
+        phase: 'final_answer',
+        content: [{ type: 'output_text', text: 'Noted.' }],
+      },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Go on.' }] },
+    ]);
+  });
+
   it('streams custom tool calls and refusals through the SDK', async () => {
     mock.enqueue({
       kind: 'response',
