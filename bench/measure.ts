@@ -10,7 +10,7 @@ import type { ClosedLoopResult, ClosedLoopSpec, LoadSpec, Target } from './load/
 import type { ServerProcess } from './processes.js';
 import type { SystemReport } from './report.js';
 import type { Cell, RowName } from './rows.js';
-import { type SystemContext, type SystemName, type SystemUnderTest } from './systems.js';
+import type { SystemContext, SystemName, SystemUnderTest } from './systems.js';
 
 export interface Settings {
   warmupMs: number;
