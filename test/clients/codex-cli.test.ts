@@ -4,7 +4,9 @@
  * model calls Codex's shell tool to read a file in a temporary directory, then answers with what
  * the tool returned; Codex prints that answer. A recording proxy between Codex and the gateway shows
  * what Codex sent (store:false, encrypted reasoning, prompt_cache_key, client_metadata, namespace
- * and web_search tools) and that the gateway accepted all of it.
+ * and web_search tools) and that the gateway accepted all of it. Then Codex's default tool set at
+ * work: web_search on (the gateway runs it against a fake SearXNG on 127.0.0.1) and an MCP server
+ * configured (Codex runs its tools itself; the gateway sees them as functions).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +17,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, TEST_KEY } from '../helpers/gateway-harness.js';
 import type { MockReply } from '../mocks/chat-completions-mock.js';
+import { type FakeWeb, K7_FACT, startFakeWeb } from '../mocks/fake-web.js';
+import { type McpTestServer, startMcpTestServer } from '../tools/mcp/mcp-test-server.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 import { type Body, lastMessage, toolNames } from './scripted-replies.js';
 
@@ -56,6 +60,57 @@ function runCodex(args: string[], env: Record<string, string>): Promise<CodexRun
 
 const SHELL_TOOLS = ['exec_command', 'shell_command', 'shell'];
 
+/** A Codex home whose config points at `baseUrl`, plus `extra` config lines. */
+function codexHome(baseUrl: string, extra: string[] = []): string {
+  const home = mkdtempSync(join(tmpdir(), 'rgw-codex-home-'));
+  writeFileSync(
+    join(home, 'config.toml'),
+    [
+      'model = "gpt-5-codex"',
+      'model_provider = "gw"',
+      'approval_policy = "never"',
+      // Codex's own read-only sandbox runs commands through bwrap and its codex-linux-sandbox
+      // helper, which the npm package does not ship: with bubblewrap installed (the
+      // code_interpreter sandbox needs it) every command would fail. The test is about the
+      // gateway, so Codex runs its command unsandboxed in a scratch directory.
+      'sandbox_mode = "danger-full-access"',
+      'check_for_update_on_startup = false',
+      '',
+      '[analytics]',
+      'enabled = false',
+      '',
+      '[model_providers.gw]',
+      'name = "responses-gateway"',
+      `base_url = "${baseUrl}/v1"`,
+      'wire_api = "responses"',
+      'env_key = "RGW_CODEX_TEST_KEY"',
+      '',
+      ...extra,
+    ].join('\n'),
+  );
+  return home;
+}
+
+const execArgs = (work: string, prompt: string) => [
+  'exec',
+  '--skip-git-repo-check',
+  '--strict-config',
+  '--ephemeral',
+  '--color',
+  'never',
+  '-C',
+  work,
+  prompt,
+];
+
+const codexEnv = (home: string) => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: home,
+  CODEX_HOME: home,
+  RGW_CODEX_TEST_KEY: TEST_KEY,
+  NO_COLOR: '1',
+});
+
 /** The model: run `cat secret.txt` with whichever shell tool Codex offers, then quote the result. */
 function codexModel(body: Body): MockReply {
   const last = lastMessage(body);
@@ -86,32 +141,8 @@ describe.skipIf(unavailable !== undefined)(
       harness = await startHarness();
       harness.mock.defaultReply = codexModel;
       proxy = await startRecordingProxy(harness.url);
-      home = mkdtempSync(join(tmpdir(), 'rgw-codex-home-'));
+      home = codexHome(proxy.url);
       work = mkdtempSync(join(tmpdir(), 'rgw-codex-work-'));
-      writeFileSync(
-        join(home, 'config.toml'),
-        [
-          'model = "gpt-5-codex"',
-          'model_provider = "gw"',
-          'approval_policy = "never"',
-          // Codex's own read-only sandbox runs commands through bwrap and its codex-linux-sandbox
-          // helper, which the npm package does not ship: with bubblewrap installed (the
-          // code_interpreter sandbox needs it) every command would fail. The test is about the
-          // gateway, so Codex runs its command unsandboxed in a scratch directory.
-          'sandbox_mode = "danger-full-access"',
-          'check_for_update_on_startup = false',
-          '',
-          '[analytics]',
-          'enabled = false',
-          '',
-          '[model_providers.gw]',
-          'name = "responses-gateway"',
-          `base_url = "${proxy.url}/v1"`,
-          'wire_api = "responses"',
-          'env_key = "RGW_CODEX_TEST_KEY"',
-          '',
-        ].join('\n'),
-      );
     });
     afterAll(async () => {
       await proxy?.close();
@@ -125,24 +156,8 @@ describe.skipIf(unavailable !== undefined)(
         const secret = `SECRET-${randomBytes(6).toString('hex')}`;
         writeFileSync(join(work, 'secret.txt'), `${secret}\n`);
         const run = await runCodex(
-          [
-            'exec',
-            '--skip-git-repo-check',
-            '--strict-config',
-            '--ephemeral',
-            '--color',
-            'never',
-            '-C',
-            work,
-            'Read secret.txt and tell me what it says.',
-          ],
-          {
-            PATH: process.env.PATH ?? '/usr/bin:/bin',
-            HOME: home,
-            CODEX_HOME: home,
-            RGW_CODEX_TEST_KEY: TEST_KEY,
-            NO_COLOR: '1',
-          },
+          execArgs(work, 'Read secret.txt and tell me what it says.'),
+          codexEnv(home),
         );
         expect(run.code, run.stderr).toBe(0);
         expect(run.stdout).toContain(`The file says ${secret}.`);
@@ -241,6 +256,104 @@ describe.skipIf(unavailable !== undefined)(
           type: 'json_schema',
           json_schema: { name: 'codex_output_schema', strict: true },
         });
+      },
+      CODEX_TIMEOUT_MS + 10_000,
+    );
+  },
+);
+
+/**
+ * The model of the default-tools run: search the web (the gateway's web_search), then add two
+ * numbers with the MCP server's tool (Codex's), then answer with both results.
+ */
+const text = (content: unknown): string =>
+  Array.isArray(content) ? content.map((part: Body) => part.text ?? '').join('') : String(content);
+
+function toolsModel(body: Body): MockReply {
+  const told = (Array.isArray(body.messages) ? body.messages : []).filter((m: Body) => m.role === 'tool');
+  const names = toolNames(body);
+  // Codex offers an MCP server's tools in a namespace of its own; the upstream sees them flattened.
+  const add = names.find((name) => name === 'add' || name.endsWith('__add'));
+  if (told.length === 0) {
+    return {
+      kind: 'text',
+      text: '',
+      toolCalls: [
+        {
+          id: 'call_ws',
+          name: 'web_search',
+          arguments: JSON.stringify({ action: 'search', query: 'K7 error E42' }),
+        },
+      ],
+    };
+  }
+  if (told.length === 1) {
+    if (add === undefined) return { kind: 'text', text: `no MCP add tool among ${names.join(', ')}` };
+    return {
+      kind: 'text',
+      text: '',
+      toolCalls: [{ id: 'call_add', name: add, arguments: '{"a":19,"b":23}' }],
+    };
+  }
+  // Codex keeps nothing (store: false): the search replays as what was searched for, not its text.
+  const found = text(told[0].content).includes('K7 error E42') ? 'the page explains E42' : 'nothing found';
+  const sum = /\b42\b/.test(text(told[1].content)) ? '42' : `no sum in ${text(told[1].content)}`;
+  return { kind: 'text', text: `Searched: ${found} 【1】. Sum: ${sum}.` };
+}
+
+describe.skipIf(unavailable !== undefined)(
+  `Codex CLI with its default tools: web_search on, an MCP server configured${unavailable ? ` (skipped: ${unavailable})` : ''}`,
+  () => {
+    let web: FakeWeb;
+    let mcp: McpTestServer;
+    let harness: Harness;
+    let proxy: RecordingProxy;
+    let home: string;
+    let work: string;
+
+    beforeAll(async () => {
+      web = await startFakeWeb();
+      mcp = await startMcpTestServer();
+      harness = await startHarness({ config: { webSearch: { searxngUrl: web.url } } });
+      harness.mock.defaultReply = toolsModel;
+      proxy = await startRecordingProxy(harness.url);
+      home = codexHome(proxy.url, ['[mcp_servers.numbers]', `url = "${mcp.url}"`, '']);
+      work = mkdtempSync(join(tmpdir(), 'rgw-codex-work-'));
+    });
+    afterAll(async () => {
+      await proxy?.close();
+      await harness?.close();
+      await mcp?.close();
+      await web?.close();
+      for (const dir of [home, work]) if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it(
+      'searches through the gateway, calls the MCP tool itself and prints the cited answer',
+      async () => {
+        const run = await runCodex(
+          execArgs(work, 'What does E42 mean, and what is 19 + 23?'),
+          codexEnv(home),
+        );
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout, run.stderr).toContain('Searched: the page explains E42');
+        expect(run.stdout).toContain('Sum: 42.');
+        expect(proxy.calls.map((call) => call.status)).toEqual(proxy.calls.map(() => 200));
+
+        // The gateway ran the search: the fake SearXNG was asked, the model saw a web_search function.
+        expect(web.requests.some((line) => line.startsWith('GET /search'))).toBe(true);
+        const calls = proxy.calls.filter((call) => call.method === 'POST' && call.path === '/v1/responses');
+        expect(calls[0]!.body.tools.map((tool: Body) => tool.type)).toContain('web_search');
+        const upstream = harness.mock.requests.map((request) => request.body);
+        expect(toolNames(upstream[0])).toContain('web_search');
+        // Within the response the model read the page's text, as the tool gave it.
+        expect(text(lastMessage(upstream[1]).content)).toContain(K7_FACT);
+        // Codex ran the MCP tool against the server itself and sent its output back.
+        expect(mcp.calls).toEqual([{ name: 'add', args: { a: 19, b: 23 } }]);
+        const replayed = calls.at(-1)!.body.input.map((item: Body) => item.type);
+        expect(replayed).toEqual(
+          expect.arrayContaining(['web_search_call', 'function_call', 'function_call_output']),
+        );
       },
       CODEX_TIMEOUT_MS + 10_000,
     );

@@ -161,10 +161,12 @@ export class KernelProcess {
       };
       const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
       const onAbort = () => stop('abort');
-      if (options.signal?.aborted) onAbort();
       options.signal?.addEventListener('abort', onAbort);
       try {
-        const message = await this.request(request, undefined, options.receiver);
+        const replied = this.request(request, undefined, options.receiver);
+        // After the request: an interrupt the kernel reads before it is stops nothing.
+        if (options.signal?.aborted) onAbort();
+        const message = await replied;
         if ('__ended' in message) return { type: 'ended', end: await this.ended };
         return { type: 'reply', reply: message as unknown as CallReply, stoppedFor };
       } finally {

@@ -161,7 +161,11 @@ def take_logs():
 
 # --- running code
 GLOBALS = {'__name__': '__main__', '__builtins__': __builtins__}
-STATE = {'busy': False, 'interrupted': False, 'cell': 0, 'child': None}
+STATE = {'busy': False, 'interrupted': False, 'cell': 0, 'child': None, 'queued': None}
+# Calls interrupted before they began: the reader saw the interrupt while the call still waited.
+CANCELLED = set()
+# Orders the reader's "is a call running?" against the main thread starting one.
+LOCK = threading.Lock()
 MAIN = threading.main_thread().ident
 
 def user_frames(tb):
@@ -286,10 +290,17 @@ def handle(message, payload):
     op = message['op']
     reply = {'id': message['id']}
     if op in ('exec', 'shell'):
-        STATE['interrupted'] = False
-        STATE['busy'] = True
-        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
+            # Inside the try: an interrupt that lands as soon as the call counts as running is its.
+            with LOCK:
+                cancelled = message['id'] in CANCELLED
+                CANCELLED.discard(message['id'])
+                STATE['interrupted'] = cancelled
+                if not cancelled:
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
+                    STATE['busy'] = True
+            if cancelled:
+                raise KeyboardInterrupt
             if op == 'exec':
                 reply['error'] = run_python(message['code'])
             else:
@@ -297,9 +308,12 @@ def handle(message, payload):
         except KeyboardInterrupt:
             reply['error'] = {'name': 'KeyboardInterrupt', 'message': ''}
         finally:
-            STATE['busy'] = False
             # From here on a late interrupt must not land inside the kernel's own answer.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            with LOCK:
+                STATE['busy'] = False
+                if STATE['queued'] == message['id']:
+                    STATE['queued'] = None
         reply['interrupted'] = STATE['interrupted']
         if stop_strays():
             threading.Event().wait(0.02)
@@ -339,18 +353,25 @@ def read_requests():
             os._exit(0)
         message = json.loads(line)
         if message.get('op') == 'interrupt':
-            if STATE['busy']:
-                STATE['interrupted'] = True
-                child = STATE['child']
-                if child is not None:
-                    try:
-                        os.killpg(child.pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-                signal.pthread_kill(MAIN, signal.SIGINT)
+            with LOCK:
+                if STATE['busy']:
+                    STATE['interrupted'] = True
+                    child = STATE['child']
+                    if child is not None:
+                        try:
+                            os.killpg(child.pid, signal.SIGKILL)
+                        except OSError:
+                            pass
+                    signal.pthread_kill(MAIN, signal.SIGINT)
+                elif STATE['queued'] is not None:
+                    # The call was sent but has not begun: it stops as soon as it would.
+                    CANCELLED.add(STATE['queued'])
             continue
         size = message.get('size') or 0
         payload = proto_in.read(size) if size else None
+        if message.get('op') in ('exec', 'shell'):
+            with LOCK:
+                STATE['queued'] = message['id']
         REQUESTS.put((message, payload))
 
 signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -93,6 +93,21 @@ describe('sandbox runtime', () => {
     expect(outcome).toMatchObject({ stoppedFor: 'abort' });
   });
 
+  it('stops a call aborted before it began, and keeps the kernel and its variables', async () => {
+    await run('z = 7');
+    // Aborted as it is sent (the interrupt reaches the kernel before the call starts), and before.
+    const controller = new AbortController();
+    const sent = run('import time; time.sleep(30)', 10_000, controller.signal);
+    controller.abort();
+    expect((await sent).outcome).toMatchObject({ type: 'reply', stoppedFor: 'abort' });
+    const early = await run('import time; time.sleep(30)', 10_000, AbortSignal.abort());
+    expect(early.outcome).toMatchObject({ type: 'reply', stoppedFor: 'abort' });
+    expect(early.reply.error).toMatchObject({ name: 'KeyboardInterrupt' });
+    // Not killed after its grace second: the same kernel answers, with what it had.
+    expect(kernel.alive).toBe(true);
+    expect((await run('z')).reply.logs).toBe('7\n');
+  });
+
   it('runs shell commands with their own exit codes and time limits', async () => {
     const receiver = collectFiles();
     const outcome = await kernel.run(
