@@ -20,6 +20,7 @@ import { StoredResponses } from './engine/stored-responses.js';
 import { FileBlobs } from './files/file-blobs.js';
 import { type FileContentSource, Files } from './files/files.js';
 import { Limiter } from './limits/limiter.js';
+import { RateSharing } from './limits/rate-sharing.js';
 import type { Lookup } from './net/guarded-connector.js';
 import { GuardedFetcher } from './net/guarded-fetcher.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -129,6 +130,9 @@ export function createGateway(
   });
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
   const limiter = new Limiter(config.limits, store.usage);
+  // Instances sharing the store share their rate limits through it.
+  const rateSharing = store.rates && new RateSharing(limiter, store.rates, config.limits.shareMs, logger);
+  rateSharing?.start();
   const usageWriter = new UsageWriter(store.usage, logger);
   let prices = new PriceTable(config.prices);
   metrics = new GatewayMetrics({
@@ -272,6 +276,7 @@ export function createGateway(
       await embedder?.close();
       await background.stop();
       await app.close();
+      await rateSharing?.stop();
       await usageWriter.flush();
       await code.close();
       await registry.close();

@@ -295,6 +295,11 @@ const limitsSchema = z.strictObject({
   keys: limitSchema.optional(),
   /** Per tenant: shared by all of a tenant's keys, on top of each key's own. */
   tenants: z.record(z.string(), limitSchema).default({}),
+  /**
+   * With a store several instances share (PostgreSQL): how often each tells the others what it
+   * used and runs, ms. Their limits hold together, give or take what one interval lets through.
+   */
+  shareMs: z.number().int().min(10).max(60_000).default(1000),
 });
 
 export const configSchema = z.strictObject({
@@ -313,7 +318,7 @@ export const configSchema = z.strictObject({
   adminKey: z.string().min(16, 'at least 16 characters').optional(),
   /** Prices by model name (as clients write it, or without its provider prefix), over the built-in ones. */
   prices: z.record(z.string(), priceSchema).default({}),
-  limits: limitsSchema.default({ tenants: {} }),
+  limits: limitsSchema.default({ tenants: {}, shareMs: 1000 }),
   /** On SIGTERM, how long open streams and running responses get to finish, ms. */
   shutdownTimeoutMs: z.number().int().min(0).default(30_000),
   /**

@@ -1,12 +1,14 @@
 /**
  * The one admission policy for every request that calls a model: requests per minute, tokens per
  * minute, concurrent requests and spend per period, each for the key and for its tenant, and the
- * key's model list. Everything is in memory (one process); spend is read from the usage rows (see
- * spend-tracker.ts). `admit` answers synchronously unless a budget's spend was never loaded.
+ * key's model list. Everything is in memory; spend is read from the usage rows (see
+ * spend-tracker.ts), and with instances sharing a store each one's use is charged to the others'
+ * allowances every `limits.shareMs` (rate-sharing.ts). `admit` answers synchronously unless a
+ * budget's spend was never loaded.
  */
 import type { LimitConfig, LimitsConfig } from '../config/config-schema.js';
 import { GatewayError } from '../errors.js';
-import type { KeyLimits, UsageRepository } from '../store/types.js';
+import type { ForeignRates, KeyLimits, RateUsage, UsageRepository } from '../store/types.js';
 import {
   budgetExceeded,
   concurrencyExceeded,
@@ -48,6 +50,14 @@ interface State {
   active: number;
 }
 
+/** Others' use of a subject this process has no allowance for yet is kept this long. */
+const UNSEEN_MS = 60_000;
+
+interface Use {
+  requests: number;
+  tokens: number;
+}
+
 /** Subjects kept at most; past it idle ones are dropped (their buckets are full anyway, or nearly). */
 const MAX_SUBJECTS = 10_000;
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -55,6 +65,14 @@ const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, s
 export class Limiter {
   private readonly states = new Map<string, State>();
   private readonly spend: SpendTracker;
+  /** What this process used per subject since it last told the other instances. */
+  private used = new Map<string, Use>();
+  /** Requests the other instances run now, per subject. */
+  private foreignActive: ReadonlyMap<string, number> = new Map();
+  /** Subjects whose running count the others were told as non-zero (they hear when it is 0 again). */
+  private toldActive = new Set<string>();
+  /** Others' use of subjects without an allowance here yet: charged when one is made. */
+  private readonly unseen = new Map<string, Use & { at: number }>();
 
   constructor(
     private config: LimitsConfig,
@@ -119,9 +137,58 @@ export class Limiter {
   /** A finished response's tokens and cost: charged to the key's and the tenant's allowances. */
   settle(keyId: string, tenantId: string, tokens: number, costUsd: number): void {
     const now = this.now();
-    this.states.get(`k:${keyId}`)?.tokens?.take(tokens, now);
-    this.states.get(`t:${tenantId}`)?.tokens?.take(tokens, now);
+    for (const id of [`k:${keyId}`, `t:${tenantId}`]) {
+      const bucket = this.states.get(id)?.tokens;
+      if (!bucket) continue;
+      bucket.take(tokens, now);
+      this.record(id, 0, tokens);
+    }
     this.spend.add(keyId, tenantId, costUsd);
+  }
+
+  /** What to tell the other instances: the use since the last call, and what runs here now. */
+  takeShare(): { used: RateUsage[]; active: Map<string, number> } {
+    const used = [...this.used].map(([subject, use]) => ({ subject, ...use }));
+    this.used = new Map();
+    const active = new Map<string, number>();
+    for (const [id, state] of this.states) if (state.active > 0) active.set(id, state.active);
+    for (const id of this.toldActive) if (!active.has(id)) active.set(id, 0);
+    this.toldActive = new Set([...active].filter(([, count]) => count > 0).map(([id]) => id));
+    return { used, active };
+  }
+
+  /** A share that could not be told: told with the next one. */
+  returnShare(used: readonly RateUsage[]): void {
+    for (const use of used) this.record(use.subject, use.requests, use.tokens);
+  }
+
+  /** What the other instances did: their use charged to the allowances here, their running counted. */
+  applyForeign(foreign: ForeignRates): void {
+    const now = this.now();
+    this.foreignActive = foreign.active;
+    for (const [id, use] of this.unseen) if (now - use.at > UNSEEN_MS) this.unseen.delete(id);
+    for (const { subject, requests, tokens } of foreign.used) {
+      const state = this.states.get(subject);
+      if (state?.requests || state?.tokens) {
+        state.requests?.take(requests, now);
+        state.tokens?.take(tokens, now);
+        continue;
+      }
+      const unseen = this.unseen.get(subject) ?? { requests: 0, tokens: 0, at: now };
+      unseen.requests += requests;
+      unseen.tokens += tokens;
+      this.unseen.set(subject, unseen);
+    }
+  }
+
+  private record(id: string, requests: number, tokens: number): void {
+    const use = this.used.get(id);
+    if (use) {
+      use.requests += requests;
+      use.tokens += tokens;
+    } else {
+      this.used.set(id, { requests, tokens });
+    }
   }
 
   private decide(
@@ -133,15 +200,18 @@ export class Limiter {
     spentTenant: number,
   ): Admission {
     const now = this.now();
-    const key = this.state(`k:${caller.keyId}`, keyLimits, now);
-    const tenant = tenantLimits && this.state(`t:${caller.tenantId}`, tenantLimits, now);
-    const subjects: Array<[Subject, State, Limits]> = [['key', key, keyLimits]];
-    if (tenant && tenantLimits) subjects.push(['tenant', tenant, tenantLimits]);
-    for (const [subject, state, limits] of subjects) {
+    const keyId = `k:${caller.keyId}`;
+    const tenantId = `t:${caller.tenantId}`;
+    const key = this.state(keyId, keyLimits, now);
+    const tenant = tenantLimits && this.state(tenantId, tenantLimits, now);
+    const subjects: Array<[Subject, State, Limits, string]> = [['key', key, keyLimits, keyId]];
+    if (tenant && tenantLimits) subjects.push(['tenant', tenant, tenantLimits, tenantId]);
+    for (const [subject, state, limits, id] of subjects) {
       const spent = subject === 'key' ? spentKey : spentTenant;
       if (limits.budgetUsd !== undefined && spent >= limits.budgetUsd)
         throw budgetExceeded(subject, this.headers(key, tenant, now));
-      if (limits.maxConcurrent !== undefined && state.active >= limits.maxConcurrent)
+      const running = state.active + (this.foreignActive.get(id) ?? 0);
+      if (limits.maxConcurrent !== undefined && running >= limits.maxConcurrent)
         throw concurrencyExceeded(subject, limits.maxConcurrent, this.headers(key, tenant, now));
       if (state.requests && state.requests.remaining(now) < 1)
         throw requestRateExceeded(
@@ -165,8 +235,11 @@ export class Limiter {
         }
       }
     }
-    for (const [, state] of subjects) {
-      state.requests?.take(1, now);
+    for (const [, state, , id] of subjects) {
+      if (state.requests) {
+        state.requests.take(1, now);
+        this.record(id, 1, 0);
+      }
       state.active++;
     }
     let released = false;
@@ -201,6 +274,13 @@ export class Limiter {
     }
     state.requests = bucket(state.requests, limits.rpm, now);
     state.tokens = bucket(state.tokens, limits.tpm, now);
+    const unseen = this.unseen.get(id);
+    if (unseen && (state.requests || state.tokens)) {
+      // What the other instances used of it before it had an allowance here.
+      state.requests?.take(unseen.requests, now);
+      state.tokens?.take(unseen.tokens, now);
+      this.unseen.delete(id);
+    }
     return state;
   }
 

@@ -497,12 +497,37 @@ export interface ContainerRepository {
   deleteFile(tenantId: string, containerId: string, fileId: string): Promise<boolean>;
 }
 
+/** What one instance used of a rate-limited subject (`k:<key id>`, `t:<tenant>`) since it last said. */
+export interface RateUsage {
+  subject: string;
+  requests: number;
+  tokens: number;
+}
+
+/** What the other instances did, as one instance learns it at an exchange. */
+export interface ForeignRates {
+  /** What they used since this instance's previous exchange. */
+  used: RateUsage[];
+  /** Requests they are running now, per subject. */
+  active: Map<string, number>;
+}
+
+/**
+ * Rate limits shared by the instances of one database: each instance says what it used and runs
+ * now, and learns what the others did (limits/rate-sharing.ts).
+ */
+export interface RateShareRepository {
+  exchange(mine: { used: readonly RateUsage[]; active: ReadonlyMap<string, number> }): Promise<ForeignRates>;
+}
+
 export interface Store {
   /**
    * Several gateway processes may use it at once (PostgreSQL): interrupted work is then swept
    * periodically, not only at start.
    */
   readonly shared: boolean;
+  /** Present when several processes use the store: their rate limits are shared through it. */
+  readonly rates?: RateShareRepository;
   readonly responses: ResponseRepository;
   readonly containers: ContainerRepository;
   readonly jobs: JobRepository;

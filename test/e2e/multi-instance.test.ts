@@ -34,6 +34,7 @@ beforeAll(async () => {
       background: { workers: 4, cancelPollMs: 50 },
       files: { dir: join(dir, 'files') },
       codeSandbox: { mode: 'off', dir: join(dir, 'containers') },
+      limits: { shareMs: 100 },
     }),
   );
   pgServer = await startPgServer();
@@ -108,10 +109,10 @@ async function serve(db: string, args: string[] = ['--workers', '1']): Promise<I
   return { child, url, output: () => output };
 }
 
-async function call(url: string, path: string, body?: unknown, expected = 200): Promise<Any> {
+async function call(url: string, path: string, body?: unknown, expected = 200, key = TEST_KEY): Promise<Any> {
   const response = await fetch(url + path, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const parsed = await response.json();
@@ -131,6 +132,22 @@ async function settled(url: string, id: string): Promise<Any> {
     )
     .toMatch(/^(completed|failed|incomplete|cancelled)$/);
   return response;
+}
+
+/** `rgw keys create` on the database with these flags; the key it printed. */
+async function createKey(db: string, flags: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'keys', 'create', ...flags], {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH, RGW_DB: db, RGW_CONFIG: join(dir, 'config.json'), RGW_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  await new Promise((resolve) => child.on('close', resolve));
+  const key = /^key\s+(\S+)/m.exec(output)?.[1];
+  if (!key) throw new Error(`keys create printed no key:\n${output}`);
+  return key;
 }
 
 function slowReply(prefix: string, count: number, delayMs: number) {
@@ -160,8 +177,9 @@ describe.each(layouts)('$name, one PostgreSQL database', { timeout: 180_000 }, (
   // A and B for the first two cases; the kill case starts instances of its own.
   let a: Instance;
   let b: Instance;
+  let db: string;
   beforeAll(async () => {
-    const db = await pgServer!.createDatabase();
+    db = await pgServer!.createDatabase();
     a = await serve(db, ['--migrate', ...argsA]);
     b = await serve(db);
   }, 120_000);
@@ -192,6 +210,31 @@ describe.each(layouts)('$name, one PostgreSQL database', { timeout: 180_000 }, (
     await call(b.url, '/v1/responses', { model: MODEL, input: 'in conv', conversation: conversation.id });
     const items = await call(a.url, `/v1/conversations/${conversation.id}/items?order=asc`);
     expect(items.data.map((item: Any) => item.role)).toEqual(['user', 'assistant']);
+  });
+
+  it("holds a key's rate limit across both: what A let through counts on B", async () => {
+    mock.reset();
+    mock.defaultReply = { kind: 'text', text: 'ok' };
+    const key = await createKey(db, ['--tenant', `rated-${argsA.join('')}`, '--rpm', '3']);
+    const body = { model: MODEL, input: 'hi', store: false };
+    for (let i = 0; i < 3; i++) await call(a.url, '/v1/responses', body, 200, key);
+    // Each instance tells the others what it used every 100 ms (limits.shareMs).
+    await expect
+      .poll(
+        async () => {
+          const response = await fetch(`${b.url}/v1/responses`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ ...body, input: 'probe' }),
+          });
+          const answer = (await response.json()) as Any;
+          return response.status === 429 ? answer.error.code : `HTTP ${response.status}`;
+        },
+        { timeout: 5_000, interval: 150 },
+      )
+      .toBe('rate_limit_exceeded');
+    // At most one probe got through before B heard of A's three.
+    expect(mock.requests.length).toBeLessThanOrEqual(4);
   });
 
   it('resumes on B the stream of a response still generating on A, and cancels on B a job running on A', async () => {

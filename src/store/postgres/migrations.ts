@@ -217,4 +217,23 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX usage_by_key ON usage (key_id, created_at);
   CREATE INDEX usage_by_tenant ON usage (tenant_id, created_at);
   `,
+  // Rate limits shared by the instances: what each used (kept two minutes), what each runs now.
+  `
+  CREATE TABLE rate_usage (
+    id BIGSERIAL PRIMARY KEY,
+    instance_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    requests INTEGER NOT NULL,
+    tokens BIGINT NOT NULL
+  );
+  CREATE INDEX rate_usage_by_time ON rate_usage (at_ms);
+  CREATE TABLE rate_active (
+    instance_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    PRIMARY KEY (instance_id, subject)
+  );
+  `,
 ];

@@ -15,6 +15,7 @@ import { DEFAULT_LEASE, type LeaseOptions, PgInstances } from './pg-instances.js
 import { PgJobs } from './pg-jobs.js';
 import { checkSchema, migrate } from './pg-migrate.js';
 import { PgNotifications } from './pg-notifications.js';
+import { PgRateShare } from './pg-rate-share.js';
 import { PgResponses } from './pg-responses.js';
 import { PgUsage } from './pg-usage.js';
 import { PgVectorStores } from './pg-vector-stores.js';
@@ -31,6 +32,7 @@ export class PgStore implements Store {
   readonly conversations: PgConversations;
   readonly apiKeys: PgApiKeys;
   readonly usage: PgUsage;
+  readonly rates: PgRateShare;
   readonly jobs: PgJobs;
   readonly events: PgEventLog;
   readonly settings: SettingsRepository;
@@ -56,6 +58,7 @@ export class PgStore implements Store {
     this.responses = new PgResponses(this.pool, this.conversations, this.instances);
     this.apiKeys = new PgApiKeys(this.pool);
     this.usage = new PgUsage(this.pool);
+    this.rates = new PgRateShare(this.pool, this.instances);
     this.events = new PgEventLog(this.pool, this.notifications);
     this.jobs = new PgJobs(this.pool, this.responses, this.events, this.instances);
     this.files = new PgFiles(this.pool);
