@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { InstanceSharing } from './cluster/instance-sharing.js';
 import type { GatewayConfig } from './config/config-schema.js';
 import { BUNDLED_MODEL_PATH } from './config/load-config.js';
 import { BackgroundResponses } from './engine/background-responses.js';
@@ -20,7 +21,7 @@ import { StoredResponses } from './engine/stored-responses.js';
 import { FileBlobs } from './files/file-blobs.js';
 import { type FileContentSource, Files } from './files/files.js';
 import { Limiter } from './limits/limiter.js';
-import { RateSharing } from './limits/rate-sharing.js';
+
 import type { Lookup } from './net/guarded-connector.js';
 import { GuardedFetcher } from './net/guarded-fetcher.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -130,9 +131,17 @@ export function createGateway(
   });
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
   const limiter = new Limiter(config.limits, store.usage);
-  // Instances sharing the store share their rate limits through it.
-  const rateSharing = store.rates && new RateSharing(limiter, store.rates, config.limits.shareMs, logger);
-  rateSharing?.start();
+  // Instances sharing the store share their rate limits and open circuits through it.
+  const sharing =
+    store.shared && store.share
+      ? new InstanceSharing(
+          { limits: limiter, breakers: registry },
+          store.share,
+          config.limits.shareMs,
+          logger,
+        )
+      : undefined;
+  sharing?.start();
   const usageWriter = new UsageWriter(store.usage, logger);
   let prices = new PriceTable(config.prices);
   metrics = new GatewayMetrics({
@@ -276,7 +285,7 @@ export function createGateway(
       await embedder?.close();
       await background.stop();
       await app.close();
-      await rateSharing?.stop();
+      await sharing?.stop();
       await usageWriter.flush();
       await code.close();
       await registry.close();

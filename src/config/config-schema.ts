@@ -297,7 +297,8 @@ const limitsSchema = z.strictObject({
   tenants: z.record(z.string(), limitSchema).default({}),
   /**
    * With a store several instances share (PostgreSQL): how often each tells the others what it
-   * used and runs, ms. Their limits hold together, give or take what one interval lets through.
+   * used and runs, and the circuits it opened, ms. Their limits hold together, give or take what
+   * one interval lets through.
    */
   shareMs: z.number().int().min(10).max(60_000).default(1000),
 });

@@ -2,13 +2,13 @@
  * The one admission policy for every request that calls a model: requests per minute, tokens per
  * minute, concurrent requests and spend per period, each for the key and for its tenant, and the
  * key's model list. Everything is in memory; spend is read from the usage rows (see
- * spend-tracker.ts), and with instances sharing a store each one's use is charged to the others'
- * allowances every `limits.shareMs` (rate-sharing.ts). `admit` answers synchronously unless a
- * budget's spend was never loaded.
+ * spend-tracker.ts), and with instances sharing a store each one's use is charged to the
+ * others' allowances every `limits.shareMs` (cluster/instance-sharing.ts). `admit` answers
+ * synchronously unless a budget's spend was never loaded.
  */
 import type { LimitConfig, LimitsConfig } from '../config/config-schema.js';
 import { GatewayError } from '../errors.js';
-import type { ForeignRates, KeyLimits, RateUsage, UsageRepository } from '../store/types.js';
+import type { ForeignShare, KeyLimits, RateUsage, UsageRepository } from '../store/types.js';
 import {
   budgetExceeded,
   concurrencyExceeded,
@@ -163,7 +163,7 @@ export class Limiter {
   }
 
   /** What the other instances did: their use charged to the allowances here, their running counted. */
-  applyForeign(foreign: ForeignRates): void {
+  applyForeign(foreign: ForeignShare): void {
     const now = this.now();
     this.foreignActive = foreign.active;
     for (const [id, use] of this.unseen) if (now - use.at > UNSEEN_MS) this.unseen.delete(id);

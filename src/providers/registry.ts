@@ -16,7 +16,7 @@ import { type ProviderCapabilities, supports } from './capabilities.js';
 import { createLanguageModel } from './create-language-model.js';
 import { LocalLanguageModel } from './local/local-language-model.js';
 import { PROVIDER_CAPABILITIES } from './provider-capabilities.js';
-import { BreakerBoard } from './routing/breaker-board.js';
+import { BreakerBoard, type BreakerOpening } from './routing/breaker-board.js';
 import type { CircuitState } from './routing/circuit-breaker.js';
 import { type Clock, systemClock } from './routing/clock.js';
 import { ConcurrencyLimiter } from './routing/concurrency-limiter.js';
@@ -128,6 +128,16 @@ export class ProviderRegistry {
   /** Every target's circuit state, for metrics. */
   breakerStates(): Iterable<[string, CircuitState]> {
     return this.breakers.states();
+  }
+
+  /** Circuits opened here after `since`, for the other instances (cluster/instance-sharing.ts). */
+  breakerOpeningsAfter(since: number): BreakerOpening[] {
+    return this.breakers.openedAfter(since);
+  }
+
+  /** Circuits the other instances opened. */
+  hintBreakers(openings: readonly BreakerOpening[]): void {
+    this.breakers.hint(openings);
   }
 
   private build(providers: readonly ProviderConfig[], reuse?: ReadonlyMap<string, BuiltProvider>): void {

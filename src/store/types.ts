@@ -504,20 +504,38 @@ export interface RateUsage {
   tokens: number;
 }
 
+/** A circuit an instance opened for a target (`provider/model`), and how long ago (clocks may differ). */
+export interface TargetOpening {
+  target: string;
+  ageMs: number;
+}
+
+/** What one instance tells the others at an exchange. */
+export interface LocalShare {
+  /** What it used since its previous exchange. */
+  used: readonly RateUsage[];
+  /** Requests it runs now, per subject (0 for one it said was running before). */
+  active: ReadonlyMap<string, number>;
+  /** Circuits it opened since its previous exchange. */
+  opened: readonly TargetOpening[];
+}
+
 /** What the other instances did, as one instance learns it at an exchange. */
-export interface ForeignRates {
+export interface ForeignShare {
   /** What they used since this instance's previous exchange. */
   used: RateUsage[];
   /** Requests they are running now, per subject. */
   active: Map<string, number>;
+  /** Circuits they opened since this instance's previous exchange. */
+  opened: TargetOpening[];
 }
 
 /**
- * Rate limits shared by the instances of one database: each instance says what it used and runs
- * now, and learns what the others did (limits/rate-sharing.ts).
+ * What the instances of one database share besides the data (cluster/instance-sharing.ts): their
+ * rate-limit use and the circuits they opened. Each says what it did and learns what the others did.
  */
-export interface RateShareRepository {
-  exchange(mine: { used: readonly RateUsage[]; active: ReadonlyMap<string, number> }): Promise<ForeignRates>;
+export interface InstanceShareRepository {
+  exchange(mine: LocalShare): Promise<ForeignShare>;
 }
 
 export interface Store {
@@ -526,8 +544,8 @@ export interface Store {
    * periodically, not only at start.
    */
   readonly shared: boolean;
-  /** Present when several processes use the store: their rate limits are shared through it. */
-  readonly rates?: RateShareRepository;
+  /** Present when several processes use the store: their limits and circuits are shared through it. */
+  readonly share?: InstanceShareRepository;
   readonly responses: ResponseRepository;
   readonly containers: ContainerRepository;
   readonly jobs: JobRepository;

@@ -6,10 +6,29 @@
 import { CircuitBreaker, type CircuitBreakerSettings, type CircuitState } from './circuit-breaker.js';
 import type { Clock } from './clock.js';
 
+/** A circuit another instance opened: its target and how long ago, ms (clocks need not agree). */
+export interface BreakerOpening {
+  target: string;
+  ageMs: number;
+}
+
+class HintedOpenings {
+  private readonly at = new Map<string, number>();
+  set(target: string, at: number): void {
+    if (this.at.size >= MAX_BREAKERS) this.at.clear();
+    this.at.set(target, at);
+  }
+  has(target: string, at: number): boolean {
+    return this.at.get(target) === at;
+  }
+}
+
 const MAX_BREAKERS = 1000;
 
 export class BreakerBoard {
   private readonly breakers = new Map<string, CircuitBreaker>();
+  /** The opening time each target was last hinted with (so it is not told back as its own). */
+  private readonly hinted = new HintedOpenings();
 
   constructor(
     private readonly settings: CircuitBreakerSettings,
@@ -24,6 +43,31 @@ export class BreakerBoard {
       this.breakers.set(key, breaker);
     }
     return breaker;
+  }
+
+  /**
+   * Circuits that opened on their own here after `since` (ms since the epoch), with how long ago:
+   * what the other instances are told (a hinted opening is not passed on again).
+   */
+  openedAfter(since: number): BreakerOpening[] {
+    const now = this.clock.now();
+    const out: BreakerOpening[] = [];
+    for (const [target, breaker] of this.breakers) {
+      const at = breaker.openedSince;
+      if (at !== undefined && at > since && !this.hinted.has(target, at))
+        out.push({ target, ageMs: now - at });
+    }
+    return out;
+  }
+
+  /** Openings other instances saw: their circuits open here too. */
+  hint(openings: readonly BreakerOpening[]): void {
+    const now = this.clock.now();
+    for (const { target, ageMs } of openings) {
+      const at = now - ageMs;
+      this.get(target).hintOpen(at);
+      this.hinted.set(target, at);
+    }
   }
 
   /** Each target's state, for metrics. */

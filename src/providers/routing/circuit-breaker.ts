@@ -59,6 +59,23 @@ export class CircuitBreaker {
     }
   }
 
+  /** When it last opened, ms since the epoch (by this process's clock); undefined when closed. */
+  get openedSince(): number | undefined {
+    return this.openedAt;
+  }
+
+  /**
+   * Another instance saw the target fail and opened its circuit at `openedAt`: open here too
+   * (from then), unless this one opened later. The cool-down's probe then finds out for this one.
+   */
+  hintOpen(openedAt: number): void {
+    if (!this.settings.enabled) return;
+    if (this.openedAt !== undefined && this.openedAt >= openedAt) return;
+    this.openedAt = openedAt;
+    this.failures = Math.max(this.failures, this.settings.failureThreshold);
+    this.probing = false;
+  }
+
   /** The call ended without telling anything about the target's health (aborted, rate limited). */
   release(): void {
     this.probing = false;

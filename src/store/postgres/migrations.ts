@@ -217,7 +217,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX usage_by_key ON usage (key_id, created_at);
   CREATE INDEX usage_by_tenant ON usage (tenant_id, created_at);
   `,
-  // Rate limits shared by the instances: what each used (kept two minutes), what each runs now.
+  // Shared by the instances: what each used of the rate limits (kept two minutes), what each runs
+  // now, and the circuits they opened (the latest per target).
   `
   CREATE TABLE rate_usage (
     id BIGSERIAL PRIMARY KEY,
@@ -234,6 +235,11 @@ export const PG_MIGRATIONS: readonly string[] = [
     active INTEGER NOT NULL,
     updated_ms BIGINT NOT NULL,
     PRIMARY KEY (instance_id, subject)
+  );
+  CREATE TABLE breaker_openings (
+    target TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL,
+    at_ms BIGINT NOT NULL
   );
   `,
 ];

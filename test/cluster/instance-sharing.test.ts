@@ -1,17 +1,24 @@
 /**
- * Rate limits held across instances: two limiters, each its own process's, exchanging through the
- * store. In memory (a repository that is the two-instance database in miniature, time injected),
- * then through PostgreSQL itself (two stores on one database). Skipped for PostgreSQL only when it
- * is not installed.
+ * Limits and circuits held across instances: two limiters and two breaker boards, each its own
+ * process's, exchanging through the store. In memory (a repository that is the two-instance
+ * database in miniature, time injected), then through PostgreSQL itself (two stores on one
+ * database). Skipped for PostgreSQL only when it is not installed.
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InstanceSharing } from '../../src/cluster/instance-sharing.js';
 import { configSchema } from '../../src/config/config-schema.js';
 import type { LimitedCaller } from '../../src/limits/limiter.js';
 import { Limiter } from '../../src/limits/limiter.js';
-import { RateSharing } from '../../src/limits/rate-sharing.js';
+import { BreakerBoard } from '../../src/providers/routing/breaker-board.js';
 import { PgStore } from '../../src/store/postgres/pg-store.js';
-import type { ForeignRates, RateShareRepository, RateUsage, UsageRepository } from '../../src/store/types.js';
+import type {
+  ForeignShare,
+  InstanceShareRepository,
+  RateUsage,
+  TargetOpening,
+  UsageRepository,
+} from '../../src/store/types.js';
 import { type PgServer, pgSkipReason, startPgServer } from '../helpers/pg-cluster.js';
 
 const NO_USAGE: UsageRepository = {
@@ -26,12 +33,20 @@ const caller: LimitedCaller = { tenantId: 'default', keyId: 'key_1' };
 /** Two instances' shares, as one database would hold them. */
 class SharedTable {
   private readonly rows: Array<{ from: number; use: RateUsage }> = [];
+  private readonly openings: Array<{ from: number; opening: TargetOpening }> = [];
   private readonly running = new Map<number, ReadonlyMap<string, number>>();
-  instance(me: number): RateShareRepository {
+  instance(me: number): InstanceShareRepository {
     let read = 0;
+    let readOpenings = 0;
     return {
-      exchange: async (mine): Promise<ForeignRates> => {
+      exchange: async (mine): Promise<ForeignShare> => {
         for (const use of mine.used) this.rows.push({ from: me, use });
+        for (const opening of mine.opened) this.openings.push({ from: me, opening });
+        const opened = this.openings
+          .slice(readOpenings)
+          .filter((row) => row.from !== me)
+          .map((row) => row.opening);
+        readOpenings = this.openings.length;
         this.running.set(me, mine.active);
         const used = this.rows
           .slice(read)
@@ -43,16 +58,24 @@ class SharedTable {
           if (from === me) continue;
           for (const [subject, count] of counts) active.set(subject, (active.get(subject) ?? 0) + count);
         }
-        return { used, active };
+        return { used, active, opened };
       },
     };
   }
 }
 
-function pair(repositories: [RateShareRepository, RateShareRepository], now: () => number) {
+const BREAKER = { enabled: true, failureThreshold: 2, cooldownMs: 30_000 };
+
+function pair(repositories: [InstanceShareRepository, InstanceShareRepository], now: () => number) {
   return repositories.map((repository) => {
     const limiter = new Limiter(limits, NO_USAGE, now);
-    return { limiter, sharing: new RateSharing(limiter, repository, 1000, logger) };
+    const board = new BreakerBoard(BREAKER, { now, sleep: async () => {} });
+    const breakers = {
+      breakerOpeningsAfter: (since: number) => board.openedAfter(since),
+      hintBreakers: (openings: readonly TargetOpening[]) => board.hint(openings),
+    };
+    const sharing = new InstanceSharing({ limits: limiter, breakers }, repository, 1000, logger, now);
+    return { limiter, board, sharing };
   });
 }
 
@@ -111,11 +134,34 @@ describe('rate limits shared by two instances', () => {
     expect(admitted(b!.limiter)).toHaveProperty('release');
   });
 
+  it('opens on B the circuit A opened, once, and never tells it back as its own', async () => {
+    let clock = 20_000_000;
+    const table = new SharedTable();
+    const [a, b] = pair([table.instance(1), table.instance(2)], () => clock);
+    const breakerA = a!.board.get('openai/gpt-x');
+    breakerA.onFailure();
+    breakerA.onFailure();
+    expect(breakerA.state).toBe('open');
+    clock += 1_000;
+    await a!.sharing.exchange();
+    await b!.sharing.exchange();
+    const breakerB = b!.board.get('openai/gpt-x');
+    expect(breakerB.state).toBe('open');
+    expect(breakerB.tryAcquire()).toBe(false);
+    // Both cool down from when A opened it: B's probe comes with A's.
+    expect(breakerB.reopensAt).toBe(breakerA.reopensAt);
+    await b!.sharing.exchange();
+    await a!.sharing.exchange();
+    expect(b!.board.openedAfter(0)).toEqual([]);
+    clock += 30_000;
+    expect(breakerB.state).toBe('half-open');
+  });
+
   it('tells again what an exchange that failed could not', async () => {
     const table = new SharedTable();
     const good = table.instance(1);
     let fail = true;
-    const flaky: RateShareRepository = {
+    const flaky: InstanceShareRepository = {
       exchange: (mine) => (fail ? Promise.reject(new Error('database away')) : good.exchange(mine)),
     };
     const [a, b] = pair([flaky, table.instance(2)], () => 9_000_000);
@@ -150,7 +196,7 @@ describe.skipIf(pgSkipReason !== undefined)('rate limits shared through PostgreS
     };
     const storeA = await open();
     const storeB = await open();
-    const [a, b] = pair([storeA.rates, storeB.rates], Date.now);
+    const [a, b] = pair([storeA.share, storeB.share], Date.now);
     await a!.sharing.exchange();
     await b!.sharing.exchange();
     const slots = [admitted(a!.limiter), admitted(a!.limiter), admitted(a!.limiter)] as Array<{
@@ -169,6 +215,13 @@ describe.skipIf(pgSkipReason !== undefined)('rate limits shared through PostgreS
     // Read twice: the overlap that catches late commits never charges a row twice.
     await b!.sharing.exchange();
     await b!.sharing.exchange();
+    // A circuit A opened is open on B after the next exchanges.
+    const breaker = a!.board.get('openai/gpt-pg');
+    breaker.onFailure();
+    breaker.onFailure();
+    await a!.sharing.exchange();
+    await b!.sharing.exchange();
+    expect(b!.board.get('openai/gpt-pg').state).toBe('open');
     const admission = admitted(b!.limiter) as { headers: Record<string, string>; release(): void };
     expect(admission.headers['x-ratelimit-remaining-requests']).toBe('2');
     expect(Number(admission.headers['x-ratelimit-remaining-tokens'])).toBeLessThanOrEqual(600);
