@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { configSchema } from '../config/config-schema.js';
+import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { nowSeconds } from '../now-seconds.js';
@@ -239,11 +240,13 @@ export class ResponseEngine {
     // non-streaming client learns the id only with the finished response.)
     const storedFirst = options.stream && how.store && !how.resumed;
     let saved = false;
+    /** Stores the response; a store that refuses (full disk) fails the request with a clear error. */
     const persist = async (response: ResponseObject) => {
       // Once saved, later saves rewrite only its state and output: its input items are already in.
       const resumed = how.resumed || saved;
-      if (await this.persist(options.tenantId, response, context.storedInput, { ...how, resumed }))
-        saved = true;
+      const failure = await this.persist(options.tenantId, response, context.storedInput, { ...how, resumed });
+      if (failure !== undefined) throw storeFailed(failure);
+      saved = true;
     };
     return {
       initial,
@@ -280,7 +283,14 @@ export class ResponseEngine {
             stream: options.stream,
           });
         // Committed before `response.created` goes out (the same group commit as other saves).
-        if (storedFirst) await persist(initial);
+        if (storedFirst) {
+          try {
+            await persist(initial);
+          } catch (error) {
+            await stopReading(parts);
+            throw error;
+          }
+        }
         let response: ResponseObject;
         try {
           response = await driveResponse(emitter, parts, {
@@ -295,13 +305,21 @@ export class ResponseEngine {
           // Not left in_progress until the next restart: stored as failed with what it had.
           const failed = failedWith(emitter.response, error);
           report(failed);
-          if (storedFirst) await persist(failed);
+          if (storedFirst) await persist(failed).catch(() => undefined);
           throw error;
         } finally {
           await hosted.tools?.close();
         }
         report(response);
-        if (persists) await persist(withHiddenSeals(response, emitter.hiddenSeals));
+        if (persists) {
+          try {
+            await persist(withHiddenSeals(response, emitter.hiddenSeals));
+          } catch (error) {
+            // What was stored at the start is not left in progress, when the store still takes that.
+            if (saved) await persist(failedWith(response, error)).catch(() => undefined);
+            throw error;
+          }
+        }
         if (terminal) sink?.(terminal);
         return response;
       },
@@ -359,7 +377,7 @@ export class ResponseEngine {
     response: ResponseObject,
     storedInput: StoredItem[],
     how: { store: boolean; conversationId: string | undefined; resumed: boolean },
-  ): Promise<boolean> {
+  ): Promise<Error | undefined> {
     const { store, conversationId } = how;
     const appendTo =
       response.status === 'completed' || response.status === 'incomplete' ? conversationId : undefined;
@@ -375,7 +393,7 @@ export class ResponseEngine {
           ...response.output.map((item): StoredItem => ({ ...item })),
         ]);
       }
-      return true;
+      return undefined;
     } catch (error) {
       // The conversation was deleted while the response ran: keep the response itself.
       const gone = (id: string) =>
@@ -387,9 +405,27 @@ export class ResponseEngine {
         return this.persist(tenantId, response, storedInput, { ...how, conversationId: undefined });
       }
       this.deps.logger.error({ err: error, responseId: response.id }, 'could not store response');
-      return false;
+      return error instanceof Error ? error : new Error(String(error));
     }
   }
+}
+
+/** The store refused the response (a full disk, a database gone): the request fails, saying so. */
+function storeFailed(error: Error): GatewayError {
+  return new GatewayError(
+    500,
+    `The response could not be stored (${error.message}). Retry once the store takes writes again, or send store: false.`,
+    { type: 'server_error', code: 'store_failed' },
+  );
+}
+
+/** Stops the upstream call a response will not read (its parts are abandoned). */
+async function stopReading(parts: ModelParts): Promise<void> {
+  if (!(Symbol.asyncIterator in parts)) return;
+  // The streams providers return are their own iterators: `return` ends the upstream call.
+  await parts[Symbol.asyncIterator]()
+    .return?.()
+    .catch(() => undefined);
 }
 
 function failedWith(response: ResponseObject, error: unknown): ResponseObject {
