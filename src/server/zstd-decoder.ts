@@ -32,9 +32,63 @@ export function createZstdDecoder(maxOutput: number): Transform {
   const native = zlib as unknown as Partial<NativeZstd>;
   const windowLogMax = native.constants?.ZSTD_d_windowLogMax;
   if (typeof native.createZstdDecompress === 'function' && windowLogMax !== undefined) {
-    return native.createZstdDecompress({ params: { [windowLogMax]: Math.log2(MAX_ZSTD_WINDOW) } });
+    const inner = native.createZstdDecompress({ params: { [windowLogMax]: Math.log2(MAX_ZSTD_WINDOW) } });
+    return new NativeZstdDecoder(inner, maxOutput);
   }
   return new FzstdDecoder(maxOutput);
+}
+
+/**
+ * The frame headers' checks, the same whichever decoder runs: a frame that declares more than the
+ * limit, or a window over RFC 9659's 8 MB, is refused with that reason before it is decoded.
+ */
+function frameChecks(maxOutput: number): ZstdFrameScanner {
+  return new ZstdFrameScanner((frame) => {
+    if (frame.contentSize !== undefined && frame.contentSize > maxOutput) {
+      throw new ZstdLimitError(`a zstd frame declares ${frame.contentSize} bytes`, 'too-large');
+    }
+    // A single-segment frame's window is its content, bounded just above.
+    if (!frame.singleSegment && frame.windowSize > MAX_ZSTD_WINDOW) {
+      throw new ZstdLimitError(
+        `a zstd frame asks for a ${frame.windowSize}-byte window, more than the 8 MB RFC 9659 allows`,
+        'window',
+      );
+    }
+  });
+}
+
+/** node:zlib's decoder behind the same header checks (its own refusal would not say why). */
+class NativeZstdDecoder extends Transform {
+  private readonly frames: ZstdFrameScanner;
+
+  constructor(
+    private readonly inner: Transform,
+    maxOutput: number,
+  ) {
+    super();
+    this.frames = frameChecks(maxOutput);
+    inner.on('data', (data: Buffer) => this.push(data));
+    inner.on('error', (error) => this.destroy(error));
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.frames.scan(chunk);
+    } catch (error) {
+      return callback(error as Error);
+    }
+    this.inner.write(chunk, () => callback());
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.inner.once('end', () => callback());
+    this.inner.end();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.inner.destroy();
+    callback(error);
+  }
 }
 
 class FzstdDecoder extends Transform {
@@ -44,18 +98,7 @@ class FzstdDecoder extends Transform {
 
   constructor(private readonly maxOutput: number) {
     super();
-    this.frames = new ZstdFrameScanner((frame) => {
-      if (frame.contentSize !== undefined && frame.contentSize > maxOutput) {
-        throw new ZstdLimitError(`a zstd frame declares ${frame.contentSize} bytes`, 'too-large');
-      }
-      // A single-segment frame's window is its content, bounded just above.
-      if (!frame.singleSegment && frame.windowSize > MAX_ZSTD_WINDOW) {
-        throw new ZstdLimitError(
-          `a zstd frame asks for a ${frame.windowSize}-byte window, more than the 8 MB RFC 9659 allows`,
-          'window',
-        );
-      }
-    });
+    this.frames = frameChecks(maxOutput);
     this.decompress = new Decompress((data) => {
       this.produced += data.length;
       // fzstd decodes every whole block of a chunk in one call: stop a bomb inside it.
