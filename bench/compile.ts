@@ -3,6 +3,9 @@
  * and a thread to each. esbuild turns their TypeScript into JavaScript under node_modules/.cache,
  * where packages (undici) still resolve from the project's node_modules.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -39,4 +42,24 @@ export async function compileBenchScripts(): Promise<BenchScripts> {
     probe: `${OUT}/probe.mjs`,
     loadGenerator: `${OUT}/load-generator.mjs`,
   };
+}
+
+/** Builds dist/ when a source file is newer than it; returns why the gateway cannot run, if so. */
+export function ensureGatewayBuilt(log: (line: string) => void): string | undefined {
+  const entry = join(ROOT, 'dist/cli/main.js');
+  if (existsSync(entry) && newestMtime(join(ROOT, 'src')) <= statSync(entry).mtimeMs) return undefined;
+  log('building the gateway (npm run build)');
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status === 0) return undefined;
+  return `npm run build failed: ${(build.stdout + build.stderr).trim().slice(0, 600)}`;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
 }

@@ -9,12 +9,11 @@
  * (bench/sandbox.ts, written to bench/sandbox-results.json). `--quick` shrinks every duration: a
  * check of the harness, whose numbers mean nothing.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileBenchScripts, ROOT } from './compile.js';
+import { compileBenchScripts, ensureGatewayBuilt, ROOT } from './compile.js';
 import type { Rig } from './drive.js';
 import { measureAll, type Settings } from './measure.js';
 import { DRIVER_CPU, freePort, pinningAvailable, pinSelf, ServerProcess } from './processes.js';
@@ -197,26 +196,6 @@ async function main(): Promise<number> {
   if (failed.length > 0) console.error(`Did not run: ${failed.join(', ')}`);
   if (sandbox) await runSandboxBench({ quick: flags.quick, out: sandboxOut });
   return failed.length > 0 ? 1 : 0;
-}
-
-/** Builds dist/ when a source file is newer than it; returns why the gateway cannot run, if so. */
-function ensureGatewayBuilt(log: (line: string) => void): string | undefined {
-  const entry = join(ROOT, 'dist/cli/main.js');
-  if (existsSync(entry) && newestMtime(join(ROOT, 'src')) <= statSync(entry).mtimeMs) return undefined;
-  log('building the gateway (npm run build)');
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status === 0) return undefined;
-  return `npm run build failed: ${(build.stdout + build.stderr).trim().slice(0, 600)}`;
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 main().then(

@@ -1,5 +1,5 @@
 /**
- * `npm run soak [-- --seconds=120] [--concurrency=16] [--gateway=dist/cli/main.js]`
+ * `npm run soak [-- --seconds=120] [--concurrency=16] [--gateway=dist/cli/main.js]` (dist/ is built when stale)
  *
  * A bounded mixed load on loopback against one gateway process: non-streaming and streamed
  * responses, background responses polled to the end, and file_search calls over a vector store
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { ROOT } from './compile.js';
+import { ensureGatewayBuilt, ROOT } from './compile.js';
 
 const KEY = 'soak-key';
 
@@ -121,7 +121,12 @@ async function main(): Promise<void> {
   const upstream = await startUpstream();
   const dir = mkdtempSync(join(tmpdir(), 'rgw-soak-'));
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const entry = flags.gateway ?? join(ROOT, 'src/cli/main.ts');
+  // The build users run (npm start), as the bench measures it: tsx's loader would add its own memory.
+  const buildError = flags.gateway
+    ? undefined
+    : ensureGatewayBuilt((line) => console.error(`[soak] ${line}`));
+  if (buildError) throw new Error(buildError);
+  const entry = flags.gateway ?? join(ROOT, 'dist/cli/main.js');
   const child = spawn(
     process.execPath,
     [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry, 'serve'],

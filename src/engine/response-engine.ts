@@ -244,7 +244,10 @@ export class ResponseEngine {
     const persist = async (response: ResponseObject) => {
       // Once saved, later saves rewrite only its state and output: its input items are already in.
       const resumed = how.resumed || saved;
-      const failure = await this.persist(options.tenantId, response, context.storedInput, { ...how, resumed });
+      const failure = await this.persist(options.tenantId, response, context.storedInput, {
+        ...how,
+        resumed,
+      });
       if (failure !== undefined) throw storeFailed(failure);
       saved = true;
     };

@@ -13,6 +13,7 @@ import { useHarness } from '../helpers/gateway-harness.js';
 const harness = useHarness({ kind: 'text', text: 'Stored answer.' });
 
 /** The gateway's own SQLite connection (the limit is per connection). */
+// biome-ignore lint/complexity/useLiteralKeys: the connection is private; the test reaches it on purpose.
 const database = () => (harness.gateway.store as SqliteStore)['db'];
 
 describe('a full disk during a write', () => {
