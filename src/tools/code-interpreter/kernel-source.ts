@@ -248,15 +248,22 @@ def run_shell(commands, timeout_ms):
 
 def stop_strays():
     # No process outlives the call that started it: a fork bomb's survivors would otherwise keep
-    # the process limit spent and the CPU busy. Returns whether any was there.
+    # the process limit spent and the CPU busy. Waits (up to 2 s) until they are gone, not merely
+    # signalled: a killed process counts against the limit until it is reaped, and the next call
+    # must be able to fork. Returns whether any was there.
     found = False
-    for entry in os.listdir('/proc'):
-        if entry.isdigit() and int(entry) not in (1, PID):
-            found = True
+    for _ in range(200):
+        strays = [int(entry) for entry in os.listdir('/proc') if entry.isdigit() and int(entry) not in (1, PID)]
+        if not strays:
+            return found
+        found = True
+        for stray in strays:
             try:
-                os.kill(int(entry), signal.SIGKILL)
+                os.kill(stray, signal.SIGKILL)
             except OSError:
                 pass
+        reap_zombies()
+        threading.Event().wait(0.01)
     return found
 
 def reap_zombies():
@@ -315,8 +322,7 @@ def handle(message, payload):
                 if STATE['queued'] == message['id']:
                     STATE['queued'] = None
         reply['interrupted'] = STATE['interrupted']
-        if stop_strays():
-            threading.Event().wait(0.02)
+        stop_strays()
         reap_zombies()
         reply['logs'], reply['logs_truncated'] = take_logs()
         sync, blobs = changes()
