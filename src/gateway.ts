@@ -21,7 +21,6 @@ import { StoredResponses } from './engine/stored-responses.js';
 import { FileBlobs } from './files/file-blobs.js';
 import { type FileContentSource, Files } from './files/files.js';
 import { Limiter } from './limits/limiter.js';
-
 import type { Lookup } from './net/guarded-connector.js';
 import { GuardedFetcher } from './net/guarded-fetcher.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -132,15 +131,9 @@ export function createGateway(
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
   const limiter = new Limiter(config.limits, store.usage);
   // Instances sharing the store share their rate limits and open circuits through it.
-  const sharing =
-    store.shared && store.share
-      ? new InstanceSharing(
-          { limits: limiter, breakers: registry },
-          store.share,
-          config.limits.shareMs,
-          logger,
-        )
-      : undefined;
+  const sharing = store.share
+    ? new InstanceSharing({ limits: limiter, breakers: registry }, store.share, config.limits.shareMs, logger)
+    : undefined;
   sharing?.start();
   const usageWriter = new UsageWriter(store.usage, logger);
   let prices = new PriceTable(config.prices);

@@ -6,9 +6,17 @@
 import { invalidRequest } from '../errors.js';
 import type { InputContent, InputItem } from '../protocol/create-response.js';
 import { isHostedItemType } from '../protocol/response.js';
-import type { AssistantPart, MediaSource, MessagePhase, ModelMessage, UserPart } from '../providers/types.js';
+import {
+  type AssistantPart,
+  type MediaSource,
+  type MessagePhase,
+  type ModelMessage,
+  messagePhaseOf,
+  type UserPart,
+} from '../providers/types.js';
 import type { Entry } from './client-tools/client-tool.js';
 import type { ClientToolSet } from './client-tools/client-tool-set.js';
+import { answeredCallId, clientToolOfOutput } from './client-tools/client-tools.js';
 import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
 import { appendClientItem } from './convert-client-items.js';
 import { type FieldParam, fileInput, imageInput } from './media/media-input.js';
@@ -65,7 +73,7 @@ export function toModelMessages(
       continue;
     }
     const entry = item as Entry;
-    const plain = typeof entry.call_id === 'string' && hostedCalls.has(entry.call_id);
+    const plain = hostedCalls.has(answeredCallId(entry));
     if (appendClientItem(messages, entry, `input[${index}]`, { client, media, pushAssistant, plain }))
       continue;
     const type = item.type ?? 'message';
@@ -88,14 +96,10 @@ export function toModelMessages(
   return messages;
 }
 
-/** Call ids that an output item of the input answers. */
+/** Call ids that a client tool's output item of the input answers (the hosted shell's shell_call_output). */
 function answeredByItems(input: readonly InputItem[]): Set<string> {
   const ids = new Set<string>();
-  for (const item of input) {
-    const type = item.type ?? '';
-    if (type.endsWith('_output') && typeof (item as { call_id?: unknown }).call_id === 'string')
-      ids.add((item as { call_id: string }).call_id);
-  }
+  for (const item of input) if (clientToolOfOutput(item as Entry)) ids.add(answeredCallId(item as Entry));
   return ids;
 }
 
@@ -112,7 +116,7 @@ function appendItem(
     case 'message': {
       const message = item as Extract<InputItem, { role: string }>;
       if (message.role === 'assistant') {
-        pushAssistant(messages, assistantParts(message.content, param, phaseOf(message)));
+        pushAssistant(messages, assistantParts(message.content, param, messagePhaseOf(message.phase)));
       } else if (message.role === 'user') {
         messages.push({ role: 'user', content: userParts(message.content, `${param}.content`, media) });
       } else {
@@ -267,12 +271,6 @@ function assistantParts(
       'invalid_value',
     );
   });
-}
-
-/** The message's `phase`, as the client or the upstream labelled it (null: none). */
-function phaseOf(message: object): MessagePhase | undefined {
-  const phase = (message as { phase?: unknown }).phase;
-  return phase === 'commentary' || phase === 'final_answer' ? phase : undefined;
 }
 
 function userParts(content: string | readonly InputContent[], param: string, media: MediaTable): UserPart[] {

@@ -5,7 +5,6 @@
  */
 import type { Logger } from 'pino';
 import { configSchema } from '../config/config-schema.js';
-import { GatewayError } from '../errors.js';
 import { newId } from '../ids.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { nowSeconds } from '../now-seconds.js';
@@ -27,6 +26,7 @@ import { countInputTokens, type InputTokenCount } from './input-tokens.js';
 import { mediaParams } from './media/media-params.js';
 import { MediaResolver } from './media/resolve-media.js';
 import { ModelCatalog } from './model-limits.js';
+import { ResponseSaver } from './persist-response.js';
 import { prepareModelInput } from './prepare-model-input.js';
 import { applyPromptTemplate, type PromptTemplates } from './prompt-templates.js';
 import type { ReasoningPayload, ReasoningSealer } from './reasoning-seal.js';
@@ -239,18 +239,14 @@ export class ResponseEngine {
     // stored in_progress first, so that GET /v1/responses/{id} finds it while it runs. (A
     // non-streaming client learns the id only with the finished response.)
     const storedFirst = options.stream && how.store && !how.resumed;
-    let saved = false;
-    /** Stores the response; a store that refuses (full disk) fails the request with a clear error. */
-    const persist = async (response: ResponseObject) => {
-      // Once saved, later saves rewrite only its state and output: its input items are already in.
-      const resumed = how.resumed || saved;
-      const failure = await this.persist(options.tenantId, response, context.storedInput, {
-        ...how,
-        resumed,
-      });
-      if (failure !== undefined) throw storeFailed(failure);
-      saved = true;
-    };
+    const saver = new ResponseSaver(
+      this.deps.store,
+      this.deps.logger,
+      options.tenantId,
+      context.storedInput,
+      how,
+    );
+    const persist = (response: ResponseObject) => saver.save(response);
     return {
       initial,
       get context() {
@@ -319,7 +315,7 @@ export class ResponseEngine {
             await persist(withHiddenSeals(response, emitter.hiddenSeals));
           } catch (error) {
             // What was stored at the start is not left in progress, when the store still takes that.
-            if (saved) await persist(failedWith(response, error)).catch(() => undefined);
+            if (saver.saved) await persist(failedWith(response, error)).catch(() => undefined);
             throw error;
           }
         }
@@ -374,52 +370,6 @@ export class ResponseEngine {
     await this.deps.store.responses.update(tenantId, failed.response);
     emitter.fail(toResponseError(error));
   }
-
-  private async persist(
-    tenantId: string,
-    response: ResponseObject,
-    storedInput: StoredItem[],
-    how: { store: boolean; conversationId: string | undefined; resumed: boolean },
-  ): Promise<Error | undefined> {
-    const { store, conversationId } = how;
-    const appendTo =
-      response.status === 'completed' || response.status === 'incomplete' ? conversationId : undefined;
-    try {
-      if (how.resumed) {
-        await this.deps.store.responses.update(tenantId, response, appendTo);
-      } else if (store) {
-        await this.deps.store.responses.save(tenantId, { response, inputItems: storedInput }, appendTo);
-      } else if (appendTo !== undefined) {
-        await this.deps.store.conversations.appendItems(tenantId, appendTo, [
-          ...storedInput,
-          // Each output item is a stored item as it is (a copy, typed without a cast).
-          ...response.output.map((item): StoredItem => ({ ...item })),
-        ]);
-      }
-      return undefined;
-    } catch (error) {
-      // The conversation was deleted while the response ran: keep the response itself.
-      const gone = (id: string) =>
-        this.deps.store.conversations.get(tenantId, id).then(
-          (c) => !c,
-          () => false,
-        );
-      if (appendTo !== undefined && (await gone(appendTo))) {
-        return this.persist(tenantId, response, storedInput, { ...how, conversationId: undefined });
-      }
-      this.deps.logger.error({ err: error, responseId: response.id }, 'could not store response');
-      return error instanceof Error ? error : new Error(String(error));
-    }
-  }
-}
-
-/** The store refused the response (a full disk, a database gone): the request fails, saying so. */
-function storeFailed(error: Error): GatewayError {
-  return new GatewayError(
-    500,
-    `The response could not be stored (${error.message}). Retry once the store takes writes again, or send store: false.`,
-    { type: 'server_error', code: 'store_failed' },
-  );
 }
 
 /** Stops the upstream call a response will not read (its parts are abandoned). */

@@ -25,6 +25,11 @@ export type UserPart =
  */
 export type MessagePhase = 'commentary' | 'final_answer';
 
+/** A `phase` field as the wire has it (absent, null or another string: none). */
+export function messagePhaseOf(value: unknown): MessagePhase | undefined {
+  return value === 'commentary' || value === 'final_answer' ? value : undefined;
+}
+
 export type AssistantPart =
   | { type: 'text'; text: string; phase?: MessagePhase }
   | { type: 'refusal'; refusal: string; phase?: MessagePhase }

@@ -4,7 +4,7 @@
  * content or summary part open and close one block. Servers that skip deltas and only send whole
  * items (`output_item.done`) are read the same way.
  */
-import type { MessagePhase, StreamPart, ToolKind } from '../types.js';
+import { type MessagePhase, messagePhaseOf, type StreamPart, type ToolKind } from '../types.js';
 import {
   mapResponsesFinishReason,
   mapResponsesLogprobs,
@@ -469,6 +469,6 @@ export class ResponsesEventTranslator {
 
 /** The message's `phase` (gpt-5.3-codex and later label their messages), kept for the next turn. */
 function phaseOf(item: ResponsesOutputItem): { phase?: MessagePhase } {
-  const phase = item.phase;
-  return phase === 'commentary' || phase === 'final_answer' ? { phase } : {};
+  const phase = messagePhaseOf(item.phase);
+  return phase === undefined ? {} : { phase };
 }

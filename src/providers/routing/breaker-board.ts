@@ -12,23 +12,10 @@ export interface BreakerOpening {
   ageMs: number;
 }
 
-class HintedOpenings {
-  private readonly at = new Map<string, number>();
-  set(target: string, at: number): void {
-    if (this.at.size >= MAX_BREAKERS) this.at.clear();
-    this.at.set(target, at);
-  }
-  has(target: string, at: number): boolean {
-    return this.at.get(target) === at;
-  }
-}
-
 const MAX_BREAKERS = 1000;
 
 export class BreakerBoard {
   private readonly breakers = new Map<string, CircuitBreaker>();
-  /** The opening time each target was last hinted with (so it is not told back as its own). */
-  private readonly hinted = new HintedOpenings();
 
   constructor(
     private readonly settings: CircuitBreakerSettings,
@@ -53,9 +40,8 @@ export class BreakerBoard {
     const now = this.clock.now();
     const out: BreakerOpening[] = [];
     for (const [target, breaker] of this.breakers) {
-      const at = breaker.openedSince;
-      if (at !== undefined && at > since && !this.hinted.has(target, at))
-        out.push({ target, ageMs: now - at });
+      const at = breaker.ownOpeningAt;
+      if (at !== undefined && at > since) out.push({ target, ageMs: now - at });
     }
     return out;
   }
@@ -63,11 +49,7 @@ export class BreakerBoard {
   /** Openings other instances saw: their circuits open here too. */
   hint(openings: readonly BreakerOpening[]): void {
     const now = this.clock.now();
-    for (const { target, ageMs } of openings) {
-      const at = now - ageMs;
-      this.get(target).hintOpen(at);
-      this.hinted.set(target, at);
-    }
+    for (const { target, ageMs } of openings) this.get(target).hintOpen(now - ageMs);
   }
 
   /** Each target's state, for metrics. */

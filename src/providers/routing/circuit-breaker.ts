@@ -17,6 +17,8 @@ export class CircuitBreaker {
   private failures = 0;
   private openedAt: number | undefined;
   private probing = false;
+  /** The opening another instance hinted (cluster/instance-sharing.ts). */
+  private hintedAt: number | undefined;
 
   constructor(
     private readonly settings: CircuitBreakerSettings,
@@ -47,6 +49,7 @@ export class CircuitBreaker {
   onSuccess(): void {
     this.failures = 0;
     this.openedAt = undefined;
+    this.hintedAt = undefined;
     this.probing = false;
   }
 
@@ -59,9 +62,12 @@ export class CircuitBreaker {
     }
   }
 
-  /** When it last opened, ms since the epoch (by this process's clock); undefined when closed. */
-  get openedSince(): number | undefined {
-    return this.openedAt;
+  /**
+   * When it last opened because of its own calls, ms since the epoch (this process's clock);
+   * undefined when closed or opened only by another instance's hint (not told back as its own).
+   */
+  get ownOpeningAt(): number | undefined {
+    return this.openedAt === this.hintedAt ? undefined : this.openedAt;
   }
 
   /**
@@ -72,6 +78,7 @@ export class CircuitBreaker {
     if (!this.settings.enabled) return;
     if (this.openedAt !== undefined && this.openedAt >= openedAt) return;
     this.openedAt = openedAt;
+    this.hintedAt = openedAt;
     this.failures = Math.max(this.failures, this.settings.failureThreshold);
     this.probing = false;
   }

@@ -250,13 +250,11 @@ def stop_strays():
     # No process outlives the call that started it: a fork bomb's survivors would otherwise keep
     # the process limit spent and the CPU busy. Waits (up to 2 s) until they are gone, not merely
     # signalled: a killed process counts against the limit until it is reaped, and the next call
-    # must be able to fork. Returns whether any was there.
-    found = False
+    # must be able to fork.
     for _ in range(200):
         strays = [int(entry) for entry in os.listdir('/proc') if entry.isdigit() and int(entry) not in (1, PID)]
         if not strays:
-            return found
-        found = True
+            return
         for stray in strays:
             try:
                 os.kill(stray, signal.SIGKILL)
@@ -264,7 +262,6 @@ def stop_strays():
                 pass
         reap_zombies()
         threading.Event().wait(0.01)
-    return found
 
 def reap_zombies():
     # Children the code forked and left (a fork bomb's) stay zombies of the kernel and keep
