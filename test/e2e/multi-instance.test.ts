@@ -215,9 +215,10 @@ describe.each(layouts)('$name, one PostgreSQL database', { timeout: 180_000 }, (
   it("holds a key's rate limit across both: what A let through counts on B", async () => {
     mock.reset();
     mock.defaultReply = { kind: 'text', text: 'ok' };
-    const key = await createKey(db, ['--tenant', `rated-${argsA.join('')}`, '--rpm', '3']);
+    const rpm = 6;
+    const key = await createKey(db, ['--tenant', `rated-${argsA.join('')}`, '--rpm', String(rpm)]);
     const body = { model: MODEL, input: 'hi', store: false };
-    for (let i = 0; i < 3; i++) await call(a.url, '/v1/responses', body, 200, key);
+    for (let i = 0; i < rpm; i++) await call(a.url, '/v1/responses', body, 200, key);
     // Each instance tells the others what it used every 100 ms (limits.shareMs).
     await expect
       .poll(
@@ -233,8 +234,11 @@ describe.each(layouts)('$name, one PostgreSQL database', { timeout: 180_000 }, (
         { timeout: 5_000, interval: 150 },
       )
       .toBe('rate_limit_exceeded');
-    // At most one probe got through before B heard of A's three.
-    expect(mock.requests.length).toBeLessThanOrEqual(4);
+    // B refused before using its own allowance: alone it would have let all six probes through.
+    // How many got through before B heard of A's six depends on the machine's load (on CI's two
+    // busy cores, two of them once), so the bound is what proves sharing, not a timing.
+    expect(mock.requests.length).toBeGreaterThanOrEqual(rpm);
+    expect(mock.requests.length).toBeLessThan(2 * rpm);
   });
 
   it('resumes on B the stream of a response still generating on A, and cancels on B a job running on A', async () => {
