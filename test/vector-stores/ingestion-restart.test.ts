@@ -58,7 +58,7 @@ describe('indexing across a restart', () => {
       const file = await uploadFile(gw, 'big.log', big);
       const started = performance.now();
       const store = await gw.post('/v1/vector_stores', { file_ids: [file.body.id] });
-      expect(performance.now() - started).toBeLessThan(500);
+      expect(performance.now() - started).toBeLessThan(1_500);
       expect(store.body.file_counts.in_progress).toBe(1);
       // The server keeps answering while it indexes.
       expect((await gw.get('/healthz')).status).toBe(200);
