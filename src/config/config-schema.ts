@@ -11,37 +11,62 @@ const modelSchema = z.strictObject({
   tokenizer: z.enum(['o200k_base', 'cl100k_base', 'estimate']).optional(),
 });
 
-const providerSchema = z.strictObject({
-  name: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only'),
-  type: z.enum(['openai-chat', 'openai-responses', 'anthropic', 'gemini', 'local']),
-  baseUrl: z.url().optional(),
-  apiKey: z.string().optional(),
-  headers: z.record(z.string(), z.string()).default({}),
-  /** Response-header timeout per upstream call, ms. */
-  timeoutMs: z.number().int().positive().default(120_000),
-  /**
-   * Connections to the provider's origin. Absent: no cap, one per call in flight, as every
-   * concurrent stream needs its own over HTTP/1.1 (limit calls with `maxConcurrent`).
-   */
-  maxConnections: z.number().int().positive().optional(),
-  /** Calls in flight to this provider at once; more wait in a queue. Absent: no limit. */
-  maxConcurrent: z.number().int().positive().optional(),
-  /** Calls waiting for a `maxConcurrent` slot; beyond it, and after `queueTimeoutMs`, a 429. */
-  maxQueued: z.number().int().min(0).default(100),
-  queueTimeoutMs: z.number().int().positive().default(30_000),
-  maxTokensField: z.enum(['max_completion_tokens', 'max_tokens']).default('max_completion_tokens'),
-  sendMetadata: z.boolean().default(false),
-  systemRole: z.enum(['system', 'developer']).default('system'),
-  modelPath: z.string().optional(),
-  /**
-   * `local` only: without `max_output_tokens`, an answer ends at the first sentence end after this
-   * many tokens (a normal stop). The bundled story model has 200.
-   */
-  softMaxOutputTokens: z.number().int().positive().optional(),
-  /** Context window of this provider's models not listed in `models` nor known to the gateway. */
-  contextWindow: z.number().int().positive().optional(),
-  models: z.array(modelSchema).default([]),
-});
+const builtInToolMode = z.enum(['upstream', 'local']).optional();
+
+const providerSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    type: z.enum(['openai-chat', 'openai-responses', 'anthropic', 'gemini', 'local']),
+    baseUrl: z.url().optional(),
+    apiKey: z.string().optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+    /** Response-header timeout per upstream call, ms. */
+    timeoutMs: z.number().int().positive().default(120_000),
+    /**
+     * Connections to the provider's origin. Absent: no cap, one per call in flight, as every
+     * concurrent stream needs its own over HTTP/1.1 (limit calls with `maxConcurrent`).
+     */
+    maxConnections: z.number().int().positive().optional(),
+    /** Calls in flight to this provider at once; more wait in a queue. Absent: no limit. */
+    maxConcurrent: z.number().int().positive().optional(),
+    /** Calls waiting for a `maxConcurrent` slot; beyond it, and after `queueTimeoutMs`, a 429. */
+    maxQueued: z.number().int().min(0).default(100),
+    queueTimeoutMs: z.number().int().positive().default(30_000),
+    maxTokensField: z.enum(['max_completion_tokens', 'max_tokens']).default('max_completion_tokens'),
+    sendMetadata: z.boolean().default(false),
+    systemRole: z.enum(['system', 'developer']).default('system'),
+    modelPath: z.string().optional(),
+    /**
+     * `local` only: without `max_output_tokens`, an answer ends at the first sentence end after this
+     * many tokens (a normal stop). The bundled story model has 200.
+     */
+    softMaxOutputTokens: z.number().int().positive().optional(),
+    /** Context window of this provider's models not listed in `models` nor known to the gateway. */
+    contextWindow: z.number().int().positive().optional(),
+    models: z.array(modelSchema).default([]),
+    /**
+     * `openai-responses` only: who runs each built-in tool on this provider's routes — `upstream`
+     * (the entry goes to it as the client wrote it) or `local` (the gateway runs it). Unset: the
+     * gateway when it has the tool set up, else the upstream.
+     */
+    builtInTools: z
+      .strictObject({
+        web_search: builtInToolMode,
+        file_search: builtInToolMode,
+        code_interpreter: builtInToolMode,
+        image_generation: builtInToolMode,
+      })
+      .optional(),
+  })
+  .refine(
+    (provider) =>
+      provider.type === 'openai-responses' ||
+      !Object.values(provider.builtInTools ?? {}).includes('upstream'),
+    {
+      message: "only an 'openai-responses' provider runs built-in tools itself ('upstream')",
+      path: ['builtInTools'],
+    },
+  );
 
 /** One version of a prompt template; `{{name}}` placeholders are filled from `prompt.variables`. */
 const promptVersionSchema = z.strictObject({

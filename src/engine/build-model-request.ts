@@ -8,16 +8,12 @@ import { toModelMessages } from './convert-input.js';
 import type { HostedToolSet, HostedTools } from './hosted-tools.js';
 import { loadedTools } from './loaded-tools.js';
 import { type MediaTable, NO_MEDIA } from './media/resolve-media.js';
+import { NO_UPSTREAM_TOOLS, passesThrough, type UpstreamTools } from './upstream-tools.js';
 
 export interface ToolPolicy {
   webSearchWhenUnavailable: 'drop' | 'error';
   /** Wall-clock limit of one built-in call. */
   callTimeoutMs?: number;
-  /**
-   * The route's upstream runs web_search itself (a native Responses upstream): without a gateway
-   * backend, web_search entries are passed to it instead of following webSearchWhenUnavailable.
-   */
-  upstreamRunsWebSearch?: boolean;
 }
 
 export interface BuiltRequest {
@@ -69,11 +65,13 @@ export function buildModelRequest(
     ? ClientToolSet.bind(bodyTools, declaredNames(bodyTools))
     : undefined;
   const nativeTools: NativeItem[] = [];
+  const upstream = hosted?.upstream ?? NO_UPSTREAM_TOOLS;
   const tools = toToolSpecs(bodyTools, {
     policy,
     warnings,
     namespacedTools,
     hosted: hosted?.tools,
+    upstream,
     clientTools,
     nativeTools,
   });
@@ -94,7 +92,13 @@ export function buildModelRequest(
     }),
     tools,
     ...(nativeTools.length > 0 ? { nativeTools } : {}),
-    toolChoice: toToolChoiceSpec(body.tool_choice, tools, { hosted: hosted?.tools, bodyTools, clientTools }),
+    ...nativeChoice(body.tool_choice, upstream),
+    toolChoice: toToolChoiceSpec(body.tool_choice, tools, {
+      hosted: hosted?.tools,
+      bodyTools,
+      clientTools,
+      upstream,
+    }),
     parallelToolCalls: body.parallel_tool_calls ?? undefined,
     outputFormat: toOutputFormat(body.text?.format),
     reasoningEffort: body.reasoning?.effort ?? undefined,
@@ -109,8 +113,12 @@ export function buildModelRequest(
     serviceTier: body.service_tier ?? undefined,
     promptCacheKey: body.prompt_cache_key ?? undefined,
   };
-  if (nativeTools.some((tool) => WEB_SEARCH.test(tool.type))) {
-    const about = include.filter((entry) => entry.startsWith('web_search_call.'));
+  if (upstream.size > 0) {
+    // What the client asked to see of the calls the upstream runs, it must be asked for too.
+    const about = include.filter((entry) => {
+      const call = entry.indexOf('_call.');
+      return call > 0 && passesThrough(upstream, entry.slice(0, call));
+    });
     if (about.length > 0) request.upstreamInclude = about;
   }
   return { request, warnings, namespacedTools: namespacedTools ?? NO_NAMESPACED_TOOLS, clientTools };
@@ -175,16 +183,25 @@ interface SpecContext {
   warnings: string[];
   namespacedTools: Map<string, NamespacedTool> | undefined;
   hosted: HostedToolSet | undefined;
+  upstream: UpstreamTools;
   clientTools: ClientToolSet | undefined;
   /**
-   * Collects the entries only a native Responses upstream takes (tool_search it runs, web_search
-   * it runs when the gateway has no backend), as the client wrote them.
+   * Collects the entries only a native Responses upstream takes (tool_search and the built-in
+   * tools it runs), as the client wrote them.
    */
   nativeTools: NativeItem[];
 }
 
 function toToolSpecs(tools: NonNullable<CreateResponseBody['tools']>, context: SpecContext): ToolSpec[] {
-  const { policy, warnings, namespacedTools: namespaced, hosted, clientTools, nativeTools } = context;
+  const {
+    policy,
+    warnings,
+    namespacedTools: namespaced,
+    hosted,
+    upstream,
+    clientTools,
+    nativeTools,
+  } = context;
   const specs: ToolSpec[] = [];
   if (tools.length === 0) return specs;
   const upstreamNames = namespaced ? flattenNamespaces(tools, namespaced) : undefined;
@@ -239,7 +256,7 @@ function toToolSpecs(tools: NonNullable<CreateResponseBody['tools']>, context: S
       for (const offered of builtIn) specs.push(offered.spec);
       return;
     }
-    if (WEB_SEARCH.test(tool.type) && policy.upstreamRunsWebSearch === true) {
+    if (passesThrough(upstream, tool.type)) {
       nativeTools.push({ ...tool });
       return;
     }
@@ -285,9 +302,10 @@ function toToolChoiceSpec(
     hosted: HostedToolSet | undefined;
     bodyTools: NonNullable<CreateResponseBody['tools']>;
     clientTools: ClientToolSet | undefined;
+    upstream: UpstreamTools;
   },
 ): ToolChoiceSpec | undefined {
-  const { hosted, bodyTools, clientTools } = how;
+  const { hosted, bodyTools, clientTools, upstream } = how;
   if (choice == null) return undefined;
   if (typeof choice === 'string') return { type: choice };
   switch (choice.type) {
@@ -310,7 +328,13 @@ function toToolChoiceSpec(
         const named = hosted?.ofType(tool.type) ?? clientOfType(clientTools, tool.type);
         return named ? [named.spec.name] : [];
       });
-      return { type: 'allowed', mode: allowed.mode, names };
+      const native = allowed.tools.filter((tool) => passesThrough(upstream, tool.type));
+      return {
+        type: 'allowed',
+        mode: allowed.mode,
+        names,
+        ...(native.length > 0 ? { native: native.map((tool) => ({ ...tool })) } : {}),
+      };
     }
     case 'mcp': {
       // One server's functions (or the one named), as they were offered.
@@ -335,6 +359,8 @@ function toToolChoiceSpec(
     default: {
       const named = hosted?.ofType(choice.type) ?? clientOfType(clientTools, choice.type);
       if (named) return { type: 'tool', name: named.spec.name };
+      // The upstream runs it: `nativeToolChoice` carries the choice to it.
+      if (passesThrough(upstream, choice.type)) return { type: 'required' };
       throw invalidRequest(
         `Tool choice '${choice.type}' names a built-in tool that is not available on this gateway.`,
         'tool_choice',
@@ -342,6 +368,15 @@ function toToolChoiceSpec(
       );
     }
   }
+}
+
+/** A `tool_choice` naming a tool the upstream runs, for it as written. */
+function nativeChoice(
+  choice: CreateResponseBody['tool_choice'],
+  upstream: UpstreamTools,
+): { nativeToolChoice?: NativeItem } {
+  if (choice == null || typeof choice === 'string' || !passesThrough(upstream, choice.type)) return {};
+  return { nativeToolChoice: { ...choice } };
 }
 
 function toOutputFormat(

@@ -4,6 +4,7 @@
  * of the emitter: it builds events through the emitter's core so sequence numbers and the fold stay
  * in one place.
  */
+import type { IdPrefix } from '../ids.js';
 import { HOSTED_DELTA_FIELDS, type HostedPhaseEventType, type ResponseEvent } from '../protocol/events.js';
 import {
   type HostedItemType,
@@ -11,6 +12,7 @@ import {
   isHostedItemType,
   type ResponseObject,
 } from '../protocol/response.js';
+import type { UpstreamCallType } from '../providers/types.js';
 import type { FinishedItem, ToolPhase, ToolProgress } from '../tools/types.js';
 import { obfuscationFor } from './obfuscation.js';
 
@@ -35,6 +37,14 @@ const PHASES: Record<HostedItemType, readonly ToolPhase[]> = {
   // OpenAI streams no phase events for the hosted shell: its item's added and done say it all.
   shell_call: [],
   shell_call_output: [],
+};
+
+/** Calls an upstream ran itself (a passed-through tool): their ids, and their phase while running. */
+export const UPSTREAM_CALLS: Record<UpstreamCallType, { prefix: IdPrefix; phase: ToolPhase }> = {
+  web_search_call: { prefix: 'ws', phase: 'searching' },
+  file_search_call: { prefix: 'fs', phase: 'searching' },
+  code_interpreter_call: { prefix: 'ci', phase: 'interpreting' },
+  image_generation_call: { prefix: 'ig', phase: 'generating' },
 };
 
 /** Items OpenAI shows without a `status` (their phase events still say how they went). */

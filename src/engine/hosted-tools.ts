@@ -11,6 +11,7 @@ import type { BuiltInTool, FinishedItem, OpeningContext, PreparedTool } from '..
 import { uniqueName } from './client-tools/client-tool-set.js';
 import { isClientShell } from './client-tools/shell.js';
 import { type HostedReplay, replayAsRecorded } from './convert-input.js';
+import { passesThrough, type RouteBuiltIns, type UpstreamTools, upstreamTools } from './upstream-tools.js';
 
 export interface HostedTool {
   readonly tool: BuiltInTool;
@@ -82,31 +83,40 @@ export class HostedToolSet {
 export interface HostedTools {
   tools: HostedToolSet | undefined;
   replay: HostedReplay;
+  /** The built-in tools the upstream runs: their entries go to it as written. */
+  upstream: UpstreamTools;
 }
 
+const NO_BUILT_INS: RouteBuiltIns = { runs: false, modes: {} };
+
+/** @param route who may run built-in tools on the request's route: what its upstream runs is left to it. */
 export async function prepareHostedTools(
   tools: readonly Tool[] | null | undefined,
   registry: ToolRegistry,
   tenantId: string,
+  route: RouteBuiltIns = NO_BUILT_INS,
 ): Promise<HostedTools> {
-  const set = await prepareSet(tools ?? [], registry, tenantId);
-  return { tools: set, replay: hostedReplay(registry, set) };
+  const upstream = upstreamTools(route, (type) => registry.get(type) !== undefined);
+  const served = (entry: Tool) =>
+    passesThrough(upstream, entry.type) ? undefined : servedBy(registry, entry);
+  const set = await prepareSet(tools ?? [], served, tenantId);
+  return { tools: set, replay: hostedReplay(registry, set), upstream };
 }
 
 async function prepareSet(
   tools: readonly Tool[],
-  registry: ToolRegistry,
+  served: (entry: Tool) => BuiltInTool | undefined,
   tenantId: string,
 ): Promise<HostedToolSet | undefined> {
   // Most requests carry only function tools: nothing to bind, no names to collect.
-  if (!tools.some((entry) => servedBy(registry, entry) !== undefined)) return undefined;
+  if (!tools.some((entry) => served(entry) !== undefined)) return undefined;
   const set = new HostedToolSet();
   for (const tool of tools) {
     if (tool.type === 'function' || tool.type === 'custom') set.taken.add(tool.name);
     if (tool.type === 'namespace') for (const member of tool.tools) set.taken.add(member.name);
   }
   for (const [index, entry] of tools.entries()) {
-    const tool = servedBy(registry, entry);
+    const tool = served(entry);
     if (!tool) continue;
     const prepared = await tool.prepare(entry as Record<string, unknown>, {
       tenantId,

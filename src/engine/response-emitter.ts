@@ -15,7 +15,13 @@ import type {
   Usage,
 } from '../protocol/response.js';
 import { collectOutputText } from '../protocol/response.js';
-import type { FinishReason, MessagePhase, StreamPart, TokenUsage } from '../providers/types.js';
+import type {
+  FinishReason,
+  MessagePhase,
+  StreamPart,
+  TokenUsage,
+  UpstreamCallType,
+} from '../providers/types.js';
 import type { CitableSource } from '../tools/types.js';
 import type { ClientToolBinding } from './client-tools/client-tool-set.js';
 import { ClientCallBuilder } from './emitter/client-call-builder.js';
@@ -23,7 +29,7 @@ import type { ItemHost, ItemRef } from './emitter/item-host.js';
 import { MessageBuilder } from './emitter/message-builder.js';
 import { ReasoningBuilder } from './emitter/reasoning-builder.js';
 import { ToolCallBuilder } from './emitter/tool-call-builder.js';
-import { type EmitterCore, HostedItemEvents } from './hosted-item-events.js';
+import { type EmitterCore, HostedItemEvents, UPSTREAM_CALLS } from './hosted-item-events.js';
 import type { ReasoningPayload } from './reasoning-seal.js';
 import { copyItem, ResponseReducer } from './response-reducer.js';
 
@@ -276,12 +282,23 @@ export class ResponseEmitter {
     }
   }
 
-  /** A built-in call the upstream ran itself: its item, with the phases OpenAI streams for it. */
-  private upstreamCall(itemType: 'web_search_call', fields: Record<string, unknown>): void {
+  /**
+   * A built-in call the upstream ran itself, which comes whole: its item with the events OpenAI
+   * streams for it, results only at done (as the gateway's own calls show them).
+   */
+  private upstreamCall(itemType: UpstreamCallType, fields: Record<string, unknown>): void {
     this.endCurrentItem();
-    const outputIndex = this.hosted.open(itemType, newId('ws'), fields);
-    this.hosted.progress(outputIndex, { type: 'phase', phase: 'searching' });
-    this.hosted.done(outputIndex, { ...fields, status: fields.status ?? 'completed' });
+    const { prefix, phase } = UPSTREAM_CALLS[itemType];
+    const { status, ...opened } = fields;
+    for (const result of ['results', 'outputs', 'result'] as const)
+      if (result in opened) opened[result] = null;
+    const outputIndex = this.hosted.open(itemType, newId(prefix), opened);
+    this.hosted.progress(outputIndex, { type: 'phase', phase });
+    if (itemType === 'code_interpreter_call' && typeof fields.code === 'string') {
+      const event = 'response.code_interpreter_call_code';
+      this.hosted.progress(outputIndex, { type: 'delta-done', event, field: 'code', value: fields.code });
+    }
+    this.hosted.done(outputIndex, { ...fields, status: status ?? 'completed' });
   }
 
   // ------------------------------------------------------------ items

@@ -136,7 +136,7 @@ export class ResponseEngine {
     const logger = options.logger ?? this.deps.logger;
     const startedAt = Date.now();
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
-    const { model, modelId, mediaUrls, runsWebSearch } = registry.resolve(body.model);
+    const { model, modelId, mediaUrls, builtIns } = registry.resolve(body.model);
     const conversationId = conversationIdOf(body);
     const context = await resolveContext(
       {
@@ -157,7 +157,7 @@ export class ResponseEngine {
       signal: options.signal,
     });
     const tools = this.deps.tools ?? NO_TOOLS;
-    const hosted = await prepareHostedTools(body.tools, tools, options.tenantId);
+    const hosted = await prepareHostedTools(body.tools, tools, options.tenantId, builtIns);
     const leading = await openHostedTools(hosted.tools, {
       tenantId: options.tenantId,
       signal: options.signal,
@@ -188,7 +188,7 @@ export class ResponseEngine {
         body,
         [...prepared.items, ...leading.map(asInputItem)],
         modelId,
-        { ...toolPolicy, upstreamRunsWebSearch: runsWebSearch },
+        toolPolicy,
         hosted,
         media,
       );
@@ -331,7 +331,7 @@ export class ResponseEngine {
    */
   async check(requested: CreateResponseBody, tenantId: string): Promise<{ storedInput: StoredItem[] }> {
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
-    const { runsWebSearch } = this.deps.registry.resolve(body.model);
+    const { builtIns } = this.deps.registry.resolve(body.model);
     const conversationId = conversationIdOf(body);
     const context = await resolveContext(
       { input: body.input, previousResponseId: body.previous_response_id, conversationId },
@@ -340,15 +340,14 @@ export class ResponseEngine {
       this.deps.sealer,
     );
     const tools = this.deps.tools ?? NO_TOOLS;
-    const hosted = await prepareHostedTools(body.tools, tools, tenantId);
+    const hosted = await prepareHostedTools(body.tools, tools, tenantId, builtIns);
     // File ids and URL schemes are checked now; URLs are fetched when the response runs.
     const media = await this.contextDeps.media.resolve(context.modelInput, {
       tenantId,
       urls: 'all',
       paramOf: mediaParams(requested, earlierParam(body, conversationId)),
     });
-    const policy = { ...this.deps.toolPolicy, upstreamRunsWebSearch: runsWebSearch };
-    buildModelRequest(body, context.modelInput, body.model, policy, hosted, media);
+    buildModelRequest(body, context.modelInput, body.model, this.deps.toolPolicy, hosted, media);
     return { storedInput: context.storedInput };
   }
 

@@ -28,10 +28,11 @@ export interface ProviderCapabilities {
   /** Several function calls in one turn. */
   parallelToolCalls: Capability;
   /**
-   * The upstream runs OpenAI's `web_search` tool itself (a native Responses upstream): with no
-   * search backend on the gateway, the request's web_search entries are passed through to it.
+   * The upstream runs OpenAI's built-in tools itself (a native Responses upstream): web_search,
+   * file_search, code_interpreter and image_generation entries can be passed through to it instead
+   * of run by the gateway (see engine/upstream-tools.ts for when they are).
    */
-  webSearch: Capability;
+  builtInTools: Capability;
 }
 
 /** `true`, or why not. */

@@ -23,7 +23,7 @@ import { ConcurrencyLimiter } from './routing/concurrency-limiter.js';
 import { LimitedLanguageModel } from './routing/limited-model.js';
 import { RoutedLanguageModel, type RouteTarget } from './routing/routed-model.js';
 import { HttpClient } from './shared/http-client.js';
-import type { LanguageModel } from './types.js';
+import { BUILT_IN_TOOL_FAMILIES, type BuiltInToolFamily, type LanguageModel } from './types.js';
 
 export interface ResolvedModel {
   model: LanguageModel;
@@ -34,8 +34,15 @@ export interface ResolvedModel {
    * one does not, the engine fetches them and sends the bytes, since any target may get the call.
    */
   mediaUrls: { images: boolean; files: boolean };
-  /** Whether every target runs web_search itself (see ProviderCapabilities.webSearch). */
-  runsWebSearch: boolean;
+  /** Who may run the built-in tools on this route (see engine/upstream-tools.ts). */
+  builtIns: UpstreamBuiltIns;
+}
+
+export interface UpstreamBuiltIns {
+  /** Every target runs OpenAI's built-in tools itself (ProviderCapabilities.builtInTools). */
+  runs: boolean;
+  /** The config's choice per tool where the targets agree; `local` where any target says so. */
+  modes: Partial<Record<BuiltInToolFamily, 'upstream' | 'local'>>;
 }
 
 export interface RegistryOptions {
@@ -73,6 +80,8 @@ export class ProviderRegistry {
   private readonly providers = new Map<string, LanguageModel>();
   /** By provider name: what its adapter carries (media URLs decide what the engine fetches). */
   private readonly capabilities = new Map<string, ProviderCapabilities>();
+  /** By provider name: its `builtInTools` setting. */
+  private readonly toolModes = new Map<string, UpstreamBuiltIns['modes']>();
   private readonly built = new Map<string, BuiltProvider>();
   private readonly routes = new Map<string, ResolvedModel>();
   /** The names in `routes` that are not aliases. */
@@ -112,6 +121,7 @@ export class ProviderRegistry {
     const previous = new Map(this.built);
     this.providers.clear();
     this.capabilities.clear();
+    this.toolModes.clear();
     this.built.clear();
     this.build(config.providers, previous);
     this.routes.clear();
@@ -148,6 +158,7 @@ export class ProviderRegistry {
         kept !== undefined && kept.settings === settings ? kept : this.buildProvider(provider, settings);
       this.built.set(provider.name, entry);
       this.capabilities.set(provider.name, PROVIDER_CAPABILITIES[provider.type]);
+      this.toolModes.set(provider.name, provider.builtInTools ?? {});
       this.providers.set(provider.name, entry.model);
     }
   }
@@ -235,7 +246,7 @@ export class ProviderRegistry {
       model: this.route(requested, [target], 'fallback', this.routing.retries),
       modelId: target.modelId,
       mediaUrls: this.mediaUrls([target]),
-      runsWebSearch: this.runsWebSearch([target]),
+      builtIns: this.builtIns([target]),
     };
   }
 
@@ -245,15 +256,24 @@ export class ProviderRegistry {
       model: this.route(name, targets, alias.strategy, alias.retries ?? this.routing.retries),
       modelId: targets[0]!.modelId,
       mediaUrls: this.mediaUrls(targets),
-      runsWebSearch: this.runsWebSearch(targets),
+      builtIns: this.builtIns(targets),
     };
   }
 
-  private runsWebSearch(targets: readonly RouteTarget[]): boolean {
-    return targets.every((target) => {
-      const capabilities = this.capabilities.get(target.key.slice(0, target.key.indexOf('/')));
-      return capabilities !== undefined && supports(capabilities.webSearch);
+  private builtIns(targets: readonly RouteTarget[]): UpstreamBuiltIns {
+    const providers = targets.map((target) => target.key.slice(0, target.key.indexOf('/')));
+    const runs = providers.every((name) => {
+      const capabilities = this.capabilities.get(name);
+      return capabilities !== undefined && supports(capabilities.builtInTools);
     });
+    const modes: UpstreamBuiltIns['modes'] = {};
+    for (const family of BUILT_IN_TOOL_FAMILIES) {
+      const chosen = providers.map((name) => this.toolModes.get(name)?.[family]);
+      // Any target may get the call: the upstream runs it only if each of them would.
+      if (chosen.includes('local')) modes[family] = 'local';
+      else if (chosen.every((mode) => mode === 'upstream')) modes[family] = 'upstream';
+    }
+    return { runs, modes };
   }
 
   private mediaUrls(targets: readonly RouteTarget[]): ResolvedModel['mediaUrls'] {

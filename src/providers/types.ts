@@ -62,6 +62,17 @@ export type NativeItem = { type: string } & Record<string, unknown>;
 
 export type ToolKind = 'function' | 'custom';
 
+/** OpenAI's built-in tools that a native Responses upstream can run itself. */
+export const BUILT_IN_TOOL_FAMILIES = [
+  'web_search',
+  'file_search',
+  'code_interpreter',
+  'image_generation',
+] as const;
+export type BuiltInToolFamily = (typeof BUILT_IN_TOOL_FAMILIES)[number];
+/** The items of their calls. */
+export type UpstreamCallType = `${BuiltInToolFamily}_call`;
+
 export type ModelMessage =
   | { role: 'system' | 'developer'; content: string }
   | { role: 'user'; content: UserPart[] }
@@ -102,7 +113,13 @@ export type ToolSpec = FunctionToolSpec | CustomToolSpec;
 export type ToolChoiceSpec =
   | { type: 'auto' | 'none' | 'required' }
   | { type: 'tool'; name: string }
-  | { type: 'allowed'; mode: 'auto' | 'required'; names: string[] };
+  | {
+      type: 'allowed';
+      mode: 'auto' | 'required';
+      names: string[];
+      /** Entries of `nativeTools` allowed too, as `allowed_tools` selectors (`{type: "web_search"}`). */
+      native?: NativeItem[];
+    };
 
 export type OutputFormat =
   | { type: 'text' }
@@ -121,12 +138,17 @@ export interface ModelRequest {
   messages: ModelMessage[];
   tools: ToolSpec[];
   /**
-   * `tools` entries only a native Responses upstream can use, as the client sent them (tool_search
-   * or, without a gateway backend, web_search run by the upstream); other upstreams leave them
-   * out, and only adapters whose capabilities say so are given a web_search.
+   * `tools` entries only a native Responses upstream can use, as the client sent them (tool_search,
+   * and built-in tools the upstream runs: engine/upstream-tools.ts); other upstreams leave them
+   * out, and only adapters whose capabilities say so are given a built-in tool.
    */
   nativeTools?: NativeItem[];
   toolChoice: ToolChoiceSpec | undefined;
+  /**
+   * A `tool_choice` naming one of `nativeTools` (`{type: "web_search"}`), as the client wrote it:
+   * only a native Responses upstream gets it, and it wins over `toolChoice`.
+   */
+  nativeToolChoice?: NativeItem;
   parallelToolCalls: boolean | undefined;
   outputFormat: OutputFormat | undefined;
   reasoningEffort: string | undefined;
@@ -141,7 +163,7 @@ export interface ModelRequest {
   user: string | undefined;
   serviceTier: string | undefined;
   promptCacheKey: string | undefined;
-  /** `include` values about a web_search the upstream runs (`web_search_call.action.sources`). */
+  /** `include` values about built-in tools the upstream runs (`web_search_call.action.sources`, …). */
   upstreamInclude?: readonly string[];
 }
 
@@ -196,8 +218,8 @@ export type StreamPart =
   | { type: 'tool-input-end'; id: string }
   /** An annotation the upstream put on the text of block `id` (url_citation of its own web search). */
   | { type: 'text-annotation'; id: string; annotation: Record<string, unknown> }
-  /** A built-in call the upstream ran itself, whole (its web_search_call), as its public fields. */
-  | { type: 'upstream-call'; itemType: 'web_search_call'; fields: Record<string, unknown> }
+  /** A built-in call the upstream ran itself, whole (its web_search_call, …), as its public fields. */
+  | { type: 'upstream-call'; itemType: UpstreamCallType; fields: Record<string, unknown> }
   | { type: 'finish'; finishReason: FinishReason; usage: TokenUsage | undefined }
   | { type: 'warning'; message: string }
   | { type: 'error'; error: Error };

@@ -54,6 +54,11 @@ export type MockResponsesReply =
       toolCalls?: MockResponsesToolCall[];
       /** A web_search the upstream ran itself (a passed-through tool), before the message. */
       webSearch?: { query: string; sources?: string[] };
+      /**
+       * Other built-in calls the upstream ran itself (file_search_call, code_interpreter_call,
+       * image_generation_call), each its final fields: streamed as added, its phases, done.
+       */
+      hostedCalls?: Json[];
       /** The message's `phase` label, as gpt-5.3-codex and later send it. */
       phase?: 'commentary' | 'final_answer';
       /** Annotations of the text (its url_citations), announced after its deltas. */
@@ -306,6 +311,31 @@ class ReplyBuilder {
     this.event('response.output_item.done', { output_index, item: structuredClone(item) });
   }
 
+  hostedCall(spec: Json): void {
+    const output_index = this.output.length;
+    const type = String(spec.type);
+    const item: Json = { id: `${type.slice(0, 2)}_${hex(24)}`, ...spec, status: 'completed' };
+    const ref = { item_id: item.id, output_index };
+    this.output.push(item);
+    const phase: Record<string, string> = {
+      file_search_call: 'searching',
+      code_interpreter_call: 'interpreting',
+      image_generation_call: 'generating',
+    };
+    this.event('response.output_item.added', {
+      output_index,
+      item: { id: item.id, type, status: 'in_progress' },
+    });
+    this.event(`response.${type}.in_progress`, ref);
+    if (typeof spec.code === 'string') {
+      this.event('response.code_interpreter_call_code.delta', { ...ref, delta: spec.code });
+      this.event('response.code_interpreter_call_code.done', { ...ref, code: spec.code });
+    }
+    this.event(`response.${type}.${phase[type] ?? 'searching'}`, ref);
+    this.event(`response.${type}.completed`, ref);
+    this.event('response.output_item.done', { output_index, item: structuredClone(item) });
+  }
+
   clientItem(spec: Json): void {
     const output_index = this.output.length;
     const item: Json = { id: `${String(spec.type).slice(0, 2)}_${hex(24)}`, ...spec, status: 'completed' };
@@ -460,6 +490,7 @@ export async function startMockResponsesUpstream(
         if (reply.reasoning) builder.reasoning(reply.reasoning);
         const status = reply.status ?? 'completed';
         if (reply.webSearch) builder.webSearch(reply.webSearch);
+        for (const call of reply.hostedCalls ?? []) builder.hostedCall(call);
         if (reply.text !== undefined || reply.refusal !== undefined) {
           const logprobs = reply.logprobs ?? includes(body, 'message.output_text.logprobs');
           builder.message(

@@ -14,5 +14,5 @@ export const anthropicCapabilities: ProviderCapabilities = {
   jsonSchema: true,
   toolCalls: true,
   parallelToolCalls: true,
-  webSearch: { unsupported: 'Anthropic has a web search tool of its own, not OpenAI web_search' },
+  builtInTools: { unsupported: "Anthropic has server tools of its own, not OpenAI's built-in tools" },
 };

@@ -19,5 +19,5 @@ export const geminiCapabilities: ProviderCapabilities = {
   jsonSchema: true,
   toolCalls: true,
   parallelToolCalls: true,
-  webSearch: { unsupported: 'Gemini grounds with Google Search under its own tool and citations' },
+  builtInTools: { unsupported: "Gemini has its own grounding and code execution tools, not OpenAI's" },
 };

@@ -18,5 +18,5 @@ export const localCapabilities: ProviderCapabilities = {
   jsonSchema: true,
   toolCalls: true,
   parallelToolCalls: true,
-  webSearch: { unsupported: 'a local model has no web access' },
+  builtInTools: { unsupported: 'a local model runs no tools of its own' },
 };

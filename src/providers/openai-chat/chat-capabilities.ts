@@ -18,5 +18,5 @@ export const chatCapabilities: ProviderCapabilities = {
   jsonSchema: true,
   toolCalls: true,
   parallelToolCalls: true,
-  webSearch: { unsupported: 'Chat Completions has no web_search tool' },
+  builtInTools: { unsupported: 'Chat Completions has no built-in tools' },
 };

@@ -43,7 +43,8 @@ export function buildResponsesRequest(
     body.tools = toResponsesTools(request.tools, request.nativeTools);
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
-  if (request.toolChoice) body.tool_choice = toResponsesToolChoice(request.toolChoice, request.tools);
+  if (request.nativeToolChoice) body.tool_choice = request.nativeToolChoice;
+  else if (request.toolChoice) body.tool_choice = toResponsesToolChoice(request.toolChoice, request.tools);
 
   const format = request.outputFormat;
   const text: NonNullable<ResponsesRequest['text']> = {};

@@ -12,5 +12,5 @@ export const responsesCapabilities: ProviderCapabilities = {
   jsonSchema: true,
   toolCalls: true,
   parallelToolCalls: true,
-  webSearch: true,
+  builtInTools: true,
 };

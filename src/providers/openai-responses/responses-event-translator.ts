@@ -4,7 +4,13 @@
  * content or summary part open and close one block. Servers that skip deltas and only send whole
  * items (`output_item.done`) are read the same way.
  */
-import { type MessagePhase, messagePhaseOf, type StreamPart, type ToolKind } from '../types.js';
+import {
+  type MessagePhase,
+  messagePhaseOf,
+  type StreamPart,
+  type ToolKind,
+  type UpstreamCallType,
+} from '../types.js';
 import {
   mapResponsesFinishReason,
   mapResponsesLogprobs,
@@ -41,7 +47,7 @@ type ItemState =
       done: boolean;
     }
   | { kind: 'tool'; id: string; toolKind: ToolKind; sent: string; done: boolean }
-  | { kind: 'upstream-call'; done: boolean }
+  | { kind: 'upstream-call'; itemType: UpstreamCallType; done: boolean }
   /** A client tool's own call item (apply_patch_call, …): its fields are the call's input, at its end. */
   | { kind: 'native-call'; id: string; done: boolean }
   | { kind: 'ignored'; done: boolean };
@@ -141,7 +147,8 @@ export class ResponsesEventTranslator {
         return;
       default:
         // response.created / in_progress / queued, *.done events of parts handled at item level,
-        // the upstream's own web_search phases (its item comes whole at done): nothing to do.
+        // the phases and partial results of built-in calls the upstream runs (their items come
+        // whole at done): nothing to do.
         return;
     }
   }
@@ -187,8 +194,11 @@ export class ResponsesEventTranslator {
         return;
       }
       case 'web_search_call':
-        // Run by the upstream (a passed-through web_search): reported whole when done.
-        this.items.set(index, { kind: 'upstream-call', done: false });
+      case 'file_search_call':
+      case 'code_interpreter_call':
+      case 'image_generation_call':
+        // Run by the upstream (a passed-through built-in tool): reported whole when done.
+        this.items.set(index, { kind: 'upstream-call', itemType: item.type, done: false });
         return;
       default: {
         const toolName = item.type !== undefined ? this.nativeCalls?.get(item.type) : undefined;
@@ -253,7 +263,7 @@ export class ResponsesEventTranslator {
         break;
       case 'upstream-call': {
         const { id: _id, type: _type, ...fields } = item;
-        out.push({ type: 'upstream-call', itemType: 'web_search_call', fields: { ...fields } });
+        out.push({ type: 'upstream-call', itemType: state.itemType, fields: { ...fields } });
         break;
       }
       case 'native-call':

@@ -55,7 +55,7 @@ export function toResponsesToolChoice(
       return {
         type: 'allowed_tools',
         mode: choice.mode,
-        tools: choice.names.map(selector),
+        tools: [...choice.names.map(selector), ...(choice.native ?? [])],
       };
   }
 }

@@ -7,10 +7,16 @@ export function describeWebSearch(config: Pick<GatewayConfig, 'webSearch' | 'too
   detail: string;
 } {
   const backend = chooseBackend(config.webSearch);
+  const runsIt = (mode: 'upstream' | 'local' | undefined) =>
+    config.providers
+      .filter((p) => p.type === 'openai-responses' && p.builtInTools?.web_search === mode)
+      .map((p) => p.name);
   if (backend) {
-    return { backend: backend.name, detail: `run by the gateway through ${backend.name}` };
+    const upstream = runsIt('upstream');
+    const except = upstream.length > 0 ? ` (on ${upstream.join(', ')}: by the upstream, builtInTools)` : '';
+    return { backend: backend.name, detail: `run by the gateway through ${backend.name}${except}` };
   }
-  const native = config.providers.filter((p) => p.type === 'openai-responses').map((p) => p.name);
+  const native = [...runsIt('upstream'), ...runsIt(undefined)];
   const passed =
     native.length > 0
       ? `passed through to native Responses upstreams (${native.join(', ')}); elsewhere `
