@@ -1,6 +1,7 @@
 /** A validated create body → the normalized ModelRequest a provider receives. */
 import { invalidRequest } from '../errors.js';
-import type { CreateResponseBody, InputItem } from '../protocol/create-response.js';
+import type { CreateResponseBody } from '../protocol/create-response.js';
+import type { ContextItem } from '../protocol/input-items.js';
 import type { ModelRequest, NativeItem, OutputFormat, ToolChoiceSpec, ToolSpec } from '../providers/types.js';
 import { functionName } from '../tools/mcp/mcp-names.js';
 import { ClientToolSet } from './client-tools/client-tool-set.js';
@@ -49,7 +50,7 @@ const SETUP_HINTS: Record<string, string> = {
  */
 export function buildModelRequest(
   body: CreateResponseBody,
-  input: readonly InputItem[],
+  input: readonly ContextItem[],
   modelId: string,
   policy: ToolPolicy,
   hosted?: HostedTools,

@@ -4,7 +4,8 @@
  * which is how every chat-style upstream expects them.
  */
 import { invalidRequest } from '../errors.js';
-import type { InputContent, InputItem } from '../protocol/create-response.js';
+import type { InputContent } from '../protocol/create-response.js';
+import type { ContextItem } from '../protocol/input-items.js';
 import { isHostedItemType } from '../protocol/response.js';
 import {
   type AssistantPart,
@@ -17,7 +18,7 @@ import {
 import type { Entry } from './client-tools/client-tool.js';
 import type { ClientToolSet } from './client-tools/client-tool-set.js';
 import { answeredCallId, clientToolOfOutput } from './client-tools/client-tools.js';
-import { SUMMARY_PREFIX } from './compaction/compaction-item.js';
+import { isOpenedCompaction, SUMMARY_PREFIX } from './compaction/compaction-item.js';
 import { appendClientItem } from './convert-client-items.js';
 import { type FieldParam, fileInput, imageInput } from './media/media-input.js';
 import { type MediaTable, NO_MEDIA } from './media/resolve-media.js';
@@ -52,7 +53,7 @@ export interface ConvertOptions {
 
 export function toModelMessages(
   instructions: string | null | undefined,
-  input: string | readonly InputItem[],
+  input: string | readonly ContextItem[],
   options: ConvertOptions = {},
 ): ModelMessage[] {
   const { toolName = (name: string) => name, hosted, client, media = NO_MEDIA } = options;
@@ -97,7 +98,7 @@ export function toModelMessages(
 }
 
 /** Call ids that a client tool's output item of the input answers (the hosted shell's shell_call_output). */
-function answeredByItems(input: readonly InputItem[]): Set<string> {
+function answeredByItems(input: readonly ContextItem[]): Set<string> {
   const ids = new Set<string>();
   for (const item of input) if (clientToolOfOutput(item as Entry)) ids.add(answeredCallId(item as Entry));
   return ids;
@@ -105,7 +106,7 @@ function answeredByItems(input: readonly InputItem[]): Set<string> {
 
 function appendItem(
   messages: ModelMessage[],
-  item: InputItem,
+  item: ContextItem,
   index: number,
   toolName: UpstreamToolName,
   media: MediaTable,
@@ -114,7 +115,7 @@ function appendItem(
   const type = item.type ?? 'message';
   switch (type) {
     case 'message': {
-      const message = item as Extract<InputItem, { role: string }>;
+      const message = item as Extract<ContextItem, { role: string }>;
       if (message.role === 'assistant') {
         pushAssistant(messages, assistantParts(message.content, param, messagePhaseOf(message.phase)));
       } else if (message.role === 'user') {
@@ -125,7 +126,7 @@ function appendItem(
       return;
     }
     case 'function_call': {
-      const call = item as Extract<InputItem, { type: 'function_call' }>;
+      const call = item as Extract<ContextItem, { type: 'function_call' }>;
       pushAssistant(messages, [
         {
           type: 'tool-call',
@@ -138,7 +139,7 @@ function appendItem(
       return;
     }
     case 'custom_tool_call': {
-      const call = item as Extract<InputItem, { type: 'custom_tool_call' }>;
+      const call = item as Extract<ContextItem, { type: 'custom_tool_call' }>;
       pushAssistant(messages, [
         {
           type: 'tool-call',
@@ -152,7 +153,10 @@ function appendItem(
     }
     case 'function_call_output':
     case 'custom_tool_call_output': {
-      const result = item as Extract<InputItem, { type: 'function_call_output' | 'custom_tool_call_output' }>;
+      const result = item as Extract<
+        ContextItem,
+        { type: 'function_call_output' | 'custom_tool_call_output' }
+      >;
       messages.push({
         role: 'tool',
         callId: result.call_id,
@@ -165,7 +169,7 @@ function appendItem(
       return;
     }
     case 'reasoning': {
-      const reasoning = item as Extract<InputItem, { type: 'reasoning' }>;
+      const reasoning = item as Extract<ContextItem, { type: 'reasoning' }>;
       pushAssistant(messages, [
         {
           type: 'reasoning',
@@ -180,15 +184,14 @@ function appendItem(
     }
     case 'compaction': {
       // resolveContext verified the seal and put the summary in; anything else is not ours.
-      const summary = (item as { summary?: unknown }).summary;
-      if (typeof summary !== 'string') {
+      if (!isOpenedCompaction(item)) {
         throw invalidRequest(
           'The encrypted content of this compaction item could not be verified.',
           `${param}.encrypted_content`,
           'invalid_encrypted_content',
         );
       }
-      messages.push({ role: 'developer', content: SUMMARY_PREFIX + summary });
+      messages.push({ role: 'developer', content: SUMMARY_PREFIX + item.summary });
       return;
     }
     case 'item_reference':

@@ -9,7 +9,7 @@
  * not fit with `max_output_tokens` → 400 `context_length_exceeded`, as OpenAI answers.
  */
 import { GatewayError } from '../errors.js';
-import type { InputItem } from '../protocol/create-response.js';
+import type { ContextItem } from '../protocol/input-items.js';
 import type { ModelLimits } from './model-limits.js';
 import { countFixed, countItem, type FixedContext } from './tokens/count-tokens.js';
 import { byteUpperBound, type Tokenizer } from './tokens/tokenizer.js';
@@ -22,7 +22,7 @@ export interface FitOptions {
 }
 
 export interface FitResult {
-  items: InputItem[];
+  items: ContextItem[];
   /** How many items were dropped. */
   dropped: number;
   /** Token count of what is sent; undefined when a cheap bound showed it fits without counting. */
@@ -56,7 +56,7 @@ export function fitTarget(options: FitOptions): number {
  * True when the context's UTF-8 byte count, an upper bound of its token count, is within `budget`:
  * most requests are far below the window and need no real counting (nor loading an encoding).
  */
-export function fitsByBytes(fixed: FixedContext, items: readonly InputItem[], budget: number): boolean {
+export function fitsByBytes(fixed: FixedContext, items: readonly ContextItem[], budget: number): boolean {
   let bound = countFixed(fixed, byteUpperBound);
   for (const item of items) {
     bound += countItem(item, byteUpperBound);
@@ -67,7 +67,7 @@ export function fitsByBytes(fixed: FixedContext, items: readonly InputItem[], bu
 
 export function fitContext(
   fixed: FixedContext,
-  items: readonly InputItem[],
+  items: readonly ContextItem[],
   tokenizer: Tokenizer,
   options: FitOptions,
 ): FitResult {
@@ -102,7 +102,7 @@ export function fitContext(
  * Indexes of items that must be dropped together, oldest unit first: reasoning joins the next
  * item, a tool call's output joins the call (matched by call_id).
  */
-export function groupUnits(items: readonly InputItem[]): number[][] {
+export function groupUnits(items: readonly ContextItem[]): number[][] {
   const units: number[][] = [];
   const byCallId = new Map<string, number[]>();
   let pending: number[] = [];
@@ -137,7 +137,7 @@ export function groupUnits(items: readonly InputItem[]): number[][] {
   return units;
 }
 
-function isProtected(item: InputItem): boolean {
+function isProtected(item: ContextItem): boolean {
   const message = item as { type?: string; role?: string };
   return (
     (message.type === undefined || message.type === 'message') &&

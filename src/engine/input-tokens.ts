@@ -4,7 +4,7 @@
  * items that would be dropped are dropped). Counting never calls the upstream and never fails for
  * length: a count is what the caller asked for.
  */
-import type { InputItem } from '../protocol/create-response.js';
+import type { ContextItem } from '../protocol/input-items.js';
 import type { InputTokensBody } from '../protocol/input-tokens.js';
 import { toModelMessages } from './convert-input.js';
 import { fitContext } from './fit-context.js';
@@ -50,7 +50,7 @@ export async function countInputTokens(
   toModelMessages(body.instructions, context.modelInput, { media });
   const fixed: FixedContext = { instructions: body.instructions, tools: body.tools ?? [] };
   const tokenizer = await loadTokenizer(limits.tokenizer);
-  let items: InputItem[] = context.modelInput;
+  let items: ContextItem[] = context.modelInput;
   if (body.truncation === 'auto') {
     try {
       items = fitContext(fixed, items, tokenizer, {

@@ -3,11 +3,11 @@
  * model may call them, so every upstream is sent them as tools, marked deferred (a native Responses
  * upstream takes them as loaded by the search; others simply declare them).
  */
-import type { InputItem } from '../protocol/create-response.js';
+import type { ContextItem } from '../protocol/input-items.js';
 import type { ToolSpec } from '../providers/types.js';
 import { isRecord } from './client-tools/client-tool.js';
 
-export function loadedTools(input: readonly InputItem[], declared: readonly ToolSpec[]): ToolSpec[] {
+export function loadedTools(input: readonly ContextItem[], declared: readonly ToolSpec[]): ToolSpec[] {
   const names = new Set(declared.map((tool) => tool.name));
   const loaded: ToolSpec[] = [];
   for (const item of input) {

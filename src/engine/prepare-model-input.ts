@@ -4,7 +4,8 @@
  * Encodings are loaded only when a cheap byte bound cannot already show the context is small.
  */
 
-import type { CreateResponseBody, InputItem } from '../protocol/create-response.js';
+import type { CreateResponseBody } from '../protocol/create-response.js';
+import type { ContextItem } from '../protocol/input-items.js';
 import type { CompactionItem } from '../protocol/response.js';
 import type { LanguageModel, TokenUsage } from '../providers/types.js';
 import { autoCompact, compactThreshold } from './compaction/auto-compact.js';
@@ -24,7 +25,7 @@ export interface PrepareOptions {
 }
 
 export interface PreparedInput {
-  items: InputItem[];
+  items: ContextItem[];
   /** Set when the context was compacted first: the item leads the output, its usage is added. */
   compaction: { item: CompactionItem; usage: TokenUsage | undefined } | undefined;
 }

@@ -6,7 +6,8 @@ export function showItems<T extends { type: string }>(items: T[], include: reado
   if (include.includes('reasoning.encrypted_content')) return items;
   return items.map((item) => {
     if (item.type !== 'reasoning' || !('encrypted_content' in item)) return item;
-    const { encrypted_content: _hidden, ...visible } = item as T & { encrypted_content: unknown };
-    return visible as unknown as T;
+    const visible = { ...item };
+    Reflect.deleteProperty(visible, 'encrypted_content');
+    return visible;
   });
 }

@@ -3,7 +3,7 @@
  * itself: approved, the call that ran (an `mcp_call` naming it) tells the call and its result; denied,
  * the model hears the call it made and that the user declined it.
  */
-import type { InputItem } from '../protocol/create-response.js';
+import type { ContextItem } from '../protocol/input-items.js';
 import type { HostedReplay } from './convert-input.js';
 
 export class ApprovalReplay {
@@ -15,7 +15,7 @@ export class ApprovalReplay {
    * `undefined`: not an approval item, convert it as usual; `null`: nothing to tell; else the
    * call and answer to tell.
    */
-  told(item: InputItem): { replayed: ReturnType<HostedReplay>; callId: string } | null | undefined {
+  told(item: ContextItem): { replayed: ReturnType<HostedReplay>; callId: string } | null | undefined {
     const fields = item as Record<string, unknown>;
     if (fields.type === 'mcp_approval_request') {
       if (typeof fields.id === 'string') this.requests.set(fields.id, fields);

@@ -7,13 +7,14 @@
 import { GatewayError, invalidRequest } from '../errors.js';
 import { type IdPrefix, newId } from '../ids.js';
 import type { InputItem } from '../protocol/create-response.js';
+import { type ContextItem, isInputItem } from '../protocol/input-items.js';
 import type { Store, StoredItem } from '../store/types.js';
 import { applyCompaction, openCompactionItem } from './compaction/compaction-item.js';
 import type { ReasoningSealer } from './reasoning-seal.js';
 
 export interface ResolvedContext {
   /** Earlier turns and this input, ready for toModelMessages. */
-  modelInput: InputItem[];
+  modelInput: ContextItem[];
   /** This request's input items as stored and listed by input_items, with ids. */
   storedInput: StoredItem[];
   /** How many leading items of modelInput come from earlier turns (after compaction). */
@@ -180,9 +181,10 @@ function idPrefixFor(type: string): IdPrefix {
  * Reasoning sealed by this gateway is opened for the model; content it cannot verify is refused,
  * since replaying forged reasoning would put words in the model's mouth.
  */
-function openReasoning(item: StoredItem, sealer: ReasoningSealer, inputIndex: number): InputItem {
-  if (item.type !== 'reasoning' || typeof item.encrypted_content !== 'string')
-    return item as unknown as InputItem;
+function openReasoning(item: StoredItem, sealer: ReasoningSealer, inputIndex: number): ContextItem {
+  // Stored items are validated input or output the gateway made: each of a type input takes.
+  if (!isInputItem(item)) throw new Error(`stored item '${item.id}' has a type no input takes: ${item.type}`);
+  if (item.type !== 'reasoning' || typeof item.encrypted_content !== 'string') return item;
   const payload = sealer.open(item.encrypted_content);
   if (!payload) {
     throw invalidRequest(
@@ -191,11 +193,12 @@ function openReasoning(item: StoredItem, sealer: ReasoningSealer, inputIndex: nu
       'invalid_encrypted_content',
     );
   }
-  return {
+  const opened = {
     ...item,
-    summary: payload.summary.map((text) => ({ type: 'summary_text', text })),
-    content: payload.text ? [{ type: 'reasoning_text', text: payload.text }] : [],
+    summary: payload.summary.map((text) => ({ type: 'summary_text' as const, text })),
+    content: payload.text ? [{ type: 'reasoning_text' as const, text: payload.text }] : [],
     encrypted_content: payload.upstream ?? null,
     ...(payload.upstream !== undefined && payload.issuer !== undefined ? { issuer: payload.issuer } : {}),
-  } as unknown as InputItem;
+  };
+  return opened;
 }

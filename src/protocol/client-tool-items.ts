@@ -10,13 +10,13 @@ export type ApplyPatchOperation =
   | { type: 'update_file'; path: string; diff: string }
   | { type: 'delete_file'; path: string };
 
-export interface ApplyPatchCallItem {
+export type ApplyPatchCallItem = {
   id: string;
   type: 'apply_patch_call';
   call_id: string;
   operation: ApplyPatchOperation;
   status: 'in_progress' | 'completed';
-}
+};
 
 export interface ShellAction {
   commands: string[];
@@ -47,13 +47,13 @@ export interface LocalShellExecAction {
   working_directory?: string | null;
 }
 
-export interface LocalShellCallItem {
+export type LocalShellCallItem = {
   id: string;
   type: 'local_shell_call';
   call_id: string;
   action: LocalShellExecAction;
   status: 'in_progress' | 'completed' | 'incomplete';
-}
+};
 
 type Keys = { keys?: string[] | null };
 
@@ -76,7 +76,7 @@ export interface SafetyCheck {
 }
 
 /** `computer` (GA) batches `actions`; `computer_use_preview` sends one `action`. */
-export interface ComputerCallItem {
+export type ComputerCallItem = {
   id: string;
   type: 'computer_call';
   call_id: string;
@@ -84,16 +84,16 @@ export interface ComputerCallItem {
   actions?: ComputerAction[];
   pending_safety_checks: SafetyCheck[];
   status: 'in_progress' | 'completed' | 'incomplete';
-}
+};
 
-export interface ToolSearchCallItem {
+export type ToolSearchCallItem = {
   id: string;
   type: 'tool_search_call';
   call_id: string | null;
   arguments: unknown;
   execution: 'server' | 'client';
   status: 'in_progress' | 'completed' | 'incomplete';
-}
+};
 
 export type ClientToolCallItem =
   | ApplyPatchCallItem

@@ -162,3 +162,34 @@ export const inputItemSchema = dispatch<InputItem>((item) => {
 
 /** `input`: a user message as a string, or a list of items. */
 export const inputSchema = z.union([z.string(), z.array(inputItemSchema)]);
+
+// --- Items of a model's context --------------------------------------------------------------------
+
+/** Every item type `input` accepts; each output item type is one of them. */
+const INPUT_ITEM_TYPES: ReadonlySet<string> = new Set(
+  typedInputItemSchema.options.flatMap((option) => literalsOf(option.shape.type)),
+);
+
+function literalsOf(schema: z.core.$ZodType): string[] {
+  if (schema instanceof z.ZodLiteral) return [...schema.values].map(String);
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return literalsOf(schema.unwrap());
+  return [];
+}
+
+/**
+ * Whether an item (a stored one: validated input, or output the gateway made) has a type `input`
+ * accepts — which makes it one of InputItem's variants.
+ */
+export function isInputItem<T extends { type?: unknown }>(item: T): item is T & InputItem {
+  return typeof item.type === 'string' && INPUT_ITEM_TYPES.has(item.type);
+}
+
+/** A compaction item once the gateway verified its seal: the summary it stands for, opened. */
+export type OpenedCompactionItem = z.infer<typeof compactionItemSchema> & {
+  summary: string;
+  /** How many items right before it the compaction leaves in place. */
+  keep: number;
+};
+
+/** The items the engine builds a model's context from: what `input` accepts, compactions opened. */
+export type ContextItem = InputItem | OpenedCompactionItem;

@@ -50,7 +50,7 @@ export interface SummaryTextPart {
 
 export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
 
-export interface OutputMessage {
+export type OutputMessage = {
   id: string;
   type: 'message';
   status: ItemStatus;
@@ -58,8 +58,8 @@ export interface OutputMessage {
   role: 'assistant';
   /** Set when the upstream labels its messages (gpt-5.3-codex and later); kept for later turns. */
   phase?: 'commentary' | 'final_answer' | null;
-}
-export interface FunctionCallItem {
+};
+export type FunctionCallItem = {
   id: string;
   type: 'function_call';
   status: ItemStatus;
@@ -68,8 +68,8 @@ export interface FunctionCallItem {
   name: string;
   /** The `namespace` tool the called function belongs to. */
   namespace?: string;
-}
-export interface CustomToolCallItem {
+};
+export type CustomToolCallItem = {
   id: string;
   type: 'custom_tool_call';
   status?: ItemStatus;
@@ -77,22 +77,22 @@ export interface CustomToolCallItem {
   input: string;
   name: string;
   namespace?: string;
-}
-export interface ReasoningItem {
+};
+export type ReasoningItem = {
   id: string;
   type: 'reasoning';
   status?: ItemStatus;
   summary: SummaryTextPart[];
   content?: ReasoningTextPart[];
   encrypted_content?: string | null;
-}
+};
 
 /** A summary of earlier turns, sealed by the gateway (see compaction/compaction-item.ts). */
-export interface CompactionItem {
+export type CompactionItem = {
   id: string;
   type: 'compaction';
   encrypted_content: string;
-}
+};
 
 /** Items of the tools the gateway runs itself (one folder each under src/tools/). */
 export const HOSTED_ITEM_TYPES = [

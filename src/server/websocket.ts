@@ -190,7 +190,7 @@ class ResponseSocket {
       if (response.status === 'completed' || response.status === 'incomplete') {
         this.cached = {
           id: response.id,
-          context: [...started.context, ...(response.output as unknown as StoredItem[])],
+          context: [...started.context, ...response.output],
         };
       }
     } catch (error) {

@@ -4,13 +4,14 @@
  * the summary instead of them; the compaction item is the response's first output item.
  */
 import { newId } from '../../ids.js';
-import type { CreateResponseBody, InputItem } from '../../protocol/create-response.js';
+import type { CreateResponseBody } from '../../protocol/create-response.js';
+import type { ContextItem } from '../../protocol/input-items.js';
 import type { CompactionItem } from '../../protocol/response.js';
 import type { TokenUsage } from '../../providers/types.js';
 import { groupUnits } from '../fit-context.js';
 import type { ModelLimits } from '../model-limits.js';
 import type { ReasoningSealer } from '../reasoning-seal.js';
-import { type OpenedCompaction, sealCompaction } from './compaction-item.js';
+import { sealCompaction } from './compaction-item.js';
 import { type SummarizeOptions, summarize } from './summarize.js';
 
 /** Share of the context window used as threshold when `compact_threshold` is not given. */
@@ -20,13 +21,13 @@ export interface MadeCompaction {
   /** The public item, for the output. */
   item: CompactionItem;
   /** The same, opened, for the model input. */
-  opened: InputItem;
+  opened: ContextItem;
   usage: TokenUsage | undefined;
 }
 
 /** Summarises `items` into a sealed compaction item that leaves `keep` items before it in place. */
 export async function makeCompaction(
-  items: readonly InputItem[],
+  items: readonly ContextItem[],
   keep: number,
   options: SummarizeOptions & { sealer: ReasoningSealer },
 ): Promise<MadeCompaction> {
@@ -36,8 +37,7 @@ export async function makeCompaction(
     type: 'compaction',
     encrypted_content: sealCompaction(options.sealer, { summary, keep }),
   };
-  const opened: OpenedCompaction = { ...item, summary, keep };
-  return { item, opened: opened as unknown as InputItem, usage };
+  return { item, opened: { ...item, summary, keep }, usage };
 }
 
 /** The token threshold a create body asks for, if it asks for compaction. */
@@ -56,10 +56,10 @@ export function compactThreshold(
  * before that point to summarise.
  */
 export async function autoCompact(
-  items: readonly InputItem[],
+  items: readonly ContextItem[],
   earlierCount: number,
   options: SummarizeOptions & { sealer: ReasoningSealer },
-): Promise<{ items: InputItem[]; compaction: MadeCompaction } | undefined> {
+): Promise<{ items: ContextItem[]; compaction: MadeCompaction } | undefined> {
   const split = unitBoundary(items, earlierCount > 0 ? earlierCount : lastUserMessage(items));
   if (split <= 0) return undefined;
   const kept = items.slice(split);
@@ -67,7 +67,7 @@ export async function autoCompact(
   return { items: [compaction.opened, ...kept], compaction };
 }
 
-function lastUserMessage(items: readonly InputItem[]): number {
+function lastUserMessage(items: readonly ContextItem[]): number {
   for (let index = items.length - 1; index >= 0; index--) {
     const item = items[index] as { type?: string; role?: string };
     if ((item.type === undefined || item.type === 'message') && item.role === 'user') return index;
@@ -76,7 +76,7 @@ function lastUserMessage(items: readonly InputItem[]): number {
 }
 
 /** Moves `split` back so that no unit (call + output, reasoning + item) straddles it. */
-function unitBoundary(items: readonly InputItem[], split: number): number {
+function unitBoundary(items: readonly ContextItem[], split: number): number {
   const units = groupUnits(items);
   let boundary = split;
   let moved = true;

@@ -8,7 +8,7 @@ import { invalidRequest } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { nowSeconds } from '../../now-seconds.js';
 import type { CompactBody } from '../../protocol/compact.js';
-import type { InputItem } from '../../protocol/create-response.js';
+import type { ContextItem } from '../../protocol/input-items.js';
 import { type CompactionItem, emptyUsage, type Usage } from '../../protocol/response.js';
 import { toModelMessages } from '../convert-input.js';
 import { mediaParams } from '../media/media-params.js';
@@ -73,12 +73,12 @@ export async function compactResponse(
   };
 }
 
-function isUserMessage(item: InputItem): boolean {
+function isUserMessage(item: ContextItem): boolean {
   const message = item as { type?: string; role?: string };
   return (message.type === undefined || message.type === 'message') && message.role === 'user';
 }
 
-function asOutputMessage(item: InputItem): Record<string, unknown> {
+function asOutputMessage(item: ContextItem): Record<string, unknown> {
   const message = item as Record<string, unknown>;
   const content =
     typeof message.content === 'string' ? [{ type: 'input_text', text: message.content }] : message.content;

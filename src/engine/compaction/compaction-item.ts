@@ -9,7 +9,7 @@
  * keeps the request's own input, which the chain stores right before the compaction item.
  */
 import { invalidRequest } from '../../errors.js';
-import type { InputItem } from '../../protocol/create-response.js';
+import type { ContextItem, OpenedCompactionItem } from '../../protocol/input-items.js';
 import type { StoredItem } from '../../store/types.js';
 import type { ReasoningSealer } from '../reasoning-seal.js';
 
@@ -17,13 +17,6 @@ export interface CompactionPayload {
   summary: string;
   /** How many items right before the compaction item it leaves in place. */
   keep: number;
-}
-
-/** A compaction item after its seal was verified; only convert-input and token counting read it. */
-export interface OpenedCompaction extends CompactionPayload {
-  type: 'compaction';
-  id?: string | null;
-  encrypted_content: string;
 }
 
 const PURPOSE = 'compaction';
@@ -42,7 +35,11 @@ export function openCompaction(sealer: ReasoningSealer, blob: string): Compactio
 }
 
 /** Verifies a compaction item; `inputIndex` < 0 for items from earlier turns. */
-export function openCompactionItem(item: StoredItem, sealer: ReasoningSealer, inputIndex: number): InputItem {
+export function openCompactionItem(
+  item: StoredItem,
+  sealer: ReasoningSealer,
+  inputIndex: number,
+): OpenedCompactionItem {
   const blob = item.encrypted_content;
   const payload = typeof blob === 'string' ? openCompaction(sealer, blob) : undefined;
   if (!payload) {
@@ -52,17 +49,12 @@ export function openCompactionItem(item: StoredItem, sealer: ReasoningSealer, in
       'invalid_encrypted_content',
     );
   }
-  const opened: OpenedCompaction = {
-    type: 'compaction',
-    id: item.id,
-    encrypted_content: blob as string,
-    ...payload,
-  };
-  return opened as unknown as InputItem;
+  return { type: 'compaction', id: item.id, encrypted_content: blob as string, ...payload };
 }
 
-export function isCompaction(item: InputItem): boolean {
-  return (item as { type?: string }).type === 'compaction';
+/** An opened compaction item (resolveContext opens every one before the context is used). */
+export function isOpenedCompaction(item: ContextItem): item is OpenedCompactionItem {
+  return item.type === 'compaction' && 'summary' in item && typeof item.summary === 'string';
 }
 
 /**
@@ -70,28 +62,28 @@ export function isCompaction(item: InputItem): boolean {
  * the start come from earlier turns; the result says how many of its leading items still do.
  */
 export function applyCompaction(
-  items: readonly InputItem[],
+  items: readonly ContextItem[],
   earlierCount: number,
-): { items: InputItem[]; earlierCount: number } {
+): { items: ContextItem[]; earlierCount: number } {
   let last = -1;
   for (let index = items.length - 1; index >= 0; index--) {
-    if (isCompaction(items[index]!)) {
+    if (isOpenedCompaction(items[index]!)) {
       last = index;
       break;
     }
   }
-  if (last < 0) return { items: [...items], earlierCount };
-  const compaction = items[last] as unknown as OpenedCompaction;
+  const compaction = items[last];
+  if (compaction === undefined || !isOpenedCompaction(compaction)) return { items: [...items], earlierCount };
   const start = Math.max(0, last - compaction.keep);
   // Older compactions inside the kept range are covered by this one's summary.
-  const kept: Array<[InputItem, number]> = [];
+  const kept: Array<[ContextItem, number]> = [];
   for (let index = start; index < last; index++) {
-    if (!isCompaction(items[index]!)) kept.push([items[index]!, index]);
+    if (items[index]!.type !== 'compaction') kept.push([items[index]!, index]);
   }
-  const result: Array<[InputItem, number]> = [
-    [items[last]!, last],
+  const result: Array<[ContextItem, number]> = [
+    [compaction, last],
     ...kept,
-    ...items.slice(last + 1).map((item, offset): [InputItem, number] => [item, last + 1 + offset]),
+    ...items.slice(last + 1).map((item, offset): [ContextItem, number] => [item, last + 1 + offset]),
   ];
   return {
     items: result.map(([item]) => item),

@@ -5,7 +5,8 @@
  * its newest entries.
  */
 import { UpstreamError } from '../../errors.js';
-import type { InputContent, InputItem } from '../../protocol/create-response.js';
+import type { InputContent } from '../../protocol/create-response.js';
+import type { ContextItem } from '../../protocol/input-items.js';
 import { plainRequest } from '../../providers/plain-request.js';
 import type { LanguageModel, TokenUsage } from '../../providers/types.js';
 import { outputReserve } from '../fit-context.js';
@@ -32,7 +33,7 @@ export interface SummarizeOptions {
 }
 
 export async function summarize(
-  items: readonly InputItem[],
+  items: readonly ContextItem[],
   options: SummarizeOptions,
 ): Promise<SummaryResult> {
   const request = plainRequest(options.modelId, [
@@ -70,7 +71,7 @@ export async function summarize(
 }
 
 /** One entry per item, newest kept when the whole does not fit the model's window. */
-export async function transcript(items: readonly InputItem[], limits: ModelLimits): Promise<string> {
+export async function transcript(items: readonly ContextItem[], limits: ModelLimits): Promise<string> {
   const entries = items.map(describeItem).filter((entry) => entry !== '');
   const budget =
     limits.contextWindow -
@@ -92,7 +93,7 @@ export async function transcript(items: readonly InputItem[], limits: ModelLimit
   return [...omitted, ...entries.slice(first)].join('\n\n');
 }
 
-function describeItem(item: InputItem): string {
+function describeItem(item: ContextItem): string {
   const record = item as Record<string, unknown>;
   switch (item.type ?? 'message') {
     case 'message':

@@ -8,7 +8,7 @@
 import { invalidRequest } from '../../errors.js';
 import type { GuardedFetcher } from '../../net/guarded-fetcher.js';
 import { OutboundError } from '../../net/outbound-error.js';
-import type { InputItem } from '../../protocol/create-response.js';
+import type { ContextItem } from '../../protocol/input-items.js';
 import { mediaTypeFromName } from '../../providers/shared/data-url.js';
 import type { ImageDetail, MediaSource, UserPart } from '../../providers/types.js';
 import type { FileContentSource } from './file-content-source.js';
@@ -62,7 +62,7 @@ const FILE_TYPES = [
 export class MediaResolver {
   constructor(private readonly options: MediaResolverOptions) {}
 
-  async resolve(items: readonly InputItem[], context: MediaContext): Promise<MediaTable> {
+  async resolve(items: readonly ContextItem[], context: MediaContext): Promise<MediaTable> {
     const parts = mediaParts(items);
     if (parts.length === 0) return NO_MEDIA;
     const resolved = await Promise.all(parts.map((part) => this.resolvePart(part, context)));
@@ -158,7 +158,7 @@ function isScreenshot(value: unknown): value is ImageFields {
 }
 
 /** The media parts of messages, tool outputs and screenshots, in order; the same part object once. */
-function mediaParts(items: readonly InputItem[]): MediaPart[] {
+function mediaParts(items: readonly ContextItem[]): MediaPart[] {
   const found = new Set<MediaPart>();
   for (const item of items) {
     const record = item as { type?: unknown; content?: unknown; output?: unknown };

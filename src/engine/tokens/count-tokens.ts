@@ -6,7 +6,8 @@
  * detail); files a flat 1,000 (their real cost depends on pages and text the gateway does not see).
  * These are approximations of what the upstream will bill, not the bill.
  */
-import type { InputContent, InputItem, Tool } from '../../protocol/create-response.js';
+import type { InputContent, Tool } from '../../protocol/create-response.js';
+import type { ContextItem } from '../../protocol/input-items.js';
 import type { Tokenizer } from './tokenizer.js';
 
 export const MESSAGE_OVERHEAD = 4;
@@ -51,7 +52,7 @@ export function countTools(tools: readonly Tool[], tokenizer: Tokenizer): number
 }
 
 /** One input item as the model sees it. */
-export function countItem(item: InputItem, tokenizer: Tokenizer): number {
+export function countItem(item: ContextItem, tokenizer: Tokenizer): number {
   const record = item as Record<string, unknown>;
   switch (item.type ?? ('role' in item ? 'message' : 'item_reference')) {
     case 'message':
@@ -105,7 +106,11 @@ function countContent(content: string | readonly InputContent[] | null | undefin
 }
 
 /** The whole context: fixed part and every item. */
-export function countContext(fixed: FixedContext, items: readonly InputItem[], tokenizer: Tokenizer): number {
+export function countContext(
+  fixed: FixedContext,
+  items: readonly ContextItem[],
+  tokenizer: Tokenizer,
+): number {
   let tokens = countFixed(fixed, tokenizer);
   for (const item of items) tokens += countItem(item, tokenizer);
   return tokens;

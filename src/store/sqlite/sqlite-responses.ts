@@ -111,7 +111,7 @@ export class SqliteResponses implements ResponseRepository {
       if (conversationId !== undefined) {
         const appended = this.conversations.appendInTransaction(tenantId, conversationId, [
           ...record.inputItems,
-          ...(output as unknown as StoredItem[]),
+          ...output,
         ]);
         if (!appended) throw new ConversationGoneError(conversationId);
       }
@@ -152,12 +152,7 @@ export class SqliteResponses implements ResponseRepository {
         const inputs = (this.statements.inputs.all(response.id) as Array<{ body: string }>).map(
           (row) => JSON.parse(row.body) as StoredItem,
         );
-        if (
-          !this.conversations.appendInTransaction(tenantId, appendToConversation, [
-            ...inputs,
-            ...(output as unknown as StoredItem[]),
-          ])
-        ) {
+        if (!this.conversations.appendInTransaction(tenantId, appendToConversation, [...inputs, ...output])) {
           throw new ConversationGoneError(appendToConversation);
         }
       }
