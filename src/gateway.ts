@@ -166,8 +166,14 @@ export function createGateway(
     });
     tools.register(new WebSearchTool({ backend: searchBackend, pages }), WEB_SEARCH_ALIASES);
   }
+  const media = new MediaResolver({
+    fetcher,
+    files: extras.files ?? files,
+    maxBytes: config.outbound.maxMediaBytes,
+    timeoutMs: config.outbound.mediaTimeoutMs,
+  });
   const images = config.images ? new ImagesClient(config.images) : undefined;
-  if (images) tools.register(new ImageGenerationTool(images));
+  if (images) tools.register(new ImageGenerationTool(images, media));
   for (const tool of extras.tools ?? []) tools.register(tool);
   const engine = new ResponseEngine({
     registry,
@@ -179,12 +185,7 @@ export function createGateway(
     prompts: config.prompts,
     tools,
     observer: metering,
-    media: new MediaResolver({
-      fetcher,
-      files: extras.files ?? files,
-      maxBytes: config.outbound.maxMediaBytes,
-      timeoutMs: config.outbound.mediaTimeoutMs,
-    }),
+    media,
   });
   const live = new LiveEvents(store.events, logger, config.background.eventFlushMs);
   const background = new BackgroundResponses(engine, store, live, logger, config.background);

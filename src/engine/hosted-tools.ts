@@ -48,6 +48,17 @@ export class HostedToolSet {
     this.byIndex.get(index)?.push(hosted);
   }
 
+  /** Replaces the function `tools[index]` bound from its `spec`, keeping the name it was given. */
+  respec(index: number, spec: FunctionToolSpec): void {
+    const offered = this.byIndex.get(index);
+    const at = offered?.findIndex((hosted) => hosted.function === spec.name) ?? -1;
+    if (!offered || at < 0) return;
+    const old = offered[at]!;
+    const hosted: HostedTool = { ...old, spec: { ...spec, name: old.spec.name } };
+    offered[at] = hosted;
+    this.byName.set(old.spec.name, hosted);
+  }
+
   /** The tool the model calls by this (upstream) name. */
   named(name: string): HostedTool | undefined {
     return this.byName.get(name);
@@ -148,6 +159,7 @@ export async function openHostedTools(
   const items: FinishedItem[] = [];
   openings.forEach((opening, i) => {
     const index = beginning[i]![0];
+    if (opening.spec) set.respec(index, opening.spec);
     for (const spec of opening.functions) set.offer(index, spec);
     items.push(...opening.items);
   });

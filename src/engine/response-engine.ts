@@ -162,6 +162,7 @@ export class ResponseEngine {
       tenantId: options.tenantId,
       signal: options.signal,
       earlier: context.earlier,
+      earlierParam: earlierParam(body, conversationId),
       input: context.storedInput,
     });
     const initial = options.resume?.response ?? initialResponse(newId('resp'), body, nowSeconds());

@@ -115,6 +115,11 @@ export interface ToolOpening {
   /** The functions the model sees (`ToolCall.function` names the one called). */
   functions: FunctionToolSpec[];
   items: FinishedItem[];
+  /**
+   * The tool's own function (`PreparedTool.spec`) as this response's context shapes it, under the
+   * same name (image_generation offers the images it could edit): it replaces the one bound.
+   */
+  spec?: FunctionToolSpec;
 }
 
 /** Facts `begin` may need: the earlier turns and this request's input, as stored. */
@@ -123,6 +128,8 @@ export interface OpeningContext {
   signal: AbortSignal;
   /** Items of the previous_response_id chain or the conversation, oldest first. */
   earlier: readonly Record<string, unknown>[];
+  /** How an error about an earlier turn's item names it: `previous_response_id` or `conversation`. */
+  earlierParam?: string;
   /** This request's input items; an error about `input[i]` names that index. */
   input: readonly Record<string, unknown>[];
 }

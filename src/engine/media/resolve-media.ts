@@ -69,6 +69,22 @@ export class MediaResolver {
     return new Map(parts.map((part, i) => [part, resolved[i]!]));
   }
 
+  /**
+   * One image as bytes, whatever an upstream could fetch itself: for a tool that sends it on (the
+   * images service's edits). The same checks and errors as a model input's image.
+   */
+  async imageData(
+    part: ImageFields,
+    param: FieldParam,
+    context: { tenantId: string; signal?: AbortSignal },
+  ): Promise<{ mediaType: string; base64: string }> {
+    const fetchAll = { ...context, urls: { images: false, files: false }, paramOf: () => param };
+    const { source } = await this.source(imageInput(part, param), 'image', fetchAll);
+    // With no URL left to the upstream every source is data; a URL here would be a resolver bug.
+    if (source.kind !== 'data') throw new Error('the media resolver left an image URL unfetched');
+    return { mediaType: source.mediaType, base64: source.base64 };
+  }
+
   private async resolvePart(part: MediaPart, context: MediaContext): Promise<ResolvedMediaPart> {
     const param = context.paramOf(part);
     if (part.type !== 'input_file') {

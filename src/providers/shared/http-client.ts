@@ -66,7 +66,8 @@ export interface StreamingResponse {
 export interface PostOptions {
   url: URL;
   headers: Record<string, string>;
-  body: string;
+  /** JSON text, or bytes (a multipart form). */
+  body: string | Uint8Array;
   signal: AbortSignal;
   /** Names the upstream in error messages. */
   provider: string;

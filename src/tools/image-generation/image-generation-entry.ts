@@ -1,6 +1,6 @@
 /**
  * The request's `{type: "image_generation", …}` entry (openai `Tool.ImageGeneration`), checked
- * strictly. Edits of an input image are not run by this gateway yet: asking for one is a 400.
+ * strictly. `action` defaults to `auto`, as OpenAI's: the model may edit an image of the context.
  */
 import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
@@ -32,12 +32,12 @@ export function parseImageGenerationEntry(
   param: string,
 ): ImageGenerationEntry {
   const parsed = parseToolEntry(imageGenerationEntrySchema, entry, param);
-  if (parsed.action === 'edit' || parsed.input_image_mask !== undefined) {
-    const field = parsed.action === 'edit' ? `${param}.action` : `${param}.input_image_mask`;
+  const mask = parsed.input_image_mask;
+  if (mask !== undefined && (mask.file_id === undefined) === (mask.image_url === undefined)) {
     throw invalidRequest(
-      'image_generation on this gateway generates new images; editing an input image is not supported yet.',
-      field,
-      'unsupported_value',
+      "input_image_mask takes one of 'image_url' or 'file_id'.",
+      `${param}.input_image_mask`,
+      'invalid_value',
     );
   }
   return parsed;

@@ -1,11 +1,13 @@
 /**
- * An OpenAI-compatible images service (`POST /images/generations`), the one the config names
- * (`images.baseUrl`). Streams when partial images are wanted and the service streams; a service
- * that answers plain JSON instead is read the same, with no partials.
+ * An OpenAI-compatible images service (`POST /images/generations`, `POST /images/edits`), the one
+ * the config names (`images.baseUrl`). Streams when partial images are wanted and the service
+ * streams; a service that answers plain JSON instead is read the same, with no partials, and one
+ * that refuses the streaming parameters is asked again without them.
  */
 import { UpstreamError } from '../../errors.js';
 import { HttpClient } from '../../providers/shared/http-client.js';
 import { readServerSentEvents } from '../../providers/shared/sse-reader.js';
+import { type EditImages, editForm } from './edit-form.js';
 
 export interface ImagesConfig {
   /** Ends in `/v1`, as OPENAI_BASE_URL does. */
@@ -28,6 +30,16 @@ export interface ImageRequest {
   partialImages: number;
 }
 
+/** An edit's settings: generation's, less `moderation` (the edits endpoint takes none), plus fidelity. */
+export interface EditRequest extends Omit<ImageRequest, 'moderation'> {
+  input_fidelity?: string | undefined;
+}
+
+type OnPartial = (b64: string, index: number) => void;
+
+/** One call's body, for the request's `partialImages` (0: not streamed). */
+type BodyOf = (partialImages: number) => Promise<{ contentType: string; body: string | Uint8Array }>;
+
 export interface GeneratedImage {
   b64: string;
   revisedPrompt: string | undefined;
@@ -40,7 +52,7 @@ export interface GeneratedImage {
 
 export class ImagesClient {
   private readonly http: HttpClient;
-  private readonly url: URL;
+  private readonly urls: { generations: URL; edits: URL };
 
   constructor(private readonly config: ImagesConfig) {
     this.http = new HttpClient({
@@ -48,16 +60,60 @@ export class ImagesClient {
       headersTimeoutMs: config.timeoutMs,
       bodyTimeoutMs: config.timeoutMs,
     });
-    this.url = new URL(`${config.baseUrl.replace(/\/+$/, '')}/images/generations`);
+    const base = config.baseUrl.replace(/\/+$/, '');
+    this.urls = {
+      generations: new URL(`${base}/images/generations`),
+      edits: new URL(`${base}/images/edits`),
+    };
   }
 
-  async generate(
-    request: ImageRequest,
-    onPartial: (b64: string, index: number) => void,
+  generate(request: ImageRequest, onPartial: OnPartial, signal: AbortSignal): Promise<GeneratedImage> {
+    const { partialImages: _, ...fields } = request;
+    const bodyOf: BodyOf = async (partialImages) => ({
+      contentType: 'application/json',
+      body: JSON.stringify({
+        ...withoutUndefined(fields),
+        model: request.model ?? this.config.model,
+        n: 1,
+        ...(partialImages > 0 ? { stream: true, partial_images: partialImages } : {}),
+      }),
+    });
+    return this.withFallback('image_generation', request, bodyOf, onPartial, signal);
+  }
+
+  /** Edits `images.images` (the mask applies to the first), as multipart/form-data. */
+  edit(
+    request: EditRequest,
+    images: EditImages,
+    onPartial: OnPartial,
+    signal: AbortSignal,
+  ): Promise<GeneratedImage> {
+    const { partialImages: _, ...fields } = request;
+    const bodyOf: BodyOf = async (partialImages) => {
+      const form = editForm(
+        { ...fields, model: request.model ?? this.config.model, n: 1 },
+        images,
+        partialImages,
+      );
+      // Undici serializes the form (boundary and all); the bytes are what is sent.
+      const encoded = new Response(form);
+      return {
+        contentType: encoded.headers.get('content-type') ?? 'multipart/form-data',
+        body: new Uint8Array(await encoded.arrayBuffer()),
+      };
+    };
+    return this.withFallback('image_edit', request, bodyOf, onPartial, signal);
+  }
+
+  private async withFallback(
+    kind: ImageKind,
+    request: ImageRequest | EditRequest,
+    bodyOf: BodyOf,
+    onPartial: OnPartial,
     signal: AbortSignal,
   ): Promise<GeneratedImage> {
     try {
-      return await this.call(request, onPartial, signal);
+      return await this.call(kind, request, await bodyOf(request.partialImages), onPartial, signal);
     } catch (error) {
       // Compatible servers that cannot stream refuse the parameters: the image still comes, whole.
       const refusedStreaming =
@@ -66,46 +122,44 @@ export class ImagesClient {
         error.status === 400 &&
         /stream|partial_images/.test(error.message);
       if (!refusedStreaming) throw error;
-      return this.call({ ...request, partialImages: 0 }, onPartial, signal);
+      return this.call(kind, { ...request, partialImages: 0 }, await bodyOf(0), onPartial, signal);
     }
   }
 
   private async call(
-    request: ImageRequest,
-    onPartial: (b64: string, index: number) => void,
+    kind: ImageKind,
+    request: ImageRequest | EditRequest,
+    sent: Awaited<ReturnType<BodyOf>>,
+    onPartial: OnPartial,
     signal: AbortSignal,
   ): Promise<GeneratedImage> {
-    const { partialImages, ...fields } = request;
-    const stream = partialImages > 0;
+    const stream = request.partialImages > 0;
     const response = await this.http.post({
-      url: this.url,
+      url: kind === 'image_edit' ? this.urls.edits : this.urls.generations,
       headers: {
-        'content-type': 'application/json',
+        'content-type': sent.contentType,
         accept: stream ? 'text/event-stream' : 'application/json',
         ...(this.config.apiKey ? { authorization: `Bearer ${this.config.apiKey}` } : {}),
       },
-      body: JSON.stringify({
-        ...withoutUndefined(fields),
-        model: request.model ?? this.config.model,
-        n: 1,
-        ...(stream ? { stream: true, partial_images: partialImages } : {}),
-      }),
+      body: sent.body,
       signal: AbortSignal.any([signal, AbortSignal.timeout(this.config.timeoutMs)]),
       provider: 'images',
     });
-    const type = String(response.headers['content-type'] ?? '');
-    if (!type.includes('text/event-stream')) return imageOf(parseJson(await response.body.text()), request);
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (!contentType.includes('text/event-stream'))
+      return imageOf(parseJson(await response.body.text()), request);
     for await (const message of readServerSentEvents(response.body)) {
       const event = parseJson(message.data) as Record<string, unknown>;
-      const kind = event.type ?? message.event;
-      if (kind === 'image_generation.partial_image' && typeof event.b64_json === 'string') {
+      // `image_generation.*` from generations, `image_edit.*` from edits.
+      const type = event.type ?? message.event;
+      if (type === `${kind}.partial_image` && typeof event.b64_json === 'string') {
         onPartial(
           event.b64_json,
           typeof event.partial_image_index === 'number' ? event.partial_image_index : 0,
         );
-      } else if (kind === 'image_generation.completed') {
+      } else if (type === `${kind}.completed`) {
         return imageOf({ data: [event], ...event }, request);
-      } else if (kind === 'error') {
+      } else if (type === 'error') {
         const error = (event.error ?? event) as { message?: unknown };
         throw new ImagesError(`images: ${String(error.message ?? 'the service reported an error')}`);
       }
@@ -117,6 +171,9 @@ export class ImagesClient {
     return this.http.close();
   }
 }
+
+/** The prefix of the service's stream events. */
+type ImageKind = 'image_generation' | 'image_edit';
 
 /** The service answered, but not an image. */
 export class ImagesError extends Error {
@@ -131,7 +188,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function imageOf(answer: unknown, request: ImageRequest): GeneratedImage {
+function imageOf(answer: unknown, request: ImageRequest | EditRequest): GeneratedImage {
   const body = (answer ?? {}) as Record<string, unknown>;
   const first = (Array.isArray(body.data) ? body.data[0] : undefined) as Record<string, unknown> | undefined;
   if (typeof first?.b64_json !== 'string') {

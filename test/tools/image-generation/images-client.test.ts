@@ -1,7 +1,13 @@
-/** The images client against the images mock: whole answers, streamed partials, refusals. */
+/** The images client against the images mock: whole answers, streamed partials, refusals, edits. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImagesClient } from '../../../src/tools/image-generation/images-client.js';
-import { type ImagesMock, PNG_B64, partialB64, startImagesMock } from '../../mocks/images-mock.js';
+import {
+  EDITED_B64,
+  type ImagesMock,
+  PNG_B64,
+  partialB64,
+  startImagesMock,
+} from '../../mocks/images-mock.js';
 
 let mock: ImagesMock | undefined;
 let client: ImagesClient | undefined;
@@ -75,5 +81,61 @@ describe('ImagesClient', () => {
     await expect(
       images.generate({ prompt: 'refuse me', partialImages: 0 }, () => {}, signal()),
     ).rejects.toThrow(/safety system/);
+  });
+
+  describe('edit', () => {
+    const photo = { mediaType: 'image/png', base64: Buffer.from('photo').toString('base64') };
+    const other = { mediaType: 'image/webp', base64: Buffer.from('other').toString('base64') };
+    const mask = { mediaType: 'image/png', base64: Buffer.from('mask').toString('base64') };
+
+    it('posts a multipart form: images as image[] when several, the mask, the settings', async () => {
+      const images = await start();
+      const image = await images.edit(
+        { prompt: 'purple sky', input_fidelity: 'high', output_format: 'webp', partialImages: 0 },
+        { images: [photo, other], mask },
+        () => {},
+        signal(),
+      );
+      expect(image).toMatchObject({ b64: EDITED_B64, outputFormat: 'webp' });
+      expect(mock!.edits).toEqual([
+        {
+          fields: {
+            prompt: 'purple sky',
+            input_fidelity: 'high',
+            output_format: 'webp',
+            model: 'img',
+            n: '1',
+          },
+          imageField: 'image[]',
+          images: [
+            { name: 'image-1.png', type: 'image/png', b64: photo.base64 },
+            { name: 'image-2.webp', type: 'image/webp', b64: other.base64 },
+          ],
+          mask: { name: 'mask.png', type: 'image/png', b64: mask.base64 },
+          authorization: 'Bearer k',
+        },
+      ]);
+    });
+
+    it('streams image_edit partials, and asks again without streaming when refused', async () => {
+      const partials: number[] = [];
+      const streamed = await (await start()).edit(
+        { prompt: 'purple sky', partialImages: 1 },
+        { images: [photo] },
+        (_b64, i) => partials.push(i),
+        signal(),
+      );
+      expect([streamed.b64, partials]).toEqual([EDITED_B64, [0]]);
+      await client!.close();
+      await mock!.close();
+      const fallback = await (await start('refuses')).edit(
+        { prompt: 'purple sky', partialImages: 1 },
+        { images: [photo] },
+        () => {},
+        signal(),
+      );
+      expect(fallback.b64).toBe(EDITED_B64);
+      expect(mock!.edits.map((edit) => edit.fields.stream ?? null)).toEqual(['true', null]);
+    });
   });
 });
