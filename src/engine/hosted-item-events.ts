@@ -4,7 +4,7 @@
  * of the emitter: it builds events through the emitter's core so sequence numbers and the fold stay
  * in one place.
  */
-import type { IdPrefix } from '../ids.js';
+import { type IdPrefix, newId } from '../ids.js';
 import { HOSTED_DELTA_FIELDS, type HostedPhaseEventType, type ResponseEvent } from '../protocol/events.js';
 import {
   type HostedItemType,
@@ -40,7 +40,7 @@ const PHASES: Record<HostedItemType, readonly ToolPhase[]> = {
 };
 
 /** Calls an upstream ran itself (a passed-through tool): their ids, and their phase while running. */
-export const UPSTREAM_CALLS: Record<UpstreamCallType, { prefix: IdPrefix; phase: ToolPhase }> = {
+const UPSTREAM_CALLS: Record<UpstreamCallType, { prefix: IdPrefix; phase: ToolPhase }> = {
   web_search_call: { prefix: 'ws', phase: 'searching' },
   file_search_call: { prefix: 'fs', phase: 'searching' },
   code_interpreter_call: { prefix: 'ci', phase: 'interpreting' },
@@ -126,6 +126,24 @@ export class HostedItemEvents {
     const outputIndex = this.open(item.type, item.id, item.opened);
     for (const update of item.progress) this.progress(outputIndex, update);
     this.done(outputIndex, item.done);
+  }
+
+  /**
+   * A built-in call the upstream ran itself, which comes whole: its item with the events OpenAI
+   * streams for it, results only at done (as the gateway's own calls show them).
+   */
+  ranUpstream(itemType: UpstreamCallType, fields: Record<string, unknown>): void {
+    const { prefix, phase } = UPSTREAM_CALLS[itemType];
+    const { status, ...opened } = fields;
+    for (const result of ['results', 'outputs', 'result'] as const)
+      if (result in opened) opened[result] = null;
+    const outputIndex = this.open(itemType, newId(prefix), opened);
+    this.progress(outputIndex, { type: 'phase', phase });
+    if (itemType === 'code_interpreter_call' && typeof fields.code === 'string') {
+      const event = 'response.code_interpreter_call_code';
+      this.progress(outputIndex, { type: 'delta-done', event, field: 'code', value: fields.code });
+    }
+    this.done(outputIndex, { ...fields, status: status ?? 'completed' });
   }
 
   private phase(outputIndex: number, phase: ToolPhase): void {

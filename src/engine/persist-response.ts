@@ -77,3 +77,18 @@ function storeFailed(error: Error): GatewayError {
     { type: 'server_error', code: 'store_failed' },
   );
 }
+
+/** The response as stored: reasoning keeps the upstream's token (sealed) for later turns. */
+export function withHiddenSeals(
+  response: ResponseObject,
+  seals: ReadonlyMap<string, string>,
+): ResponseObject {
+  if (seals.size === 0) return response;
+  return {
+    ...response,
+    output: response.output.map((item) => {
+      const sealed = item.type === 'reasoning' ? seals.get(item.id) : undefined;
+      return sealed === undefined ? item : { ...item, encrypted_content: sealed };
+    }),
+  };
+}

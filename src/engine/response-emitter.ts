@@ -6,7 +6,6 @@
 import { newId } from '../ids.js';
 import type { ResponseEvent } from '../protocol/events.js';
 import type {
-  Annotation,
   CompactionItem,
   ItemStatus,
   OutputItem,
@@ -15,13 +14,7 @@ import type {
   Usage,
 } from '../protocol/response.js';
 import { collectOutputText } from '../protocol/response.js';
-import type {
-  FinishReason,
-  MessagePhase,
-  StreamPart,
-  TokenUsage,
-  UpstreamCallType,
-} from '../providers/types.js';
+import type { FinishReason, MessagePhase, StreamPart, TokenUsage } from '../providers/types.js';
 import type { CitableSource } from '../tools/types.js';
 import type { ClientToolBinding } from './client-tools/client-tool-set.js';
 import { ClientCallBuilder } from './emitter/client-call-builder.js';
@@ -29,7 +22,7 @@ import type { ItemHost, ItemRef } from './emitter/item-host.js';
 import { MessageBuilder } from './emitter/message-builder.js';
 import { ReasoningBuilder } from './emitter/reasoning-builder.js';
 import { ToolCallBuilder } from './emitter/tool-call-builder.js';
-import { type EmitterCore, HostedItemEvents, UPSTREAM_CALLS } from './hosted-item-events.js';
+import { type EmitterCore, HostedItemEvents } from './hosted-item-events.js';
 import type { ReasoningPayload } from './reasoning-seal.js';
 import { copyItem, ResponseReducer } from './response-reducer.js';
 
@@ -273,32 +266,14 @@ export class ResponseEmitter {
       case 'text-annotation':
         return this.messages.upstreamAnnotation(part.id, part.annotation);
       case 'upstream-call':
-        return this.upstreamCall(part.itemType, part.fields);
+        this.endCurrentItem();
+        return this.hosted.ranUpstream(part.itemType, part.fields);
       case 'finish':
       case 'warning':
       case 'error':
         // Lifecycle parts are the engine's to act on: it decides between finish, fail and retry.
         return;
     }
-  }
-
-  /**
-   * A built-in call the upstream ran itself, which comes whole: its item with the events OpenAI
-   * streams for it, results only at done (as the gateway's own calls show them).
-   */
-  private upstreamCall(itemType: UpstreamCallType, fields: Record<string, unknown>): void {
-    this.endCurrentItem();
-    const { prefix, phase } = UPSTREAM_CALLS[itemType];
-    const { status, ...opened } = fields;
-    for (const result of ['results', 'outputs', 'result'] as const)
-      if (result in opened) opened[result] = null;
-    const outputIndex = this.hosted.open(itemType, newId(prefix), opened);
-    this.hosted.progress(outputIndex, { type: 'phase', phase });
-    if (itemType === 'code_interpreter_call' && typeof fields.code === 'string') {
-      const event = 'response.code_interpreter_call_code';
-      this.hosted.progress(outputIndex, { type: 'delta-done', event, field: 'code', value: fields.code });
-    }
-    this.hosted.done(outputIndex, { ...fields, status: status ?? 'completed' });
   }
 
   // ------------------------------------------------------------ items

@@ -9,8 +9,9 @@ import { newId } from '../ids.js';
 import { GuardedFetcher } from '../net/guarded-fetcher.js';
 import { nowSeconds } from '../now-seconds.js';
 import type { CompactBody } from '../protocol/compact.js';
-import type { CreateResponseBody, InputItem } from '../protocol/create-response.js';
+import type { CreateResponseBody } from '../protocol/create-response.js';
 import { isTerminalEvent, type ResponseEvent } from '../protocol/events.js';
+import { type ContextItem, isInputItem } from '../protocol/input-items.js';
 import type { InputTokensBody } from '../protocol/input-tokens.js';
 import type { ResponseObject } from '../protocol/response.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -22,11 +23,11 @@ import { buildModelRequest, type ToolPolicy } from './build-model-request.js';
 import { type CompactedResponse, compactResponse } from './compaction/compact-response.js';
 import { openHostedTools, prepareHostedTools } from './hosted-tools.js';
 import { initialResponse } from './initial-response.js';
-import { countInputTokens, type InputTokenCount } from './input-tokens.js';
+import { conversationIdOf, countInputTokens, type InputTokenCount } from './input-tokens.js';
 import { mediaParams } from './media/media-params.js';
 import { MediaResolver } from './media/resolve-media.js';
 import { ModelCatalog } from './model-limits.js';
-import { ResponseSaver } from './persist-response.js';
+import { ResponseSaver, withHiddenSeals } from './persist-response.js';
 import { prepareModelInput } from './prepare-model-input.js';
 import { applyPromptTemplate, type PromptTemplates } from './prompt-templates.js';
 import type { ReasoningPayload, ReasoningSealer } from './reasoning-seal.js';
@@ -137,7 +138,7 @@ export class ResponseEngine {
     const startedAt = Date.now();
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
     const { model, modelId, mediaUrls, builtIns } = registry.resolve(body.model);
-    const conversationId = conversationIdOf(body);
+    const conversationId = conversationIdOf(body.conversation);
     const context = await resolveContext(
       {
         input: body.input,
@@ -333,7 +334,7 @@ export class ResponseEngine {
   async check(requested: CreateResponseBody, tenantId: string): Promise<{ storedInput: StoredItem[] }> {
     const body = applyPromptTemplate(requested, this.deps.prompts ?? {});
     const { builtIns } = this.deps.registry.resolve(body.model);
-    const conversationId = conversationIdOf(body);
+    const conversationId = conversationIdOf(body.conversation);
     const context = await resolveContext(
       { input: body.input, previousResponseId: body.previous_response_id, conversationId },
       tenantId,
@@ -385,18 +386,6 @@ function failedWith(response: ResponseObject, error: unknown): ResponseObject {
   return { ...response, status: 'failed', error: toResponseError(error) };
 }
 
-/** The response as stored: reasoning keeps the upstream's token (sealed) for later turns. */
-function withHiddenSeals(response: ResponseObject, seals: ReadonlyMap<string, string>): ResponseObject {
-  if (seals.size === 0) return response;
-  return {
-    ...response,
-    output: response.output.map((item) => {
-      const sealed = item.type === 'reasoning' ? seals.get(item.id) : undefined;
-      return sealed === undefined ? item : { ...item, encrypted_content: sealed };
-    }),
-  };
-}
-
 /** The param of an error about a part from earlier turns. */
 function earlierParam(body: CreateResponseBody, conversationId: string | undefined): string {
   if (body.previous_response_id != null) return 'previous_response_id';
@@ -413,12 +402,10 @@ function defaultMediaResolver(): MediaResolver {
 }
 
 /** A finished leading item as the model's input shows it (its final fields). */
-function asInputItem(item: FinishedItem): InputItem {
-  const fields: Record<string, unknown> = { ...item.opened, ...item.done, id: item.id, type: item.type };
-  return fields as InputItem;
-}
-
-function conversationIdOf(body: CreateResponseBody): string | undefined {
-  if (body.conversation == null) return undefined;
-  return typeof body.conversation === 'string' ? body.conversation : body.conversation.id;
+function asInputItem(item: FinishedItem): ContextItem {
+  const fields = { ...item.opened, ...item.done, id: item.id, type: item.type };
+  // Every built-in item type is one input takes back.
+  if (!isInputItem(fields))
+    throw new Error(`a tool finished an item of type ${item.type}, which no input takes`);
+  return fields;
 }
