@@ -103,6 +103,24 @@ describe('built-in tools run by a native Responses upstream', () => {
     expect((await configured.client.responses.retrieve(response.id)).output).toEqual(response.output);
   });
 
+  it('replays the upstream-run calls on the next turn, as calls and their results', async () => {
+    reply();
+    const first: Any = await configured.client.responses.create(toolsAsked as Any);
+    mock.reset();
+    mock.enqueue({ kind: 'response', text: 'Still E42.' });
+    const second: Any = await configured.client.responses.create({
+      ...toolsAsked,
+      input: 'And again?',
+      previous_response_id: first.id,
+    } as Any);
+    expect(second.output_text).toBe('Still E42.');
+    const sent: Any[] = mock.requests[0]!.body.input;
+    const replayed = JSON.stringify(sent);
+    expect(replayed).toContain('lidar E42');
+    expect(replayed).toContain('print(6*7)');
+    expect(sent.at(-1)).toMatchObject({ role: 'user' });
+  });
+
   it('streams each upstream call with the events OpenAI sends for it, results at done', async () => {
     reply();
     const result = await configured.stream({ ...toolsAsked, stream: true });
