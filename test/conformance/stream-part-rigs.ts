@@ -3,6 +3,7 @@
  * bundled GGUF), with neutral scenarios turned into that mock's reply. The contract suite drives
  * the LanguageModel directly: no gateway, no HTTP API in between.
  */
+
 import { createServer } from 'node:net';
 import type { ProviderConfig } from '../../src/config/config-schema.js';
 import { BUNDLED_MODEL_PATH } from '../../src/config/load-config.js';
@@ -21,6 +22,7 @@ import { startMockGeminiUpstream } from '../mocks/gemini-mock.js';
 import type { ScriptedFailure } from '../mocks/mock-http.js';
 import { startMockResponsesUpstream } from '../mocks/responses-mock.js';
 import { modelRequest } from '../providers/model-request.js';
+import { weatherTool as publicWeatherTool } from './fixtures.js';
 
 export interface ScriptedCall {
   callId: string;
@@ -64,17 +66,13 @@ export interface Rig {
   close(): Promise<void>;
 }
 
+/** The suite's shared tool (fixtures.ts), as a provider receives it. */
 export const weatherTool: ModelRequest['tools'][number] = {
   kind: 'function',
-  name: 'get_weather',
-  description: 'Weather for a city',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string', enum: ['Paris', 'Rome'] } },
-    required: ['city'],
-    additionalProperties: false,
-  },
-  strict: true,
+  name: publicWeatherTool.name,
+  description: publicWeatherTool.description,
+  parameters: publicWeatherTool.parameters,
+  strict: publicWeatherTool.strict,
 };
 
 function request(scenario: Scenario, modelId: string): ModelRequest {
