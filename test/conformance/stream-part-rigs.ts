@@ -84,7 +84,7 @@ function request(scenario: Scenario, modelId: string): ModelRequest {
   });
 }
 
-function config(type: ProviderConfig['type'], baseUrl: string | undefined): ProviderConfig {
+export function config(type: ProviderConfig['type'], baseUrl: string | undefined): ProviderConfig {
   return {
     name: type,
     type,
@@ -111,7 +111,7 @@ async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-const http = (): HttpClient =>
+export const http = (): HttpClient =>
   new HttpClient({ connections: undefined, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 });
 
 /** What every mock scripts alike; `malformed` is the provider's own first event, then a broken one. */

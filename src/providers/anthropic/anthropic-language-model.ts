@@ -2,6 +2,7 @@
 import type { HttpClient } from '../shared/http-client.js';
 import {
   type JsonEvent,
+  answeredWhole,
   postJson,
   readJsonBody,
   readJsonEvents,
@@ -59,9 +60,16 @@ export class AnthropicLanguageModel implements LanguageModel {
    * Resolves once the first event has arrived (Anthropic sends message_start right away), so that
    * an `error` event in its place (an overload just after the 200) still rejects and can fail over.
    */
-  async stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
+  async stream(
+    request: ModelRequest,
+    options: CallOptions,
+  ): Promise<AsyncIterable<StreamPart> | Iterable<StreamPart>> {
     const { body, mapOptions, warnings } = buildAnthropicRequest(request, true);
     const response = await postJson(this.http, this.endpoint, body, true, options.signal);
+    if (answeredWhole(response)) {
+      const whole = await readJsonBody<AnthropicMessageResponse>(response, this.provider, options.signal);
+      return [...warningParts(warnings), ...messageToParts(whole, this.provider, mapOptions)];
+    }
     const events = readJsonEvents<AnthropicStreamEvent>(response.body, this.provider, options.signal, {
       skipEmpty: true,
     });

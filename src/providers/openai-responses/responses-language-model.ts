@@ -5,6 +5,7 @@
  */
 import type { HttpClient } from '../shared/http-client.js';
 import {
+  answeredWhole,
   postJson,
   readJsonBody,
   readJsonEvents,
@@ -47,10 +48,18 @@ export class OpenAIResponsesLanguageModel implements LanguageModel {
     };
   }
 
-  async stream(request: ModelRequest, options: CallOptions): Promise<AsyncIterable<StreamPart>> {
+  async stream(
+    request: ModelRequest,
+    options: CallOptions,
+  ): Promise<AsyncIterable<StreamPart> | Iterable<StreamPart>> {
     const body = buildResponsesRequest(request, true, this.settings);
     const response = await postJson(this.http, this.endpoint, body, true, options.signal);
-    return this.parts(response.body, options.signal, nativeCallNames(request.tools));
+    const nativeCalls = nativeCallNames(request.tools);
+    if (answeredWhole(response)) {
+      const whole = await readJsonBody<ResponsesResponse>(response, this.provider, options.signal, false);
+      return responseToParts(whole, this.provider, nativeCalls);
+    }
+    return this.parts(response.body, options.signal, nativeCalls);
   }
 
   async generate(request: ModelRequest, options: CallOptions): Promise<StreamPart[]> {

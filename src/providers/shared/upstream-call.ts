@@ -35,6 +35,15 @@ export function postJson(
   });
 }
 
+/**
+ * Whether a streaming call got the whole answer instead: some compatible servers ignore
+ * `stream: true` and send the JSON object, which adapters read as a whole answer (before the first
+ * byte, where a bad body is still an HTTP error). Anything not labelled JSON is read as a stream.
+ */
+export function answeredWhole(response: UpstreamResponse): boolean {
+  return /\bjson\b/i.test(String(response.headers['content-type'] ?? ''));
+}
+
 /** Reads a whole (non-streaming) answer as a JSON object; `allowArray: false` refuses a top-level array. */
 export async function readJsonBody<T extends object>(
   response: UpstreamResponse,
