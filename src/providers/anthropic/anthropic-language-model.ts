@@ -1,8 +1,8 @@
 /** A Claude model behind Anthropic's Messages API (`POST {baseUrl}/v1/messages`). */
 import type { HttpClient } from '../shared/http-client.js';
 import {
-  type JsonEvent,
   answeredWhole,
+  type JsonEvent,
   postJson,
   readJsonBody,
   readJsonEvents,
