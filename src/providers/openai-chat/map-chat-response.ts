@@ -73,7 +73,9 @@ type Block = 'reasoning' | 'text' | 'refusal';
 export class ChatChunkTranslator {
   private open: Block | null = null;
   private blockCount = 0;
-  private readonly tools = new Map<number, { id: string; open: boolean }>();
+  private readonly tools = new Map<number, { id: string; callId: string | undefined; open: boolean }>();
+  /** Wire index → the call it now stands for, once a server reused an index for a new call. */
+  private readonly reused = new Map<number, number>();
   private finishReason: FinishReason | null = null;
   private usage: TokenUsage | undefined;
 
@@ -135,8 +137,16 @@ export class ChatChunkTranslator {
   }
 
   private toolDelta(call: ChatToolCallDelta, out: StreamPart[]): void {
-    const index = call.index ?? this.tools.size;
+    const wire = call.index ?? this.tools.size;
+    let index = this.reused.get(wire) ?? wire;
     let tool = this.tools.get(index);
+    // Some servers send every parallel call at index 0, each with its own id: a new id is a new
+    // call, else their arguments would run together into one.
+    if (tool?.callId !== undefined && call.id && call.id !== tool.callId) {
+      index = Math.max(...this.tools.keys()) + 1;
+      this.reused.set(wire, index);
+      tool = undefined;
+    }
     if (!tool) {
       this.closeBlock(out);
       // Tool calls stream one after another: a new index ends the calls before it, so that each
@@ -144,7 +154,7 @@ export class ChatChunkTranslator {
       this.closeTools(out);
       const isCustom = call.type === 'custom' || (call.custom != null && call.function == null);
       const name = (isCustom ? call.custom?.name : call.function?.name) ?? '';
-      tool = { id: `t${index}`, open: true };
+      tool = { id: `t${index}`, callId: call.id || undefined, open: true };
       this.tools.set(index, tool);
       out.push({
         type: 'tool-input-start',
