@@ -24,6 +24,7 @@ import { Limiter } from './limits/limiter.js';
 import type { Lookup } from './net/guarded-connector.js';
 import { GuardedFetcher } from './net/guarded-fetcher.js';
 import { GatewayMetrics } from './observability/metrics.js';
+import { createTracing, describeTracing, tracingSettings } from './observability/tracing.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { buildApp } from './server/app.js';
 import { Authenticator } from './server/auth.js';
@@ -124,9 +125,11 @@ export function createGateway(
   const fileSearch = new FileSearchTool({ vectorStores: store.vectorStores, search });
   const sealer = new ReasoningSealer(config.secretKeys);
   let metrics: GatewayMetrics | undefined;
+  const tracing = createTracing(tracingSettings(config), logger);
   const registry = new ProviderRegistry(config, {
     onUpstreamError: (provider, error) =>
       metrics?.upstreamError(provider, error.code ?? String(error.status)),
+    ...(tracing ? { traceHeaders: (headers: Record<string, string>) => tracing.inject(headers) } : {}),
   });
   const authenticator = new Authenticator(config.apiKeys, store.apiKeys);
   const limiter = new Limiter(config.limits, store.usage);
@@ -188,7 +191,10 @@ export function createGateway(
     media,
   });
   const live = new LiveEvents(store.events, logger, config.background.eventFlushMs);
-  const background = new BackgroundResponses(engine, store, live, logger, config.background);
+  const background = new BackgroundResponses(engine, store, live, logger, {
+    ...config.background,
+    traces: tracing,
+  });
   const { app, inFlight } = buildApp({
     engine,
     background,
@@ -200,6 +206,7 @@ export function createGateway(
     authenticator,
     limiter,
     metrics,
+    tracing,
     logger,
     bodyLimit: config.bodyLimit,
     files,
@@ -227,6 +234,8 @@ export function createGateway(
     url: '',
     async start() {
       await store.prepare({ migrate: config.migrate });
+      // Before the workers and the listener: their first spans need the exporter.
+      await tracing?.start();
       if (!sealer.hasKey) sealer.useKeys([await storedSecret(store)]);
       files.blobs.clearTemporary();
       files.startSweeping();
@@ -251,6 +260,7 @@ export function createGateway(
         );
       }
       logger.info(describeWebSearch(config), 'web_search');
+      logger.info(`tracing ${describeTracing(tracing?.settings)}`);
       return gateway.url;
     },
     reload(next: GatewayConfig) {
@@ -281,6 +291,8 @@ export function createGateway(
       await app.close();
       await sharing?.stop();
       await usageWriter.flush();
+      // After the app and the workers: the spans of what they finished are exported too.
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'trace flush failed'));
       await code.close();
       await registry.close();
       await fetcher.close();

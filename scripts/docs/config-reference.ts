@@ -37,6 +37,9 @@ export const KEY_ENV: Record<string, string> = {
   'images.baseUrl': 'RGW_IMAGES_BASE_URL',
   'images.apiKey': 'RGW_IMAGES_API_KEY',
   'images.model': 'RGW_IMAGES_MODEL',
+  'telemetry.otlpEndpoint':
+    'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (as is), or OTEL_EXPORTER_OTLP_ENDPOINT (with /v1/traces appended)',
+  'telemetry.serviceName': 'OTEL_SERVICE_NAME',
 };
 
 /** Variables that add a whole provider entry rather than set one key. */

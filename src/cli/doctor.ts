@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { request } from 'undici';
 import type { CodeSandboxConfig, GatewayConfig, ProviderConfig } from '../config/config-schema.js';
+import { describeTracing, tracingSettings } from '../observability/tracing.js';
 import { plainRequest } from '../providers/plain-request.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { openStore } from '../store/open-store.js';
@@ -44,6 +45,7 @@ export async function runDoctor(
   progress('code sandbox');
   add('code sandbox', await checkCodeSandbox(config.codeSandbox));
   info('web search', describeWebSearch(config).detail);
+  info('tracing', describeTracing(tracingSettings(config)));
   if (config.providers.length === 0) {
     add('providers', {
       ok: false,

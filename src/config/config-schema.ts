@@ -328,6 +328,18 @@ const limitsSchema = z.strictObject({
   shareMs: z.number().int().min(10).max(60_000).default(1000),
 });
 
+/** OpenTelemetry traces; off unless an endpoint is set. */
+const telemetrySchema = z.strictObject({
+  /** OTLP/HTTP traces URL, used as is (e.g. `http://collector:4318/v1/traces`). Absent: tracing off. */
+  otlpEndpoint: z.url().optional(),
+  /** `service.name` of the exported spans. */
+  serviceName: z.string().min(1).default('responses-gateway'),
+  /** Share of new traces exported (0–1); a caller's `traceparent` decides for the traces it continues. */
+  sampleRatio: z.number().min(0).max(1).default(1),
+  /** Headers of every export request (a collector's auth); OTEL_EXPORTER_OTLP_HEADERS adds to them. */
+  headers: z.record(z.string(), z.string()).default({}),
+});
+
 export const configSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8080),
@@ -412,6 +424,7 @@ export const configSchema = z.strictObject({
   webSearch: webSearchSchema.default(webSearchSchema.parse({})),
   /** Absent: image_generation tools are refused with a 400. */
   images: imagesSchema.optional(),
+  telemetry: telemetrySchema.default(telemetrySchema.parse({})),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;
@@ -424,5 +437,6 @@ export type EmbeddingsConfig = z.infer<typeof embeddingsSchema>;
 export type PromptTemplateConfig = z.infer<typeof promptTemplateSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type PriceConfig = z.infer<typeof priceSchema>;
+export type TelemetryConfig = z.infer<typeof telemetrySchema>;
 export type LimitConfig = z.infer<typeof limitSchema>;
 export type LimitsConfig = z.infer<typeof limitsSchema>;

@@ -137,6 +137,7 @@ function applyEnv(merged: Record<string, unknown>, env: Env): void {
     if (env.RGW_IMAGES_MODEL) images.model = env.RGW_IMAGES_MODEL;
     merged.images = images;
   }
+  applyTelemetryEnv(merged, env);
   if (env.RGW_SECRET_KEYS) merged.secretKeys = env.RGW_SECRET_KEYS.split(',').map((key) => key.trim());
   const providers = [...((merged.providers as Array<Record<string, unknown>> | undefined) ?? [])];
   const upsert = (name: string, values: Record<string, unknown>) => {
@@ -170,6 +171,21 @@ function applyEnv(merged: Record<string, unknown>, env: Env): void {
   }
   if (env.RGW_LOCAL_MODEL) upsert('local', { type: 'local', modelPath: env.RGW_LOCAL_MODEL });
   if (providers.length > 0) merged.providers = providers;
+}
+
+/**
+ * The standard OpenTelemetry variables: a signal-specific endpoint is the traces URL as is, the
+ * generic one is a base that `/v1/traces` is appended to (as the OTLP exporter spec has it).
+ */
+function applyTelemetryEnv(merged: Record<string, unknown>, env: Env): void {
+  const telemetry = { ...(merged.telemetry as Record<string, unknown> | undefined) };
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    telemetry.otlpEndpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  } else if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    telemetry.otlpEndpoint = `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  }
+  if (env.OTEL_SERVICE_NAME) telemetry.serviceName = env.OTEL_SERVICE_NAME;
+  if (Object.keys(telemetry).length > 0) merged.telemetry = telemetry;
 }
 
 function parsePort(value: string): number {

@@ -18,6 +18,7 @@ import { ResponseEmitter } from './response-emitter.js';
 import type { ResponseEngine } from './response-engine.js';
 import { ResponseReducer } from './response-reducer.js';
 import { responseNotFound } from './stored-responses.js';
+import type { TraceRoots } from './trace-span.js';
 
 /** The reason a shutdown stops a running response with. */
 class ShutdownError extends GatewayError {
@@ -35,6 +36,8 @@ export interface BackgroundOptions {
    * another, which looks every half lease — within 1.5 leases of the last heartbeat in all.
    */
   leaseMs: number;
+  /** Absent: tracing off. Each job's run is a trace of its own (the request that queued it has ended). */
+  traces?: TraceRoots | undefined;
 }
 
 export class BackgroundResponses {
@@ -206,6 +209,10 @@ export class BackgroundResponses {
     this.running.set(job.responseId, controller);
     const id = job.responseId;
     let handedBack = false;
+    const span = this.options.traces?.root('background response', {
+      'rgw.response.id': id,
+      'rgw.tenant.id': job.tenantId,
+    });
     try {
       const stored = await this.store.responses.get(job.tenantId, id);
       if (!stored || job.cancelRequested) return;
@@ -229,9 +236,13 @@ export class BackgroundResponses {
           stream: true,
           signal: controller.signal,
           resume: { response: queued, nextSequence },
+          span,
         });
-        await started.run(publish);
+        const response = await started.run(publish);
+        span?.set({ 'rgw.response.status': response.status });
+        if (response.status === 'failed') span?.fail(response.error?.code ?? 'server_error');
       } catch (error) {
+        span?.fail(controller.signal.aborted ? 'aborted' : 'start_failed');
         // Stopped before the upstream produced anything: by a cancel (the upstream call was still
         // being made), it ends as cancelled; otherwise as failed, with the shutdown's reason if any.
         const { aborted, reason } = controller.signal;
@@ -249,6 +260,7 @@ export class BackgroundResponses {
     } catch (error) {
       this.logger.error({ err: error, responseId: id }, 'background response failed');
     } finally {
+      span?.end();
       this.running.delete(id);
       await this.live.close(id);
       if (!handedBack) await this.store.jobs.finish(id).catch(() => {});

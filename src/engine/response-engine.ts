@@ -26,6 +26,7 @@ import { initialResponse } from './initial-response.js';
 import { conversationIdOf, countInputTokens, type InputTokenCount } from './input-tokens.js';
 import { mediaParams } from './media/media-params.js';
 import { MediaResolver } from './media/resolve-media.js';
+import { ModelCallSpans } from './model-call-spans.js';
 import { ModelCatalog } from './model-limits.js';
 import { ResponseSaver, withHiddenSeals } from './persist-response.js';
 import { prepareModelInput } from './prepare-model-input.js';
@@ -35,6 +36,7 @@ import { resolveContext } from './resolve-context.js';
 import { type EventSink, ResponseEmitter } from './response-emitter.js';
 import type { ResponseObserver } from './response-report.js';
 import { driveResponse, type ModelParts, type ToolLoop, toResponseError } from './tool-loop.js';
+import type { TraceSpan } from './trace-span.js';
 
 const NO_TOOLS = new ToolRegistry();
 
@@ -81,6 +83,8 @@ export interface StartOptions {
    * response's): used instead of reading it from the store, so it works with store:false too.
    */
   previousContext?: readonly StoredItem[];
+  /** The request's (or background run's) span: model and tool calls get spans under it. */
+  span?: TraceSpan;
 }
 
 /** A response whose upstream call has been accepted; running it emits every event. */
@@ -169,14 +173,20 @@ export class ResponseEngine {
     const initial = options.resume?.response ?? initialResponse(newId('resp'), body, nowSeconds());
     // Which provider serves the current turn: its reasoning tokens are sealed with its name.
     let servedBy = model.provider;
+    options.span?.set({ 'rgw.response.id': initial.id });
+    const spans =
+      options.span &&
+      new ModelCallSpans(options.span, { provider: model.provider, modelId, stream: options.stream });
     const callOptions = {
       signal: options.signal,
       onServed: (provider: string) => {
         servedBy = provider;
+        spans?.served(provider);
       },
     };
-    const callModel = (request: ModelRequest): Promise<ModelParts> =>
+    const call = (request: ModelRequest): Promise<ModelParts> =>
       options.stream ? model.stream(request, callOptions) : model.generate(request, callOptions);
+    const callModel = spans ? (request: ModelRequest) => spans.traced(() => call(request)) : call;
     const firstTurn = async () => {
       // After compaction and truncation: nothing is fetched for items the model will not see.
       const media = await this.contextDeps.media.resolve(prepared.items, {
@@ -220,6 +230,7 @@ export class ResponseEngine {
       },
       timeoutMs: toolPolicy.callTimeoutMs ?? 120_000,
       leading,
+      span: options.span,
     };
     const emitterOptions = {
       includeLogprobs: include.includes('message.output_text.logprobs'),
@@ -301,6 +312,7 @@ export class ResponseEngine {
             backpressure,
             compaction: prepared.compaction,
             loop,
+            onTurnEnd: spans && ((finish, ended) => spans.turnEnded(finish, ended)),
           });
         } catch (error) {
           // Not left in_progress until the next restart: stored as failed with what it had.
@@ -309,6 +321,7 @@ export class ResponseEngine {
           if (storedFirst) await persist(failed).catch(() => undefined);
           throw error;
         } finally {
+          spans?.close();
           await hosted.tools?.close();
         }
         report(response);

@@ -28,6 +28,20 @@ export async function runHostedCall(
     arguments: call.arguments,
     function: call.hosted.function,
   };
+  // Names and ids only: the call's arguments and output are content.
+  const span = loop.span?.child(`execute_tool ${call.hosted.type}`, 'internal', {
+    'gen_ai.operation.name': 'execute_tool',
+    'gen_ai.tool.name': call.hosted.type,
+    'gen_ai.tool.type': 'extension',
+    'gen_ai.tool.call.id': call.callId,
+    'rgw.tool.item_id': how.itemId,
+  });
+  const ended = (status: 'completed' | 'incomplete' | 'failed' | 'aborted') => {
+    span?.set({ 'rgw.tool.status': status });
+    if (status === 'failed' || status === 'incomplete')
+      span?.fail(status === 'failed' ? 'tool_error' : 'timeout');
+    span?.end();
+  };
   try {
     const result = await call.hosted.prepared.execute(toolCall, {
       signal: callSignal,
@@ -37,7 +51,11 @@ export async function runHostedCall(
       context: loop.context,
       cite: (source) => emitter.cite(source),
     });
-    if (signal.aborted) return ABORTED;
+    if (signal.aborted) {
+      ended('aborted');
+      return ABORTED;
+    }
+    ended('completed');
     emitter.hosted.done(outputIndex, { status: 'completed', ...result.item });
     for (const followUp of result.followUps ?? []) {
       const { status, ...fields } = followUp.fields;
@@ -45,13 +63,18 @@ export async function runHostedCall(
     }
     return result.output;
   } catch (error) {
-    if (signal.aborted) return ABORTED;
+    if (signal.aborted) {
+      ended('aborted');
+      return ABORTED;
+    }
     if (timeout.aborted) {
+      ended('incomplete');
       const seconds = Math.round(loop.timeoutMs / 1000);
       emitter.hosted.done(outputIndex, { status: 'incomplete' });
       return `The ${call.hosted.type} call did not finish within ${seconds} s and was stopped.`;
     }
     const message = error instanceof Error ? error.message : String(error);
+    ended('failed');
     emitter.hosted.done(outputIndex, { status: 'failed' });
     return `The ${call.hosted.type} call failed: ${message}`;
   }

@@ -15,6 +15,7 @@ import { openHostedCall } from './open-hosted-call.js';
 import type { PreparedInput } from './prepare-model-input.js';
 import type { ResponseEmitter } from './response-emitter.js';
 import { runHostedCall } from './run-hosted-call.js';
+import type { TraceSpan } from './trace-span.js';
 import { type HostedCall, TurnRecorder } from './turn-recorder.js';
 
 export type ModelParts = AsyncIterable<StreamPart> | Iterable<StreamPart>;
@@ -34,6 +35,8 @@ export interface ToolLoop {
   timeoutMs: number;
   /** Items the tools finished before the first turn (openHostedTools), emitted first. */
   leading?: readonly FinishedItem[];
+  /** Where each built-in call's span goes; absent: tracing off. */
+  span?: TraceSpan | undefined;
 }
 
 export interface DriveOptions {
@@ -44,9 +47,12 @@ export interface DriveOptions {
   backpressure: (() => Promise<void> | undefined) | undefined;
   compaction?: PreparedInput['compaction'];
   loop?: ToolLoop | undefined;
+  /** Told when each model turn ends: with its finish part, or without (the response says how). */
+  onTurnEnd?: ((finish: FinishPart | undefined, response: ResponseObject) => void) | undefined;
 }
 
-type TurnEnd = { type: 'finish'; part: Extract<StreamPart, { type: 'finish' }> } | { type: 'ended' };
+type FinishPart = Extract<StreamPart, { type: 'finish' }>;
+type TurnEnd = { type: 'finish'; part: FinishPart } | { type: 'ended' };
 
 export async function driveResponse(
   emitter: ResponseEmitter,
@@ -75,6 +81,7 @@ export async function driveResponse(
       else if (result.kind === 'opened') opened.set(call, result.outputIndex);
     };
     const end = await readTurn(emitter, parts, how, usage, recorder, open);
+    how.onTurnEnd?.(end.type === 'finish' ? end.part : undefined, emitter.response);
     if (end.type === 'ended') return emitter.response;
     usage = addUsage(usage, end.part.usage);
     const calls = recorder?.hostedCalls ?? [];

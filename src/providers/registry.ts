@@ -22,7 +22,7 @@ import { type Clock, systemClock } from './routing/clock.js';
 import { ConcurrencyLimiter } from './routing/concurrency-limiter.js';
 import { LimitedLanguageModel } from './routing/limited-model.js';
 import { RoutedLanguageModel, type RouteTarget } from './routing/routed-model.js';
-import { HttpClient } from './shared/http-client.js';
+import { HttpClient, type HttpClientOptions } from './shared/http-client.js';
 import { BUILT_IN_TOOL_FAMILIES, type BuiltInToolFamily, type LanguageModel } from './types.js';
 
 export interface ResolvedModel {
@@ -54,6 +54,8 @@ export interface RegistryOptions {
   createModel?: (provider: ProviderConfig, http: HttpClient) => LanguageModel;
   /** Told of every failed upstream call (metrics), fallbacks and retries included. */
   onUpstreamError?: (provider: string, error: UpstreamError) => void;
+  /** Adds trace headers to upstream requests (HttpClientOptions.traceHeaders); absent: tracing off. */
+  traceHeaders?: HttpClientOptions['traceHeaders'];
 }
 
 /** A model clients can name, for `GET /v1/models`. */
@@ -92,6 +94,7 @@ export class ProviderRegistry {
   private readonly random: () => number;
   private readonly create: (provider: ProviderConfig, http: HttpClient) => LanguageModel;
   private readonly onUpstreamError: RegistryOptions['onUpstreamError'];
+  private readonly traceHeaders: RegistryOptions['traceHeaders'];
 
   constructor(
     private config: RegistryConfig,
@@ -103,6 +106,7 @@ export class ProviderRegistry {
     this.breakers = new BreakerBoard(this.routing.circuitBreaker, this.clock);
     this.create = options.createModel ?? createLanguageModel;
     this.onUpstreamError = options.onUpstreamError;
+    this.traceHeaders = options.traceHeaders;
     this.build(config.providers);
   }
 
@@ -168,6 +172,7 @@ export class ProviderRegistry {
       connections: provider.maxConnections,
       headersTimeoutMs: provider.timeoutMs,
       bodyTimeoutMs: provider.timeoutMs,
+      ...(this.traceHeaders ? { traceHeaders: this.traceHeaders } : {}),
     });
     const model = this.create(provider, http);
     return {

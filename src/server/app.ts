@@ -18,6 +18,7 @@ import type { Files } from '../files/files.js';
 import { newId } from '../ids.js';
 import type { Limiter } from '../limits/limiter.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { Containers } from '../tools/containers/containers.js';
 import { registerAdmission } from './admission.js';
 import type { Authenticator, Principal } from './auth.js';
@@ -28,6 +29,7 @@ import { renderError, renderNoRoute } from './error-response.js';
 import { type InFlight, trackInFlight } from './in-flight.js';
 import { registerOpenApiRoute } from './openapi.js';
 import { registerRequestMetrics } from './request-metrics.js';
+import { registerRequestTracing } from './request-tracing.js';
 import { type AdminDeps, registerAdminRoutes } from './routes/admin.js';
 import { registerContainerRoutes } from './routes/containers.js';
 import { registerConversationRoutes } from './routes/conversations.js';
@@ -60,6 +62,8 @@ export interface AppDeps {
   /** Rate limits, concurrency and budgets of every model call. */
   limiter: Limiter;
   metrics: GatewayMetrics;
+  /** Absent: tracing off, and no tracing hook at all. */
+  tracing?: Tracing | undefined;
   logger: Logger;
   bodyLimit: number;
   /** The Files API; without it /v1/files is not registered. */
@@ -110,6 +114,8 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; inFlight: InFli
   // Bodies are JSON only: without this, fastify's built-in text/plain parser hands the route a string.
   app.removeContentTypeParser('text/plain');
   registerContentDecoding(app, deps.bodyLimit);
+  // First, so that a span also covers authentication and admission (and their refusals).
+  if (deps.tracing) registerRequestTracing(app, deps.tracing);
 
   // Callback style: a static key is recognised synchronously, and then no promise is made at all.
   app.addHook('onRequest', (request, reply, done) => {
@@ -186,6 +192,7 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; inFlight: InFli
     limiter: deps.limiter,
     logger: deps.logger,
     maxPayload: deps.bodyLimit,
+    tracing: deps.tracing,
   });
   return { app, inFlight };
 }

@@ -16,6 +16,7 @@ import { runPublished } from '../engine/published-run.js';
 import type { ResponseEngine, StartedResponse } from '../engine/response-engine.js';
 import { GatewayError, invalidRequest, UpstreamError } from '../errors.js';
 import type { Limiter } from '../limits/limiter.js';
+import type { TraceCarrier, Tracing } from '../observability/tracing.js';
 import type { ResponseObject } from '../protocol/response.js';
 import type { StoredItem } from '../store/types.js';
 import type { Authenticator, Principal } from './auth.js';
@@ -32,6 +33,8 @@ export interface WebSocketDeps {
   maxPayload: number;
   /** The same admission as POST /v1/responses: each `response.create` is one limited request. */
   limiter: Limiter;
+  /** Absent: tracing off. Each `response.create` gets a SERVER span, under the upgrade's `traceparent`. */
+  tracing?: Tracing | undefined;
 }
 
 const PATH = '/v1/responses';
@@ -51,7 +54,7 @@ export function attachWebSocketMode(app: FastifyInstance, deps: WebSocketDeps): 
     void authorize(request, deps.authenticator).then((principal) => {
       if (!('tenantId' in principal)) return refuse(socket, principal);
       server.handleUpgrade(request, socket, head, (ws) => {
-        const connection = new ResponseSocket(ws, principal, deps);
+        const connection = new ResponseSocket(ws, principal, deps, request.headers);
         connections.add(connection);
         ws.on('close', () => connections.delete(connection));
       });
@@ -114,6 +117,8 @@ class ResponseSocket {
     private readonly ws: WebSocket,
     private readonly principal: Principal,
     private readonly deps: WebSocketDeps,
+    /** The upgrade request's trace headers. */
+    private readonly carrier: TraceCarrier,
   ) {
     ws.on('message', (data) => this.receive(data));
     // A client that goes away stops the response it was waiting for, as an SSE disconnect does.
@@ -168,6 +173,10 @@ class ResponseSocket {
     const continued = previousId !== undefined && this.cached?.id === previousId ? this.cached : undefined;
     let failed = true;
     let release: (() => void) | undefined;
+    const span = this.deps.tracing?.server('WebSocket response.create', this.carrier, {
+      'http.route': PATH,
+      'rgw.tenant.id': this.principal.tenantId,
+    });
     try {
       if (message.error) throw message.error;
       const body = parseCreateResponseBody(message.body);
@@ -183,6 +192,7 @@ class ResponseSocket {
         keyId: this.principal.keyId,
         stream: true,
         signal: this.abort.signal,
+        span,
         ...(continued ? { previousContext: continued.context } : {}),
       });
       const response = await this.stream(started, body.store !== false);
@@ -196,6 +206,8 @@ class ResponseSocket {
     } catch (error) {
       this.sendError(error);
     } finally {
+      if (failed) span?.fail('response_failed');
+      span?.end();
       release?.();
       // A continuation that failed forgets what it continued, as OpenAI's connection-local cache does.
       if (failed && continued !== undefined && this.cached === continued) this.cached = undefined;

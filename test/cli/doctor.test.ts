@@ -40,6 +40,19 @@ describe('rgw doctor', () => {
     expect(text).toContain('web search  run by the gateway through searxng');
   });
 
+  it('says whether traces are exported, and where to', async () => {
+    const off = await run({ OPENAI_BASE_URL: mock.baseUrl, OPENAI_API_KEY: 'upstream-key' });
+    expect(off.text).toMatch(/^ {2}tracing {5}off \(set OTEL_EXPORTER_OTLP_ENDPOINT/m);
+    const on = await run({
+      OPENAI_BASE_URL: mock.baseUrl,
+      OPENAI_API_KEY: 'upstream-key',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+    });
+    expect(on.text).toContain(
+      'tracing     on: OTLP/HTTP to http://collector:4318/v1/traces as service responses-gateway, every trace',
+    );
+  });
+
   it('makes a 1-token call per configured model and alias, in a ✔/✘ table', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'rgw-doctor-')), 'config.yaml');
     writeFileSync(

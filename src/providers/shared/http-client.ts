@@ -14,6 +14,11 @@ export interface HttpClientOptions {
   headersTimeoutMs: number;
   /** Longest silence inside a response body, ms. */
   bodyTimeoutMs: number;
+  /**
+   * Adds trace headers (`traceparent`) to each request; absent when tracing is off, so a call
+   * costs nothing more then.
+   */
+  traceHeaders?: (headers: Record<string, string>) => Record<string, string>;
 }
 
 export interface UpstreamResponse {
@@ -100,7 +105,7 @@ export class HttpClient {
       response = await target.pool.request({
         method: 'POST',
         path: target.path,
-        headers: opts.headers,
+        headers: this.headersOf(opts),
         body: opts.body,
         signal: opts.signal,
         headersTimeout: this.options.headersTimeoutMs,
@@ -131,7 +136,7 @@ export class HttpClient {
         {
           method: 'POST',
           path: target.path,
-          headers: opts.headers,
+          headers: this.headersOf(opts),
           body: opts.body,
           headersTimeout: this.options.headersTimeoutMs,
           bodyTimeout: this.options.bodyTimeoutMs,
@@ -158,7 +163,7 @@ export class HttpClient {
         {
           method: 'POST',
           path: target.path,
-          headers: opts.headers,
+          headers: this.headersOf(opts),
           body: opts.body,
           headersTimeout: this.options.headersTimeoutMs,
           bodyTimeout: this.options.bodyTimeoutMs,
@@ -166,6 +171,10 @@ export class HttpClient {
         new StreamHandler(opts, resolve, reject),
       );
     });
+  }
+
+  private headersOf(opts: PostOptions): Record<string, string> {
+    return this.options.traceHeaders ? this.options.traceHeaders(opts.headers) : opts.headers;
   }
 
   private target(url: URL): { pool: Pool; path: string } {

@@ -44,6 +44,7 @@ export function registerResponseRoutes(app: FastifyInstance, deps: ResponseRoute
       keyId,
       stream,
       signal: abort.signal,
+      span: request.traceSpan,
       // A child logger costs little next to a model call, and ties the engine's lines to the request.
       logger: deps.logger.child({ reqId: request.id }),
     });
