@@ -215,6 +215,7 @@ export function createGateway(
       vectorStoreFiles: new VectorStoreFiles(vectorStoreDeps),
     },
     models: registry,
+    prices: () => prices,
     containers: code.containers,
     admin: {
       keys: store.apiKeys,

@@ -1,4 +1,7 @@
-/** Calls to the gateway's /v1 API with the stored key; errors carry the OpenAI envelope's message. */
+/**
+ * Calls to the gateway with the stored key: its /v1 API, and its own routes outside it (admin,
+ * prices, metrics). Errors carry the OpenAI envelope's message.
+ */
 import { load } from './settings.js';
 import { readEvents, type StreamEvent } from './sse.js';
 
@@ -27,19 +30,31 @@ async function failure(response: Response): Promise<ApiError> {
   }
 }
 
-export async function api<T = Record<string, unknown>>(
+export function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+  return gateway<T>(method, `/v1${path}`, body);
+}
+
+/** A call to any gateway path, JSON in and out. */
+export async function gateway<T = Record<string, unknown>>(
   method: string,
   path: string,
   body?: unknown,
 ): Promise<T> {
   const isForm = body instanceof FormData;
-  const response = await fetch(`/v1${path}`, {
+  const response = await fetch(path, {
     method,
     headers: headers(body !== undefined && !isForm ? { 'content-type': 'application/json' } : {}),
     ...(body !== undefined ? { body: isForm ? body : JSON.stringify(body) } : {}),
   });
   if (!response.ok) throw await failure(response);
   return (await response.json()) as T;
+}
+
+/** A text answer (Prometheus' /metrics). */
+export async function gatewayText(path: string): Promise<string> {
+  const response = await fetch(path, { headers: headers() });
+  if (!response.ok) throw await failure(response);
+  return response.text();
 }
 
 /** A streaming create (POST) or a resume (GET ?stream=true), as events. */

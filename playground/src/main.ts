@@ -1,6 +1,10 @@
-/** Entry point: the layout, the API key, the model list, the composer and keyboard handling. */
+/**
+ * Entry point: the layout, the API key (and whether it is an admin key), the model list, the
+ * composer and keyboard handling.
+ */
 import './style.css';
-import { ApiError, api } from './api.js';
+import { AdminView } from './admin/admin-view.js';
+import { ApiError, api, gateway } from './api.js';
 import { Chat } from './chat.js';
 import { $, h } from './dom.js';
 import { inspector, inspectorView } from './inspector.js';
@@ -54,9 +58,51 @@ function sidebar(): void {
   );
 }
 
+const admin = new AdminView();
+let isAdmin = false;
+const adminToggle = h(
+  'button',
+  {
+    type: 'button',
+    id: 'admin-toggle',
+    'aria-pressed': 'false',
+    hidden: true,
+    onclick: () => adminView(!admin.shown),
+  },
+  'Admin',
+);
+
+function adminView(on: boolean): void {
+  document.body.classList.toggle('admin-mode', on);
+  adminToggle.textContent = on ? 'Chat' : 'Admin';
+  adminToggle.setAttribute('aria-pressed', String(on));
+  save('view', on ? 'admin' : 'chat');
+  if (on) admin.show();
+  else {
+    admin.hide();
+    input.focus();
+  }
+}
+
+/** An admin key reaches GET /admin/keys; any other answer (403, 401, no admin API) means not. */
+async function checkKey(entered: boolean): Promise<void> {
+  isAdmin = await gateway('GET', '/admin/keys').then(
+    () => true,
+    () => false,
+  );
+  adminToggle.hidden = !isAdmin;
+  if (!isAdmin && admin.shown) adminView(false);
+  if (isAdmin && (entered || load<string>('view', 'chat') === 'admin')) adminView(true);
+  await loadModels();
+}
+
 function showError(error: unknown): void {
   status.textContent = (error as Error).message;
-  if (error instanceof ApiError && error.status === 401) keyDialog.showModal();
+  if (!(error instanceof ApiError && error.status === 401)) return;
+  // RGW_ADMIN_KEY reaches the admin API only: not a reason to ask for another key.
+  if (isAdmin)
+    status.textContent = 'This admin key cannot chat (use a gateway key for that); the Admin view works.';
+  else keyDialog.showModal();
 }
 
 const keyInput = h('input', {
@@ -74,7 +120,7 @@ const keyDialog = h(
       method: 'dialog',
       onsubmit: () => {
         save('apiKey', keyInput.value.trim());
-        loadModels();
+        checkKey(true);
       },
     },
     h('h2', {}, 'API key'),
@@ -147,6 +193,7 @@ $('#app').replaceChildren(
     h('h1', {}, 'Playground'),
     modelSelect,
     modelList,
+    adminToggle,
     h('button', { class: 'icon', onclick: () => keyDialog.showModal() }, 'Key'),
     toggle('show-panel', 'Settings'),
   ),
@@ -185,12 +232,13 @@ $('#app').replaceChildren(
     ),
   ),
   h('aside', { class: 'panel' }, tabs.el),
+  admin.el,
   keyDialog,
 );
 
 chat.newChat();
 sidebar();
 if (localStorage.getItem('rgw.apiKey') == null) keyDialog.showModal();
-else loadModels();
+else checkKey(false);
 chat.resumePending().then(sidebar, showError);
 input.focus();

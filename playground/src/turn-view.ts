@@ -1,6 +1,7 @@
-/** One turn in the chat: the user's input, the streamed items, then usage and latency. */
+/** One turn in the chat: the user's input, the streamed items, then usage, cost and latency. */
 import { h } from './dom.js';
 import { applyEvent, type Json, newTurn, type TurnState } from './fold.js';
+import { costOf, formatUsd, type Price, priceOf, tokensOf } from './prices.js';
 import { type ItemActions, renderItem } from './render-item.js';
 import type { StreamEvent } from './sse.js';
 
@@ -11,6 +12,8 @@ export class TurnView {
   private readonly footer = h('div', { class: 'turn-footer muted' });
   private scheduled = false;
   private drawn: { key: string; el: HTMLElement }[] = [];
+  /** The price of the model the response names, once asked: null when unknown. */
+  private price: { model: string; value: Price | null } | undefined;
 
   constructor(
     userText: string | null,
@@ -79,26 +82,58 @@ export class TurnView {
     this.drawn = drawn;
     this.itemsEl.replaceChildren(...drawn.map((d) => d.el));
     if (state.error) this.itemsEl.append(h('p', { class: 'error', role: 'alert' }, state.error));
-    this.footer.textContent = footerText(state);
+    this.footer.replaceChildren(...footer(state, this.priceFor(state.response)));
     this.el.dataset.status = String(state.response?.status ?? 'pending');
+  }
+
+  /** Asks for the price once the response has usage (then draws again); undefined until known. */
+  private priceFor(response: Json | null): Price | null | undefined {
+    const model = response?.usage ? response.model : undefined;
+    if (typeof model !== 'string' || !model) return undefined;
+    if (this.price?.model === model) return this.price.value;
+    this.price = { model, value: null };
+    priceOf(model).then((value) => {
+      if (this.price?.model !== model) return;
+      this.price.value = value;
+      this.render();
+    });
+    return undefined;
   }
 }
 
-function footerText(state: TurnState): string {
+/** The status, the four token counts, the cost, the two latencies and the id, `·` between them. */
+function footer(state: TurnState, price: Price | null | undefined): (HTMLElement | string)[] {
   const r: Json | null = state.response;
-  const parts: string[] = [];
-  if (r?.status) parts.push(r.status);
-  const usage = r?.usage;
-  if (usage) {
-    const reasoning = usage.output_tokens_details?.reasoning_tokens;
-    const cached = usage.input_tokens_details?.cached_tokens;
-    parts.push(
-      `tokens in ${usage.input_tokens}${cached ? ` (${cached} cached)` : ''} · out ${usage.output_tokens}${reasoning ? ` (${reasoning} reasoning)` : ''}`,
-    );
+  const parts: HTMLElement[] = [];
+  const field = (name: string, text: string, value?: number | string) =>
+    parts.push(h('span', { 'data-field': name, 'data-value': value }, text));
+  if (r?.status) field('status', r.status);
+  if (r?.usage) {
+    const tokens = tokensOf(r.usage);
+    field('input', `in ${tokens.input}`, tokens.input);
+    field('cached', `cached ${tokens.cached}`, tokens.cached);
+    field('output', `out ${tokens.output}`, tokens.output);
+    field('reasoning', `reasoning ${tokens.reasoning}`, tokens.reasoning);
+    if (price) {
+      const usd = costOf(price, tokens);
+      field('cost', formatUsd(usd), usd);
+      parts
+        .at(-1)
+        ?.setAttribute(
+          'title',
+          `${r.model}: $${price.input} in, $${price.cached_input} cached, $${price.output} out per 1M tokens`,
+        );
+    }
   }
-  if (state.firstTokenAt != null)
-    parts.push(`first token ${Math.round(state.firstTokenAt - state.startedAt)} ms`);
-  if (state.endedAt != null) parts.push(`total ${Math.round(state.endedAt - state.startedAt)} ms`);
-  if (r?.id) parts.push(r.id);
-  return parts.join(' · ') || 'waiting…';
+  if (state.firstTokenAt != null) {
+    const ms = Math.round(state.firstTokenAt - state.startedAt);
+    field('ttft', `first token ${ms} ms`, ms);
+  }
+  if (state.endedAt != null) {
+    const ms = Math.round(state.endedAt - state.startedAt);
+    field('total', `total ${ms} ms`, ms);
+  }
+  if (r?.id) field('id', r.id);
+  if (!parts.length) return ['waiting…'];
+  return parts.flatMap((part, i) => (i === 0 ? [part] : [' · ', part]));
 }

@@ -34,3 +34,9 @@ export const usageQuerySchema = z.strictObject({
   tenant: z.string().optional(),
 });
 export type UsageQueryParams = z.infer<typeof usageQuerySchema>;
+
+/** The same range and grouping, cut into buckets of `bucket_width` (a duration: `5m`, `1h`, `1d`). */
+export const usageBucketsQuerySchema = usageQuerySchema.extend({
+  bucket_width: z.string().default('1h'),
+});
+export type UsageBucketsQueryParams = z.infer<typeof usageBucketsQuerySchema>;

@@ -37,6 +37,7 @@ import { registerFileRoutes } from './routes/files.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { type ModelDirectory, registerModelRoutes } from './routes/models.js';
 import { registerPlaygroundRoutes } from './routes/playground.js';
+import { type PricesDeps, registerPriceRoutes } from './routes/prices.js';
 import { registerResponseContextRoutes } from './routes/response-context.js';
 import { registerResponseRoutes } from './routes/responses.js';
 import { registerStoredResponseRoutes } from './routes/stored-responses.js';
@@ -74,6 +75,8 @@ export interface AppDeps {
   models?: ModelDirectory;
   /** The Containers API; without it those routes are not registered. */
   containers?: Containers;
+  /** The price table behind GET /playground/prices; without it that route is not registered. */
+  prices?: PricesDeps['prices'];
   /** The admin API (/admin/…); without it those routes are not registered. */
   admin?: Omit<AdminDeps, 'authenticator'>;
 }
@@ -174,6 +177,13 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; inFlight: InFli
     }
   });
   registerPlaygroundRoutes(app);
+  if (deps.prices) {
+    registerPriceRoutes(app, {
+      prices: deps.prices,
+      authenticator: deps.authenticator,
+      models: deps.models,
+    });
+  }
   registerMetricsRoute(app, deps.metrics);
   registerOpenApiRoute(app, '0.1.0');
   if (deps.admin) registerAdminRoutes(app, { ...deps.admin, authenticator: deps.authenticator });

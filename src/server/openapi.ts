@@ -5,7 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createKeyBodySchema, updateKeyBodySchema, usageQuerySchema } from '../protocol/admin.js';
+import {
+  createKeyBodySchema,
+  updateKeyBodySchema,
+  usageBucketsQuerySchema,
+  usageQuerySchema,
+} from '../protocol/admin.js';
 import { compactBodySchema } from '../protocol/compact.js';
 import { createContainerFileSchema, createContainerSchema } from '../protocol/containers.js';
 import {
@@ -15,6 +20,7 @@ import {
 } from '../protocol/conversations.js';
 import { createResponseBodySchema } from '../protocol/create-response.js';
 import { inputTokensBodySchema } from '../protocol/input-tokens.js';
+import { pricesQuerySchema } from '../protocol/prices.js';
 import {
   createFileBatchSchema,
   createVectorStoreFileSchema,
@@ -106,6 +112,18 @@ const ROUTES: Record<string, Partial<Record<Method, Operation>>> = {
   },
   '/admin/usage': {
     get: { summary: 'Usage grouped by key, tenant, model or provider (admin)', query: usageQuerySchema },
+  },
+  '/admin/usage/buckets': {
+    get: {
+      summary: 'Usage over time: buckets of bucket_width, each grouped as /admin/usage (admin)',
+      query: usageBucketsQuerySchema,
+    },
+  },
+  '/playground/prices': {
+    get: {
+      summary: 'Prices the gateway charges per model, USD per million tokens',
+      query: pricesQuerySchema,
+    },
   },
 };
 

@@ -177,12 +177,24 @@ export interface UsageGroup {
   avg_ttft_ms: number | null;
 }
 
+/** A usage query cut into buckets of `bucketMs`, the first starting at `since`. */
+export interface UsageBucketQuery extends UsageQuery {
+  bucketMs: number;
+}
+
+/** One group's usage within one bucket: `bucket` counts from 0 at `since`. */
+export interface UsageBucketGroup extends UsageGroup {
+  bucket: number;
+}
+
 export interface UsageRepository {
   /** Appends rows (the recorder hands them over in batches). */
   append(rows: readonly UsageRow[]): Promise<void>;
   /** Spend since `since` (unix ms) of one key or one tenant, USD. */
   spend(scope: { keyId: string } | { tenantId: string }, since: number): Promise<number>;
   summarize(query: UsageQuery): Promise<UsageGroup[]>;
+  /** Groups per bucket, only buckets and groups that have rows, ordered by bucket. */
+  summarizeBuckets(query: UsageBucketQuery): Promise<UsageBucketGroup[]>;
 }
 
 /** A stream event as logged: its sequence number and its JSON, serialised once. */

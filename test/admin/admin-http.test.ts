@@ -5,6 +5,13 @@ import type { JsonBody } from '../helpers/json-body.js';
 
 const ADMIN = 'admin-key-0123456789abcdef';
 
+interface Bucket {
+  object: string;
+  start_time: number;
+  end_time: number;
+  results: JsonBody[];
+}
+
 describe('admin API', () => {
   let h: Harness;
   const as = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -83,5 +90,92 @@ describe('admin API', () => {
     const bad = await send('GET', '/admin/usage?since=yesterday-ish', ADMIN);
     expect(bad.status).toBe(400);
     expect(bad.body.error.param).toBe('since');
+  });
+
+  it('reports usage over time: every bucket of the range, each with its groups', async () => {
+    const now = Date.now();
+    const row = (minutesAgo: number, model: string, cost: number) => ({
+      response_id: `resp_b${minutesAgo}${model}`,
+      created_at: now - minutesAgo * 60_000,
+      tenant_id: 'initech',
+      key_id: 'key_b',
+      model,
+      provider: 'openai',
+      input_tokens: 10,
+      cached_tokens: 2,
+      output_tokens: 5,
+      reasoning_tokens: 1,
+      tool_calls: 0,
+      latency_ms: 100,
+      ttft_ms: 20,
+      status: 'completed',
+      cost_usd: cost,
+    });
+    const rows = [
+      row(170, 'gpt-4o', 0.5),
+      row(165, 'gpt-4o-mini', 0.25),
+      row(160, 'gpt-4o', 0.5),
+      row(30, 'gpt-4o-mini', 0.125),
+    ];
+    await h.gateway.store.usage.append(rows);
+    const res = await send(
+      'GET',
+      '/admin/usage/buckets?since=3h&bucket_width=1h&group_by=model&tenant=initech',
+      ADMIN,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ object: 'list', group_by: 'model', bucket_width: '1h' });
+    const buckets = res.body.data as Bucket[];
+    // Whole hours, back from the hour `since` falls in, to now: 4 (or 3 at exactly an hour).
+    expect(buckets.length).toBeGreaterThanOrEqual(3);
+    expect(buckets.every((b) => b.object === 'bucket' && b.start_time % 3600 === 0)).toBe(true);
+    expect(buckets.slice(1).every((b, i) => b.start_time === buckets[i]!.end_time)).toBe(true);
+    expect(buckets.at(-1)!.end_time).toBeGreaterThanOrEqual(Math.floor(now / 1000));
+    const placed = (b: Bucket) => b.results.map((g) => [g.group, g.requests, g.cost_usd]).sort();
+    const expected = (b: Bucket) => {
+      const inside = rows.filter(
+        (r) => r.created_at >= b.start_time * 1000 && r.created_at < b.end_time * 1000,
+      );
+      const models = [...new Set(inside.map((r) => r.model))];
+      return models
+        .map((m) => {
+          const mine = inside.filter((r) => r.model === m);
+          return [m, mine.length, mine.reduce((sum, r) => sum + r.cost_usd, 0)];
+        })
+        .sort();
+    };
+    expect(buckets.map(placed)).toEqual(buckets.map(expected));
+    expect(buckets.flatMap((b) => b.results).reduce((n, g) => n + g.requests, 0)).toBe(4);
+    const all = buckets.flatMap((b) => b.results);
+    expect(all.reduce((n, g) => n + g.input_tokens + g.cached_tokens + g.output_tokens, 0)).toBe(4 * 17);
+    expect(all.reduce((n, g) => n + g.reasoning_tokens, 0)).toBe(4);
+    const byKey = await send(
+      'GET',
+      '/admin/usage/buckets?since=1d&bucket_width=1d&group_by=key&tenant=initech',
+      ADMIN,
+    );
+    const keyGroups: JsonBody[] = byKey.body.data.flatMap((b: Bucket) => b.results);
+    expect(keyGroups.every((g) => g.group === 'key_b')).toBe(true);
+    expect(keyGroups.reduce((n, g) => n + g.requests, 0)).toBe(4);
+  });
+
+  it('refuses bad bucket queries with the OpenAI envelope naming the parameter', async () => {
+    const cases: Array<[string, string, number]> = [
+      ['?bucket_width=soon', 'bucket_width', 400],
+      ['?bucket_width=10s', 'bucket_width', 400],
+      ['?since=30d&bucket_width=1m', 'bucket_width', 400],
+      ['?since=whenever', 'since', 400],
+      ['?since=1h&until=2h', 'until', 400],
+      ['?group_by=colour', 'group_by', 400],
+      ['?interval=1h', 'interval', 400],
+    ];
+    for (const [query, param, status] of cases) {
+      const res = await send('GET', `/admin/usage/buckets${query}`, ADMIN);
+      expect([query, res.status]).toEqual([query, status]);
+      expect(res.body.error).toMatchObject({ type: 'invalid_request_error', param });
+    }
+    const { key } = await createKey(h.gateway.store, { tenant: 'acme' });
+    expect((await send('GET', '/admin/usage/buckets', key)).status).toBe(403);
+    expect((await fetch(`${h.url}/admin/usage/buckets`)).status).toBe(401);
   });
 });

@@ -25,6 +25,7 @@ const NO_USAGE: UsageRepository = {
   append: async () => {},
   spend: async () => 0,
   summarize: async () => [],
+  summarizeBuckets: async () => [],
 };
 const logger = pino({ level: 'silent' });
 const limits = configSchema.parse({ limits: { keys: { rpm: 6, tpm: 1000, maxConcurrent: 3 } } }).limits;

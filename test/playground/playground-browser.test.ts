@@ -88,7 +88,7 @@ describe.skipIf(!CHROMIUM)(SUITE, () => {
     );
     const footer = await lastTurn().locator('.turn-footer').textContent();
     expect(footer).toMatch(
-      /completed · tokens in \d+ · out \d+.* · first token \d+ ms · total \d+ ms · resp_/,
+      /completed · in \d+ · cached \d+ · out \d+ · reasoning \d+ · \$0 · first token \d+ ms · total \d+ ms · resp_/,
     );
     // The inspector lists every event, numbered from 0 without gaps.
     const seqs = await page

@@ -28,6 +28,8 @@ describe('GET /openapi.json', () => {
       '/v1/vector_stores/{vector_store_id}/search',
       '/admin/keys',
       '/admin/usage',
+      '/admin/usage/buckets',
+      '/playground/prices',
     ]) {
       expect(doc.paths[path], path).toBeDefined();
     }

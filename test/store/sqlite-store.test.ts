@@ -588,6 +588,54 @@ describe.each(STORE_FACTORIES)('$name store', (factory) => {
     });
   });
 
+  describe('usage buckets', () => {
+    it('sums usage per bucket and group, buckets counted from since, the tenant filter applied', async () => {
+      const row = (at: number, model: string, tenant = T1) => ({
+        response_id: newId('resp'),
+        created_at: at,
+        tenant_id: tenant,
+        key_id: 'key_1',
+        model,
+        provider: 'openai',
+        input_tokens: 10,
+        cached_tokens: 1,
+        output_tokens: 4,
+        reasoning_tokens: 2,
+        tool_calls: 0,
+        latency_ms: 100,
+        ttft_ms: null,
+        status: 'completed',
+        cost_usd: 0.25,
+      });
+      await store.usage.append([
+        row(1_000, 'a'),
+        row(59_999, 'a'),
+        row(60_000, 'b'),
+        row(150_000, 'a'),
+        row(150_000, 'a', T2),
+        row(180_000, 'a'),
+      ]);
+      const groups = await store.usage.summarizeBuckets({
+        since: 0,
+        until: 180_000,
+        bucketMs: 60_000,
+        groupBy: 'model',
+        tenantId: T1,
+      });
+      expect(groups.map((g) => [g.bucket, g.group, g.requests, g.input_tokens, g.cost_usd])).toEqual([
+        [0, 'a', 2, 20, 0.5],
+        [1, 'b', 1, 10, 0.25],
+        [2, 'a', 1, 10, 0.25],
+      ]);
+      expect(groups[0]).toMatchObject({
+        cached_tokens: 2,
+        output_tokens: 8,
+        reasoning_tokens: 4,
+        avg_ttft_ms: null,
+      });
+    });
+  });
+
   describe('durability', () => {
     it('keeps responses, chains, conversations and settings across close and reopen', async () => {
       const one = await saveTurn(T1, ['q1'], 'a1');

@@ -1,13 +1,20 @@
 /**
- * The admin API, outside /v1: keys (create, list, update, revoke) and usage. Only the admin key
+ * The admin API, outside /v1: keys (create, list, update, revoke) and usage (totals, or over time
+ * in buckets). Only the admin key
  * (RGW_ADMIN_KEY, compared in constant time) or a managed key made with `--admin` reaches it.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createApiKey, publicKey, updateApiKey } from '../../admin/api-keys.js';
+import { bucketsOf, usageBucketQueryOf } from '../../admin/usage-buckets.js';
 import { usageQueryOf } from '../../admin/usage-report.js';
 import { GatewayError, notFound } from '../../errors.js';
-import { createKeyBodySchema, updateKeyBodySchema, usageQuerySchema } from '../../protocol/admin.js';
+import {
+  createKeyBodySchema,
+  updateKeyBodySchema,
+  usageBucketsQuerySchema,
+  usageQuerySchema,
+} from '../../protocol/admin.js';
 import type { ApiKeyRepository, UsageRepository } from '../../store/types.js';
 import { type Authenticator, hashKey } from '../auth.js';
 import { parseRequestBody } from '../validate-request.js';
@@ -76,6 +83,20 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     await deps.flushUsage();
     const data = await deps.usage.summarize(query);
     return { object: 'list', group_by: query.groupBy, since: query.since, until: query.until, data };
+  });
+  app.get('/admin/usage/buckets', route, async (request) => {
+    const params = parseRequestBody(usageBucketsQuerySchema, request.query ?? {});
+    const query = usageBucketQueryOf(params);
+    await deps.flushUsage();
+    const rows = await deps.usage.summarizeBuckets(query);
+    return {
+      object: 'list',
+      group_by: query.groupBy,
+      bucket_width: params.bucket_width,
+      since: query.since,
+      until: query.until,
+      data: bucketsOf(query, rows),
+    };
   });
 }
 

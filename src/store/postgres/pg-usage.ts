@@ -1,6 +1,14 @@
 /** Usage rows in PostgreSQL: appended in batches by the recorder, summed for budgets and reports. */
 import type pg from 'pg';
-import type { UsageGroup, UsageGroupBy, UsageQuery, UsageRepository, UsageRow } from '../types.js';
+import type {
+  UsageBucketGroup,
+  UsageBucketQuery,
+  UsageGroup,
+  UsageGroupBy,
+  UsageQuery,
+  UsageRepository,
+  UsageRow,
+} from '../types.js';
 import { first, inTransaction, rows } from './pg-database.js';
 
 /** Group-by column per grouping: a fixed map, so nothing from a request reaches the SQL text. */
@@ -64,18 +72,36 @@ export class PgUsage implements UsageRepository {
   async summarize(query: UsageQuery): Promise<UsageGroup[]> {
     const column = GROUP_COLUMN[query.groupBy];
     const params: unknown[] = [query.since, query.until];
-    const tenantFilter =
-      query.tenantId === undefined ? '' : `AND tenant_id = $${params.push(query.tenantId)}`;
     return rows<UsageGroup>(
       this.pool,
-      `SELECT ${column} AS "group", COUNT(*)::int AS requests,
-         SUM(input_tokens)::int AS input_tokens, SUM(cached_tokens)::int AS cached_tokens,
-         SUM(output_tokens)::int AS output_tokens, SUM(reasoning_tokens)::int AS reasoning_tokens,
-         SUM(tool_calls)::int AS tool_calls, SUM(cost_usd)::float8 AS cost_usd,
-         AVG(latency_ms)::float8 AS avg_latency_ms, AVG(ttft_ms)::float8 AS avg_ttft_ms
-       FROM usage WHERE created_at >= $1 AND created_at < $2 ${tenantFilter}
+      `SELECT ${column} AS "group", ${SUMS}
+       FROM usage WHERE created_at >= $1 AND created_at < $2 ${tenantFilter(query, params)}
        GROUP BY ${column} ORDER BY cost_usd DESC, requests DESC, "group"`,
       params,
     );
   }
+
+  async summarizeBuckets(query: UsageBucketQuery): Promise<UsageBucketGroup[]> {
+    const column = GROUP_COLUMN[query.groupBy];
+    const params: unknown[] = [Math.floor(query.since), query.until, Math.floor(query.bucketMs)];
+    // bigint / bigint truncates: the bucket's index from `since`.
+    return rows<UsageBucketGroup>(
+      this.pool,
+      `SELECT ((created_at - $1::bigint) / $3::bigint)::int AS bucket, ${column} AS "group", ${SUMS}
+       FROM usage WHERE created_at >= $1 AND created_at < $2 ${tenantFilter(query, params)}
+       GROUP BY bucket, ${column} ORDER BY bucket, cost_usd DESC, requests DESC, "group"`,
+      params,
+    );
+  }
+}
+
+const SUMS = `COUNT(*)::int AS requests,
+  SUM(input_tokens)::int AS input_tokens, SUM(cached_tokens)::int AS cached_tokens,
+  SUM(output_tokens)::int AS output_tokens, SUM(reasoning_tokens)::int AS reasoning_tokens,
+  SUM(tool_calls)::int AS tool_calls, SUM(cost_usd)::float8 AS cost_usd,
+  AVG(latency_ms)::float8 AS avg_latency_ms, AVG(ttft_ms)::float8 AS avg_ttft_ms`;
+
+/** The tenant condition, its value pushed onto `params`. */
+function tenantFilter(query: UsageQuery, params: unknown[]): string {
+  return query.tenantId === undefined ? '' : `AND tenant_id = $${params.push(query.tenantId)}`;
 }

@@ -1,5 +1,13 @@
 /** Usage rows in SQLite: appended in batches by the recorder, summed for budgets and reports. */
-import type { UsageGroup, UsageGroupBy, UsageQuery, UsageRepository, UsageRow } from '../types.js';
+import type {
+  UsageBucketGroup,
+  UsageBucketQuery,
+  UsageGroup,
+  UsageGroupBy,
+  UsageQuery,
+  UsageRepository,
+  UsageRow,
+} from '../types.js';
 import type { SqliteDatabase } from './open-database.js';
 
 /** Group-by column per grouping: a fixed map, so nothing from a request reaches the SQL text. */
@@ -50,18 +58,40 @@ export class SqliteUsage implements UsageRepository {
 
   async summarize(query: UsageQuery): Promise<UsageGroup[]> {
     const column = GROUP_COLUMN[query.groupBy];
-    const tenantFilter = query.tenantId === undefined ? '' : 'AND tenant_id = @tenantId';
-    const rows = this.db
+    return this.db
       .prepare(
-        `SELECT ${column} AS "group", COUNT(*) AS requests,
-           SUM(input_tokens) AS input_tokens, SUM(cached_tokens) AS cached_tokens,
-           SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
-           SUM(tool_calls) AS tool_calls, SUM(cost_usd) AS cost_usd,
-           AVG(latency_ms) AS avg_latency_ms, AVG(ttft_ms) AS avg_ttft_ms
-         FROM usage WHERE created_at >= @since AND created_at < @until ${tenantFilter}
+        `SELECT ${column} AS "group", ${SUMS}
+         FROM usage WHERE ${RANGE} ${tenantFilter(query)}
          GROUP BY ${column} ORDER BY cost_usd DESC, requests DESC, "group"`,
       )
-      .all({ since: query.since, until: query.until, tenantId: query.tenantId }) as UsageGroup[];
-    return rows;
+      .all(parameters(query)) as UsageGroup[];
   }
+
+  async summarizeBuckets(query: UsageBucketQuery): Promise<UsageBucketGroup[]> {
+    const column = GROUP_COLUMN[query.groupBy];
+    // Bound numbers may arrive as REAL: the cast truncates to the bucket's index from `since`.
+    return this.db
+      .prepare(
+        `SELECT CAST((created_at - @since) / @bucketMs AS INTEGER) AS bucket, ${column} AS "group", ${SUMS}
+         FROM usage WHERE ${RANGE} ${tenantFilter(query)}
+         GROUP BY bucket, ${column} ORDER BY bucket, cost_usd DESC, requests DESC, "group"`,
+      )
+      .all({ ...parameters(query), bucketMs: Math.floor(query.bucketMs) }) as UsageBucketGroup[];
+  }
+}
+
+const SUMS = `COUNT(*) AS requests,
+  SUM(input_tokens) AS input_tokens, SUM(cached_tokens) AS cached_tokens,
+  SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
+  SUM(tool_calls) AS tool_calls, SUM(cost_usd) AS cost_usd,
+  AVG(latency_ms) AS avg_latency_ms, AVG(ttft_ms) AS avg_ttft_ms`;
+
+const RANGE = 'created_at >= @since AND created_at < @until';
+
+function tenantFilter(query: UsageQuery): string {
+  return query.tenantId === undefined ? '' : 'AND tenant_id = @tenantId';
+}
+
+function parameters(query: UsageQuery): Record<string, unknown> {
+  return { since: Math.floor(query.since), until: query.until, tenantId: query.tenantId };
 }
