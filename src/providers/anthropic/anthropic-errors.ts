@@ -1,6 +1,6 @@
 /** Anthropic error bodies `{"type":"error","error":{"type","message"}}`, from HTTP or the stream. */
 import { UpstreamError } from '../../errors.js';
-import { parseRetryAfter, statusError } from '../shared/http-client.js';
+import { parseRetryAfter, statusError } from '../shared/upstream-errors.js';
 import type { AnthropicErrorBody } from './anthropic-api.js';
 
 /** An `error` event or body → UpstreamError, with overload and rate limits kept retryable. */

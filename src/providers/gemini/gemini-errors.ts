@@ -1,6 +1,6 @@
 /** Gemini error bodies `{"error":{"code","message","status","details"}}`, from HTTP or the stream. */
 import { UpstreamError } from '../../errors.js';
-import { parseRetryAfter, statusError } from '../shared/http-client.js';
+import { parseRetryAfter, statusError } from '../shared/upstream-errors.js';
 import type { GeminiErrorBody } from './gemini-api.js';
 
 /** An error object in a body or stream chunk → UpstreamError, keeping overload and quota retryable. */

@@ -1,6 +1,6 @@
 /** A model behind any OpenAI-compatible Chat Completions server. */
 import type { ChunkBody, HttpClient } from '../shared/http-client.js';
-import { connectionError } from '../shared/http-client.js';
+import { connectionError } from '../shared/upstream-errors.js';
 import type { CallOptions, LanguageModel, ModelRequest, StreamPart } from '../types.js';
 import type { ChatCompletion } from './chat-api.js';
 import { ChatPartStream, invalidResponse } from './chat-part-stream.js';

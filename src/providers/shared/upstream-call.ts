@@ -5,8 +5,9 @@
  */
 import { UpstreamError } from '../../errors.js';
 import type { StreamPart } from '../types.js';
-import { connectionError, type HttpClient, type PostOptions, type UpstreamResponse } from './http-client.js';
+import type { HttpClient, PostOptions, UpstreamResponse } from './http-client.js';
 import { readServerSentEvents } from './sse-reader.js';
+import { connectionError } from './upstream-errors.js';
 
 /** Where a call goes and how it is named in errors. */
 export interface UpstreamEndpoint {
