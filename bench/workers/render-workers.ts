@@ -29,9 +29,13 @@ export function renderWorkers(report: WorkersReport): string {
     header.push(`${title}: 1 worker`, `${title}: 2 workers`, `${title}: 2w / 1w`);
   }
   const lines = [header, header.map(() => '---')];
-  const row = (title: string, unit: string, cell: (p: PlacementReport, c: Case) => (number | null)[]) =>
+  const row = (
+    title: (c: Case) => string,
+    unit: string,
+    cell: (p: PlacementReport, c: Case) => (number | null)[],
+  ) =>
     CASES.map((testCase) => {
-      const line = [title.replace('%case', caseTitle(testCase)), unit];
+      const line = [title(testCase), unit];
       for (const placement of report.placements) {
         const [one, two] = cell(placement, testCase);
         const ratio = one && two ? two / one : null;
@@ -39,10 +43,14 @@ export function renderWorkers(report: WorkersReport): string {
       }
       return line;
     });
-  lines.push(...row('%case', 'req/s', (p, c) => WORKER_COUNTS.map((w) => p.cases[c.key]?.[w]?.rps ?? null)));
   lines.push(
-    ...row('CPU per request (gateway + PostgreSQL), %case', 'µs', (p, c) =>
-      WORKER_COUNTS.map((w) => p.cases[c.key]?.[w]?.cpuUsPerRequest ?? null),
+    ...row(caseTitle, 'req/s', (p, c) => WORKER_COUNTS.map((w) => p.cases[c.key]?.[w]?.rps ?? null)),
+  );
+  lines.push(
+    ...row(
+      (c) => `CPU per request (gateway + PostgreSQL), store:${c.store}, c=${c.concurrency}`,
+      'µs',
+      (p, c) => WORKER_COUNTS.map((w) => p.cases[c.key]?.[w]?.cpuUsPerRequest ?? null),
     ).filter((_, i) => CASES[i]!.concurrency === 16 && !CASES[i]!.stream),
   );
   const table = lines.map((line) => `| ${line.join(' | ')} |`).join('\n');
