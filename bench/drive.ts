@@ -8,6 +8,9 @@ import type { LoadMessage, LoadResult, LoadSpec } from './load/spec.js';
 import { foreignCpuPct, type MachineSample, sampleMachine } from './machine.js';
 import { DRIVER_CPU, type ProbeSample, type ServerProcess, spawnNode } from './processes.js';
 
+/** What is measured: a process (its preloaded probe) or a tree of them (bench/workers/). */
+export type Probed = Pick<ServerProcess, 'probe'>;
+
 export interface Rig {
   loadGenerator: string;
   mock: ServerProcess;
@@ -33,7 +36,7 @@ interface WindowEdge {
   selfUs: number;
 }
 
-async function edge(rig: Rig, sut: ServerProcess | undefined, loadGeneratorUs: number): Promise<WindowEdge> {
+async function edge(rig: Rig, sut: Probed | undefined, loadGeneratorUs: number): Promise<WindowEdge> {
   const [sutSample, mockSample] = await Promise.all([sut?.probe(), rig.mock.probe()]);
   const self = process.cpuUsage();
   return {
@@ -49,7 +52,7 @@ async function edge(rig: Rig, sut: ServerProcess | undefined, loadGeneratorUs: n
 export async function drive<S extends LoadSpec>(
   rig: Rig,
   spec: S,
-  sut: ServerProcess | undefined,
+  sut: Probed | undefined,
 ): Promise<Driven<Extract<LoadResult, { kind: S['kind'] }>>> {
   const before = await sut?.probe();
   let peakRss = before?.rssBytes ?? 0;

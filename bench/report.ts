@@ -14,6 +14,7 @@ import {
 } from './rows.js';
 import type { StoreBackendsReport } from './store/measure-store-backends.js';
 import type { SystemName } from './systems.js';
+import type { WorkersReport } from './workers/measure-workers.js';
 
 export interface SystemReport {
   label: string;
@@ -41,6 +42,8 @@ export interface RunReport {
   retrieval?: RetrievalReport;
   /** SQLite and PostgreSQL side by side, cross-instance resume, vector search in SQL (bench/store/). */
   storeBackends?: StoreBackendsReport;
+  /** `serve --workers 1` against 2 on PostgreSQL, pinned and unpinned (bench/workers/). */
+  workers?: WorkersReport;
 }
 
 interface RowResult {

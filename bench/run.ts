@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --quick] [--only=bare,gateway,stored,portkey,retrieval,store,sandbox] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
+ * `npm run bench [-- --quick] [--only=bare,gateway,stored,portkey,retrieval,store,workers,sandbox] [--out=file] [--cpu-prof] [--no-pin] [--gateway=main.js]`
  *
  * Starts a fast mock upstream, then each system in turn (the mock alone, a bare proxy, the gateway,
  * Portkey), drives it from a separate load-generator process, prints the table with ratios
  * against the bare proxy and writes bench/results.json. Then the retrieval benchmarks (indexing
  * throughput, search latency, fixture recall; bench/retrieval/), the store backends side by side
- * (SQLite and PostgreSQL, cross-instance resume; bench/store/) and the code sandbox's own table
+ * (SQLite and PostgreSQL, cross-instance resume; bench/store/), `serve --workers 1` against 2 on
+ * PostgreSQL (bench/workers/) and the code sandbox's own table
  * (bench/sandbox.ts, written to bench/sandbox-results.json). `--quick` shrinks every duration: a
  * check of the harness, whose numbers mean nothing.
  */
@@ -32,6 +33,8 @@ import {
   renderStoreBackends,
 } from './store/measure-store-backends.js';
 import { GATEWAY_ENTRY, SYSTEMS, type SystemName, type SystemUnderTest } from './systems.js';
+import { FULL_WORKERS, measureWorkers, QUICK_WORKERS } from './workers/measure-workers.js';
+import { renderWorkers } from './workers/render-workers.js';
 
 const FULL: Settings = {
   warmupMs: 500,
@@ -104,13 +107,23 @@ async function main(): Promise<number> {
   if (flags['cpu-prof']) mkdirSync(profileDir, { recursive: true });
   const mockPort = await freePort();
   const mockOrigin = `http://127.0.0.1:${mockPort}`;
-  const mock = await ServerProcess.start({
-    name: 'mock upstream',
-    args: ['--import', scripts.probe, scripts.mock],
-    env: { PORT: String(mockPort) },
-    cpu: pinned ? DRIVER_CPU : undefined,
-    readyUrl: `${mockOrigin}/`,
-  });
+  const startMock = () =>
+    ServerProcess.start({
+      name: 'mock upstream',
+      args: ['--import', scripts.probe, scripts.mock],
+      env: { PORT: String(mockPort) },
+      cpu: pinned ? DRIVER_CPU : undefined,
+      readyUrl: `${mockOrigin}/`,
+    });
+  /** Each section has a fresh mock: nothing left from the one before. */
+  const withMock = async <T>(section: (mock: ServerProcess) => Promise<T>): Promise<T> => {
+    const mock = await startMock();
+    try {
+      return await section(mock);
+    } finally {
+      await mock.stop();
+    }
+  };
   const ctx = {
     scripts,
     mockOrigin,
@@ -121,7 +134,6 @@ async function main(): Promise<number> {
     ],
   };
 
-  const rig: Rig = { loadGenerator: scripts.loadGenerator, mock };
   const report: RunReport = {
     generatedAt: new Date().toISOString(),
     quick: flags.quick,
@@ -144,15 +156,20 @@ async function main(): Promise<number> {
       runnable.push(system);
     }
   }
+  // `--only=store`, `--only=workers`, …: no main table, not the mock measured alone for minutes.
+  const mainTable = systems.some((name) => name !== 'mock');
   const started = performance.now();
-  try {
-    Object.assign(report.systems, await measureAll(runnable, ctx, rig, settings, log));
-  } finally {
-    await mock.stop();
+  if (mainTable) {
+    await withMock(async (mock) => {
+      const rig: Rig = { loadGenerator: scripts.loadGenerator, mock };
+      Object.assign(report.systems, await measureAll(runnable, ctx, rig, settings, log));
+    });
   }
   log(`measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   // Keep the order of the columns whatever order the systems were measured in.
-  report.systems = Object.fromEntries(systems.map((name) => [name, report.systems[name]!]));
+  report.systems = Object.fromEntries(
+    systems.flatMap((name) => (report.systems[name] ? [[name, report.systems[name]]] : [])),
+  );
   const failed = REQUIRED.filter(
     (name) => systems.includes(name) && (report.systems[name]?.unavailable ?? report.systems[name]?.failed),
   );
@@ -160,28 +177,29 @@ async function main(): Promise<number> {
   if (!only || only.has('retrieval')) {
     report.retrieval = await measureRetrieval(flags.quick ? QUICK_RETRIEVAL : FULL_RETRIEVAL, log);
   }
+  const launch = { entry: ctx.gatewayEntry, nodeFlags: ctx.gatewayNodeFlags, mockOrigin };
   if (!only || only.has('store')) {
-    const mockForStores = await ServerProcess.start({
-      name: 'mock upstream',
-      args: ['--import', scripts.probe, scripts.mock],
-      env: { PORT: String(mockPort) },
-      cpu: pinned ? DRIVER_CPU : undefined,
-      readyUrl: `${mockOrigin}/`,
-    });
-    try {
-      report.storeBackends = await measureStoreBackends(
-        flags.quick ? QUICK_STORE : FULL_STORE,
-        { entry: ctx.gatewayEntry, nodeFlags: ctx.gatewayNodeFlags, mockOrigin },
+    report.storeBackends = await withMock(() =>
+      measureStoreBackends(flags.quick ? QUICK_STORE : FULL_STORE, launch, log),
+    );
+  }
+  if (!only || only.has('workers')) {
+    report.workers = await withMock((mock) =>
+      measureWorkers(
+        flags.quick ? QUICK_WORKERS : FULL_WORKERS,
+        { ...launch, probeScript: scripts.probe },
+        { loadGenerator: scripts.loadGenerator, mock },
+        { pinned, maxForeignCpuPct: MAX_FOREIGN_CPU_PCT },
         log,
-      );
-    } finally {
-      await mockForStores.stop();
-    }
+      ),
+    );
   }
 
   const rows = tabulate(report);
-  console.log(`\n${renderTable(rows, report)}\n`);
-  console.log(renderNotes(rows, report));
+  if (mainTable) {
+    console.log(`\n${renderTable(rows, report)}\n`);
+    console.log(renderNotes(rows, report));
+  }
   console.log(
     `\nNode ${report.node}, ${report.cpus} CPUs, ${
       pinned
@@ -191,6 +209,7 @@ async function main(): Promise<number> {
   );
   if (report.retrieval) console.log(`\n${renderRetrieval(report.retrieval)}`);
   if (report.storeBackends) console.log(`\n${renderStoreBackends(report.storeBackends)}`);
+  if (report.workers) console.log(`\n${renderWorkers(report.workers)}`);
   writeResults(flags.out, report, rows);
   console.log(`Wrote ${flags.out}`);
   if (failed.length > 0) console.error(`Did not run: ${failed.join(', ')}`);

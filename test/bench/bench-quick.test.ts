@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CaseFigures } from '../../bench/workers/measure-workers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -113,5 +114,37 @@ describe('npm run bench -- --quick', () => {
       expect(evaluation.mrr).toBeGreaterThanOrEqual(0);
     }
     expect(output).toContain('| retrieval');
+    // `serve --workers 1` against 2 on PostgreSQL: every case measured on both, or "not run" and why.
+    const workers = results.workers;
+    expect(output).toContain('| workers (PostgreSQL)');
+    if (workers.unavailable !== undefined) {
+      expect(workers.unavailable).toEqual(expect.any(String));
+      expect(output).toContain('| workers (PostgreSQL) | not run: ');
+      return;
+    }
+    expect(workers.placements.map((p: { placement: string }) => p.placement)).toEqual(
+      results.pinned ? ['pinned', 'unpinned'] : ['unpinned'],
+    );
+    for (const placement of workers.placements) {
+      expect(placement.failed, placement.placement).toBeUndefined();
+      expect(Object.keys(placement.probe)).toEqual(['1', '2']);
+      expect(Object.keys(placement.cases)).toEqual([
+        'store_false_json_c16',
+        'store_false_json_c64',
+        'store_false_stream_c16',
+        'store_true_json_c16',
+        'store_true_json_c64',
+        'store_true_stream_c16',
+      ]);
+      for (const [key, figures] of Object.entries(placement.cases) as Array<
+        [string, Record<string, CaseFigures | undefined>]
+      >) {
+        for (const count of ['1', '2']) {
+          expect(figures[count]?.rps, `${placement.placement}/${key}/${count}`).toBeGreaterThan(0);
+        }
+        // Both workers of the pair served.
+        expect(figures['2']?.workerCpuShares).toHaveLength(2);
+      }
+    }
   });
 });
