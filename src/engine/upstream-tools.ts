@@ -5,13 +5,11 @@
  * vector stores, sandbox, search backend, images service) and passes the rest through — so a
  * request works with no set-up on either side.
  */
+import type { UpstreamBuiltIns } from '../providers/registry.js';
 import { BUILT_IN_TOOL_FAMILIES, type BuiltInToolFamily } from '../providers/types.js';
 
 /** What the registry says of a route (ResolvedModel.builtIns). */
-export interface RouteBuiltIns {
-  runs: boolean;
-  modes: Partial<Record<BuiltInToolFamily, 'upstream' | 'local'>>;
-}
+export type RouteBuiltIns = UpstreamBuiltIns;
 
 export type UpstreamTools = ReadonlySet<BuiltInToolFamily>;
 
